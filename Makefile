@@ -1,0 +1,45 @@
+# ticketlab: two commands.
+#   make lab   set everything up and open the course in JupyterLab
+#   make test  set everything up and run every test (unit, property, stress, notebooks)
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: lab test setup system-deps exercises bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# Servers the tests start for themselves. As root on Debian, missing ones are installed from
+# Debian's packages; otherwise the tests say how to install them (and fail under CI=true).
+system-deps:
+	@if ! command -v redis-server >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing redis-server from Debian's packages"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	  else \
+	    echo "redis-server is missing: sudo apt-get install redis-server (the Redis lock tests need it)"; \
+	  fi; \
+	fi
+
+lab: setup
+	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+
+test: setup system-deps
+	$(PY) -m pytest -n 2 --nbval-lax --dist loadfile
+	$(PY) -m ticketlab audit --quiet
+
+bench: setup
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
