@@ -1,0 +1,75 @@
+"""The seat-lock core: holds, locks, fencing tokens, and a checker that proves no seat was
+sold twice.
+
+Start with :class:`BookingService` over a :class:`MemoryStore` (or :class:`SqliteStore`)
+and one of the strategies; :func:`race` and :func:`paused_client` are the demonstrations.
+Heavy or optional pieces (SQLite, Redis, numpy for backoff jitter) are imported where used.
+"""
+
+from __future__ import annotations
+
+from ticketlab.seatlock.clock import Clock, RealClock, SimulatedClock
+from ticketlab.seatlock.errors import *  # noqa: F401,F403  (every error is public)
+from ticketlab.seatlock.errors import __all__ as _error_names
+from ticketlab.seatlock.history import CheckReport, Record, RecordKind, Violation, check_history
+from ticketlab.seatlock.locks import LockGrant, LockManager, MemoryLockManager
+from ticketlab.seatlock.model import (
+    Booking,
+    BookingStatus,
+    Event,
+    Hold,
+    Seat,
+    SeatStatus,
+    Section,
+    Venue,
+    small_venue,
+    stadium,
+)
+from ticketlab.seatlock.payments import Behaviour, FakePaymentGateway, PaymentGateway, PaymentOutcome
+from ticketlab.seatlock.service import DEFAULT_HOLD_TTL, BookingService, SweepResult
+from ticketlab.seatlock.store import Change, MemoryStore, Store, WriteResult
+from ticketlab.seatlock.strategies import (
+    STRATEGIES,
+    DistributedStrategy,
+    NaiveStrategy,
+    OptimisticStrategy,
+    PessimisticStrategy,
+    Strategy,
+    make_strategy,
+)
+
+_LAZY = {
+    "SqliteStore": "ticketlab.seatlock.sqlite_store",
+    "SqliteLockManager": "ticketlab.seatlock.sqlite_store",
+    "RedisLockManager": "ticketlab.seatlock.redis_locks",
+    "race": "ticketlab.seatlock.demos",
+    "RaceResult": "ticketlab.seatlock.demos",
+    "paused_client": "ticketlab.seatlock.demos",
+    "PausedClientResult": "ticketlab.seatlock.demos",
+    "progression": "ticketlab.seatlock.demos",
+    "ProgressionStep": "ticketlab.seatlock.demos",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'ticketlab.seatlock' has no attribute {name!r}")
+
+
+__all__ = [
+    *_error_names,
+    "Clock", "RealClock", "SimulatedClock",
+    "CheckReport", "Record", "RecordKind", "Violation", "check_history",
+    "LockGrant", "LockManager", "MemoryLockManager",
+    "Booking", "BookingStatus", "Event", "Hold", "Seat", "SeatStatus", "Section", "Venue",
+    "small_venue", "stadium",
+    "Behaviour", "FakePaymentGateway", "PaymentGateway", "PaymentOutcome",
+    "DEFAULT_HOLD_TTL", "BookingService", "SweepResult",
+    "Change", "MemoryStore", "Store", "WriteResult",
+    "STRATEGIES", "DistributedStrategy", "NaiveStrategy", "OptimisticStrategy",
+    "PessimisticStrategy", "Strategy", "make_strategy",
+    *_LAZY,
+]

@@ -1,0 +1,189 @@
+"""Errors of the seat-lock core.
+
+Each failure a caller can act on has its own class, so code can tell "pick another seat"
+(:class:`SeatUnavailable`) from "try again" (:class:`LostRace`, :class:`LockTimeout`) from
+"your hold is gone" (:class:`HoldExpired`). Errors about what the caller passed in also
+derive from :class:`ValueError` through :class:`~ticketlab.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ticketlab.errors import InputError, TicketlabError
+
+__all__ = [
+    "SeatLockError",
+    "SeatNotFound",
+    "InvalidSeatRequest",
+    "InvalidTTL",
+    "SeatUnavailable",
+    "SeatBlocked",
+    "SoldOut",
+    "HoldNotFound",
+    "HoldExpired",
+    "NotHoldOwner",
+    "AlreadyConfirmed",
+    "BookingNotFound",
+    "LostRace",
+    "LockTimeout",
+    "LockError",
+    "LockNotOwnedError",
+    "StaleFencingToken",
+    "PaymentDeclined",
+    "PaymentOutcomeUnknown",
+    "ConfirmFailed",
+]
+
+
+class SeatLockError(TicketlabError):
+    """Root of the errors raised by :mod:`ticketlab.seatlock`."""
+
+
+# --- bad input -----------------------------------------------------------------------
+
+
+class SeatNotFound(SeatLockError, InputError):
+    """A seat id does not exist in this event's seat map."""
+
+    def __init__(self, seat_ids: Sequence[str], example: str | None = None) -> None:
+        self.seat_ids = tuple(seat_ids)
+        hint = f"an id from the seat map such as {example!r}" if example else "an id from the seat map"
+        InputError.__init__(self, "seat_ids", list(self.seat_ids), hint)
+
+
+class InvalidSeatRequest(SeatLockError, InputError):
+    """The seat request is empty, repeats a seat, or asks for zero or fewer seats."""
+
+
+class InvalidTTL(SeatLockError, InputError):
+    """A time-to-live is zero, negative or not finite."""
+
+
+class HoldNotFound(SeatLockError, InputError):
+    """No live hold has that id (it never existed, or it was released or expired)."""
+
+    def __init__(self, hold_id: str) -> None:
+        self.hold_id = hold_id
+        InputError.__init__(self, "hold_id", hold_id, "the id of a live hold returned by hold_seats()")
+
+
+class BookingNotFound(SeatLockError, InputError):
+    """No booking has that id."""
+
+    def __init__(self, booking_id: str) -> None:
+        self.booking_id = booking_id
+        InputError.__init__(self, "booking_id", booking_id, "the id of a booking returned by confirm()")
+
+
+class NotHoldOwner(SeatLockError, InputError):
+    """A user tried to confirm or release a hold that belongs to someone else."""
+
+    def __init__(self, hold_id: str, user: str, owner: str) -> None:
+        self.hold_id, self.user, self.owner = hold_id, user, owner
+        InputError.__init__(self, "user", user, f"the user who took hold {hold_id!r} ({owner!r})")
+
+
+class AlreadyConfirmed(SeatLockError, InputError):
+    """The hold was already turned into a booking; confirming it again would charge twice."""
+
+    def __init__(self, hold_id: str, booking_id: str) -> None:
+        self.hold_id, self.booking_id = hold_id, booking_id
+        InputError.__init__(
+            self, "hold_id", hold_id, f"a hold not yet confirmed (this one is booking {booking_id!r})"
+        )
+
+
+# --- the seat is not yours -----------------------------------------------------------
+
+
+class SeatUnavailable(SeatLockError):
+    """At least one requested seat is not AVAILABLE (held, sold or blocked)."""
+
+    def __init__(self, seat_statuses: dict[str, str]) -> None:
+        self.seat_statuses = dict(seat_statuses)
+        listed = ", ".join(f"{s} is {st}" for s, st in sorted(self.seat_statuses.items()))
+        super().__init__(f"seats not available: {listed}; only AVAILABLE seats can be held")
+
+
+class SeatBlocked(SeatUnavailable):
+    """At least one requested seat is BLOCKED (kept off sale by the venue)."""
+
+
+class SoldOut(SeatLockError):
+    """Fewer AVAILABLE seats remain than were asked for."""
+
+    def __init__(self, wanted: int, available: int) -> None:
+        self.wanted, self.available = wanted, available
+        super().__init__(f"asked for {wanted} seats but only {available} are AVAILABLE")
+
+
+class HoldExpired(SeatLockError):
+    """The hold's time ran out before it was confirmed. ``refunded`` says if money went back."""
+
+    def __init__(self, hold_id: str, expired_at: float, now: float, refunded: bool = False) -> None:
+        self.hold_id, self.expired_at, self.now, self.refunded = hold_id, expired_at, now, refunded
+        note = "; the payment was refunded and the seats released" if refunded else ""
+        super().__init__(
+            f"hold {hold_id!r} expired at t={expired_at:g} s (now t={now:g} s){note}; "
+            "confirm a hold before its expires_at"
+        )
+
+
+# --- contention ----------------------------------------------------------------------
+
+
+class LostRace(SeatLockError):
+    """Every optimistic attempt found the seats changed under it; the caller may try others."""
+
+    def __init__(self, seat_ids: Sequence[str], attempts: int) -> None:
+        self.seat_ids, self.attempts = tuple(seat_ids), attempts
+        super().__init__(
+            f"lost the race for {list(self.seat_ids)} after {attempts} attempts: another writer "
+            "changed them each time; pick other seats or raise max_attempts"
+        )
+
+
+class LockTimeout(SeatLockError):
+    """A lock (row lock, seat lock or lease) could not be taken within the wait timeout."""
+
+    def __init__(self, what: str, timeout: float) -> None:
+        self.what, self.timeout = what, timeout
+        super().__init__(f"could not lock {what} within {timeout:g} s; retry later or wait longer")
+
+
+class LockError(SeatLockError):
+    """A lease was used in a way its semantics forbid (mirrors redis-py's ``LockError``)."""
+
+
+class LockNotOwnedError(LockError):
+    """Releasing or extending a lease whose token no longer owns the key (it expired or moved on)."""
+
+
+class StaleFencingToken(SeatLockError):
+    """The store has seen a newer fencing token for a seat than the one this write carries."""
+
+    def __init__(self, seat_id: str, token: int, newest: int) -> None:
+        self.seat_id, self.token, self.newest = seat_id, token, newest
+        super().__init__(
+            f"write to seat {seat_id!r} carries fencing token {token} but the store has already "
+            f"accepted token {newest}; a write must carry a token >= {newest} (its lease expired)"
+        )
+
+
+# --- payments ------------------------------------------------------------------------
+
+
+class PaymentDeclined(SeatLockError):
+    """The gateway refused the charge; the hold was released."""
+
+
+class PaymentOutcomeUnknown(SeatLockError):
+    """The gateway did not answer in time: the money may or may not have moved.
+
+    The hold is kept; the expiry sweeper asks the gateway before it releases the seats.
+    """
+
+
+class ConfirmFailed(SeatLockError):
+    """Payment went through but the seats could not be marked SOLD; the payment was refunded."""

@@ -1,0 +1,287 @@
+"""The history of a sale and the checker that proves (or disproves) it was correct.
+
+Every state change a store makes is appended as a :class:`Record` whose ``seq`` is taken
+inside the same critical section as the change, so sorting by ``seq`` gives the order in
+which the changes really happened, across threads and processes. :func:`check_history`
+replays that log seat by seat and reports every broken invariant:
+
+- ``SOLD_TWICE``: a seat confirmed into a second live booking;
+- ``TWO_LIVE_HOLDS``: a seat held while another hold on it was still live;
+- ``HOLD_ON_UNAVAILABLE``: a hold taken on a SOLD or BLOCKED seat;
+- ``CONFIRM_AFTER_EXPIRY``: a confirm at or after its hold's ``expires_at``, or of a hold
+  that was already released or expired;
+- ``STALE_FENCING_TOKEN``: a write accepted with a fencing token older than one already
+  accepted for that seat;
+- ``SOLD_MISMATCH``: a seat whose SOLD status disagrees with the live confirmed bookings;
+- ``COUNTERS_MISMATCH``: recorded availability counters that differ from the seat states;
+- ``HOLD_NOT_RELEASED``: a sweep ran after a hold expired and left it live (holds whose
+  payment the sweep reported as pending are exempt);
+- ``PAYMENT_MISMATCH``: captured money that is neither in a live confirmed booking nor
+  refunded, a booking without captured money, a refund of money never captured;
+- ``SEQUENCE``: sequence numbers that repeat or go backwards;
+- ``FINAL_STATE_MISMATCH``: the replayed seat states differ from the store's final seats.
+
+A payment whose outcome was never learned (``PAYMENT_UNKNOWN`` without a later capture or
+decline) is a "maybe": it is listed in :attr:`CheckReport.maybe`, not counted as a failure.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from enum import Enum
+
+from ticketlab.seatlock.model import Seat, SeatStatus
+
+__all__ = ["RecordKind", "Record", "Violation", "CheckReport", "check_history", "COUNTER_ORDER"]
+
+#: Order of the statuses in :attr:`Record.counters`.
+COUNTER_ORDER = (SeatStatus.AVAILABLE, SeatStatus.HELD, SeatStatus.SOLD, SeatStatus.BLOCKED)
+
+
+class RecordKind(str, Enum):
+    INIT = "INIT"
+    HOLD = "HOLD"
+    CONFIRM = "CONFIRM"
+    RELEASE = "RELEASE"
+    EXPIRE = "EXPIRE"
+    CANCEL = "CANCEL"
+    BLOCK = "BLOCK"
+    UNBLOCK = "UNBLOCK"
+    PAYMENT_CAPTURED = "PAYMENT_CAPTURED"
+    PAYMENT_DECLINED = "PAYMENT_DECLINED"
+    PAYMENT_UNKNOWN = "PAYMENT_UNKNOWN"
+    PAYMENT_REFUNDED = "PAYMENT_REFUNDED"
+    SWEEP = "SWEEP"
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One change, as the store applied it. ``counters`` are the seat counts right after it,
+    in :data:`COUNTER_ORDER`; ``fencing_tokens`` line up with ``seat_ids`` when present;
+    for a SWEEP, ``skipped`` lists holds left alone because their payment was pending."""
+
+    seq: int
+    kind: RecordKind
+    at: float
+    seat_ids: tuple[str, ...] = ()
+    to_status: SeatStatus | None = None
+    user: str | None = None
+    hold_id: str | None = None
+    booking_id: str | None = None
+    expires_at: float | None = None
+    fencing_tokens: tuple[int, ...] = ()
+    amount_cents: int = 0
+    payment_id: str | None = None
+    counters: tuple[int, int, int, int] | None = None
+    skipped: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    kind: str
+    seq: int
+    seat_id: str | None
+    message: str
+
+
+@dataclass(frozen=True)
+class CheckReport:
+    violations: tuple[Violation, ...]
+    records: int
+    maybe: tuple[str, ...] = ()
+    seats_sold_twice: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+    @property
+    def double_bookings(self) -> int:
+        """How many seats ended up in more than one confirmed booking."""
+        return len(self.seats_sold_twice)
+
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(v.kind for v in self.violations))
+
+    def kinds(self) -> set[str]:
+        return {v.kind for v in self.violations}
+
+    def summary(self, limit: int = 5) -> str:
+        if self.ok:
+            maybe = f", {len(self.maybe)} payments of unknown outcome" if self.maybe else ""
+            return f"history OK: {self.records} records, no violations{maybe}"
+        lines = [f"history BROKEN: {len(self.violations)} violations in {self.records} records "
+                 f"({', '.join(f'{k}={n}' for k, n in sorted(self.counts().items()))})"]
+        lines += [f"  seq {v.seq}: {v.kind}: {v.message}" for v in self.violations[:limit]]
+        if len(self.violations) > limit:
+            lines.append(f"  ... and {len(self.violations) - limit} more")
+        return "\n".join(lines)
+
+
+@dataclass
+class _Replay:
+    status: dict[str, SeatStatus] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+    holds_on_seat: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    bookings_on_seat: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    live_holds: dict[str, Record] = field(default_factory=dict)
+    ended_holds: dict[str, Record] = field(default_factory=dict)
+    bookings: dict[str, Record] = field(default_factory=dict)
+    cancelled: set[str] = field(default_factory=set)
+    newest_token: dict[str, int] = field(default_factory=dict)
+    captured: Counter = field(default_factory=Counter)
+    refunded: Counter = field(default_factory=Counter)
+    unknown: set[str] = field(default_factory=set)
+    declined: set[str] = field(default_factory=set)
+
+    def set_status(self, seat_id: str, status: SeatStatus) -> None:
+        old = self.status.get(seat_id)
+        if old is not None:
+            self.counts[old] -= 1
+        self.counts[status] += 1
+        self.status[seat_id] = status
+
+
+def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | None = None) -> CheckReport:
+    """Replay ``history`` in ``seq`` order and report every violated invariant.
+
+    ``final_seats`` (e.g. ``store.snapshot()``) is optional; when given, the replayed state of
+    each seat must match it.
+    """
+    records = sorted(history, key=lambda r: r.seq)
+    out: list[Violation] = []
+    seen_mismatch: set[tuple[str, str]] = set()
+    sold_twice: set[str] = set()
+    r = _Replay()
+
+    def flag(kind: str, rec: Record, seat: str | None, msg: str) -> None:
+        out.append(Violation(kind, rec.seq, seat, msg))
+
+    def check_tokens(rec: Record) -> None:
+        for seat, token in zip(rec.seat_ids, rec.fencing_tokens):
+            newest = r.newest_token.get(seat, -1)
+            if token < newest:
+                flag("STALE_FENCING_TOKEN", rec, seat,
+                     f"{rec.kind.value} on {seat} accepted with fencing token {token} after token {newest}")
+            r.newest_token[seat] = max(newest, token)
+
+    def end_hold(hold_id: str | None, rec: Record) -> None:
+        hold = r.live_holds.pop(hold_id, None) if hold_id else None
+        if hold is not None:
+            r.ended_holds[hold_id] = hold
+            for seat in hold.seat_ids:
+                r.holds_on_seat[seat].discard(hold_id)
+
+    last_seq = None
+    for rec in records:
+        if last_seq is not None and rec.seq <= last_seq:
+            flag("SEQUENCE", rec, None, f"sequence number {rec.seq} repeats or goes back (previous {last_seq})")
+        last_seq = rec.seq
+        kind = rec.kind
+        if kind is RecordKind.INIT:
+            for seat in rec.seat_ids:
+                r.set_status(seat, rec.to_status or SeatStatus.AVAILABLE)
+        elif kind is RecordKind.HOLD:
+            check_tokens(rec)
+            for seat in rec.seat_ids:
+                others = r.holds_on_seat[seat]
+                if others:
+                    flag("TWO_LIVE_HOLDS", rec, seat,
+                         f"{seat} held by {rec.hold_id} while hold {sorted(others)[0]} on it was still live")
+                elif r.status.get(seat) in (SeatStatus.SOLD, SeatStatus.BLOCKED):
+                    flag("HOLD_ON_UNAVAILABLE", rec, seat, f"{seat} held by {rec.hold_id} while {r.status[seat].value}")
+                others.add(rec.hold_id)
+                r.set_status(seat, SeatStatus.HELD)
+            r.live_holds[rec.hold_id] = rec
+        elif kind is RecordKind.CONFIRM:
+            check_tokens(rec)
+            hold = r.live_holds.get(rec.hold_id) or r.ended_holds.get(rec.hold_id)
+            if hold is None or rec.hold_id not in r.live_holds:
+                flag("CONFIRM_AFTER_EXPIRY", rec, None,
+                     f"booking {rec.booking_id} confirmed hold {rec.hold_id}, which was no longer live")
+            elif hold.expires_at is not None and rec.at >= hold.expires_at:
+                flag("CONFIRM_AFTER_EXPIRY", rec, None,
+                     f"booking {rec.booking_id} confirmed at t={rec.at:g} s, hold expired at t={hold.expires_at:g} s")
+            for seat in rec.seat_ids:
+                if r.bookings_on_seat[seat]:
+                    sold_twice.add(seat)
+                    flag("SOLD_TWICE", rec, seat,
+                         f"{seat} sold to {rec.booking_id} but already sold to {sorted(r.bookings_on_seat[seat])[0]}")
+                r.bookings_on_seat[seat].add(rec.booking_id)
+                r.set_status(seat, SeatStatus.SOLD)
+            end_hold(rec.hold_id, rec)
+            r.bookings[rec.booking_id] = rec
+        elif kind in (RecordKind.RELEASE, RecordKind.EXPIRE):
+            for seat in rec.seat_ids:
+                r.set_status(seat, rec.to_status or SeatStatus.AVAILABLE)
+            end_hold(rec.hold_id, rec)
+        elif kind is RecordKind.CANCEL:
+            r.cancelled.add(rec.booking_id)
+            for seat in rec.seat_ids:
+                r.bookings_on_seat[seat].discard(rec.booking_id)
+                r.set_status(seat, rec.to_status or SeatStatus.AVAILABLE)
+        elif kind in (RecordKind.BLOCK, RecordKind.UNBLOCK):
+            for seat in rec.seat_ids:
+                r.set_status(seat, rec.to_status or (SeatStatus.BLOCKED if kind is RecordKind.BLOCK
+                                                     else SeatStatus.AVAILABLE))
+        elif kind is RecordKind.PAYMENT_CAPTURED:
+            if r.captured[rec.payment_id]:
+                flag("PAYMENT_MISMATCH", rec, None, f"payment {rec.payment_id} captured twice")
+            r.captured[rec.payment_id] += rec.amount_cents
+        elif kind is RecordKind.PAYMENT_REFUNDED:
+            r.refunded[rec.payment_id] += rec.amount_cents
+        elif kind is RecordKind.PAYMENT_UNKNOWN:
+            r.unknown.add(rec.payment_id)
+        elif kind is RecordKind.PAYMENT_DECLINED:
+            r.declined.add(rec.payment_id)
+        elif kind is RecordKind.SWEEP:
+            skipped = set(rec.skipped)
+            for hold_id, hold in r.live_holds.items():
+                if hold.expires_at is not None and hold.expires_at <= rec.at and hold_id not in skipped:
+                    flag("HOLD_NOT_RELEASED", rec, None,
+                         f"hold {hold_id} expired at t={hold.expires_at:g} s but the sweep at t={rec.at:g} s left it live")
+
+        if rec.counters is not None:
+            replayed = tuple(r.counts[s] for s in COUNTER_ORDER)
+            if replayed != tuple(rec.counters):
+                flag("COUNTERS_MISMATCH", rec, None,
+                     f"counters (available, held, sold, blocked) recorded as {tuple(rec.counters)} "
+                     f"but the seats say {replayed}")
+        for seat in rec.seat_ids:
+            sold = r.status.get(seat) is SeatStatus.SOLD
+            booked = bool(r.bookings_on_seat[seat])
+            if sold != booked and (seat, "SOLD_MISMATCH") not in seen_mismatch:
+                seen_mismatch.add((seat, "SOLD_MISMATCH"))
+                what = "SOLD without a live confirmed booking" if sold else (
+                    f"{r.status.get(seat).value} though booking {sorted(r.bookings_on_seat[seat])[0]} holds it")
+                flag("SOLD_MISMATCH", rec, seat, f"{seat} is {what}")
+
+    end = records[-1] if records else Record(0, RecordKind.SWEEP, 0.0)
+    maybe = _check_payments(r, end, flag)
+    if final_seats is not None:
+        for seat_id, seat in final_seats.items():
+            replayed = r.status.get(seat_id)
+            if replayed is not seat.status:
+                flag("FINAL_STATE_MISMATCH", end, seat_id,
+                     f"{seat_id} is {seat.status.value} in the store but the history says {replayed}")
+    return CheckReport(tuple(out), len(records), tuple(sorted(maybe)), tuple(sorted(sold_twice)))
+
+
+def _check_payments(r: _Replay, end: Record, flag) -> set[str]:
+    """Each captured payment must be in exactly one place: a live confirmed booking, or refunded."""
+    live_paid = Counter()
+    for booking_id, rec in r.bookings.items():
+        if booking_id not in r.cancelled:
+            live_paid[rec.payment_id] += rec.amount_cents
+    maybe = {pid for pid in r.unknown if pid not in r.captured and pid not in r.declined}
+    for pid in set(r.captured) | set(live_paid) | set(r.refunded):
+        if pid in maybe:
+            continue
+        taken, kept, back = r.captured[pid], live_paid[pid], r.refunded[pid]
+        if taken != kept + back:
+            flag("PAYMENT_MISMATCH", end, None,
+                 f"payment {pid}: captured {taken} cents but confirmed bookings hold {kept} "
+                 f"and refunds returned {back}")
+    return maybe
