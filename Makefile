@@ -36,7 +36,6 @@ lab: setup
 
 test: setup system-deps
 	$(PY) -m pytest -n 2 --nbval-lax --dist loadfile
-	$(PY) -m ticketlab audit --quiet
 
 bench: setup
 	$(PY) benchmarks/run_all.py

@@ -92,7 +92,12 @@ for _names, _f in (
 ):
     for _n in _names:
         _UNITS.setdefault(_n, ("seconds", _f))
-for _n in ("qps", "rps", "req/s", "/s", "per sec", "per second"):
+for _per, _f in (("s", 1.0), ("sec", 1.0), ("second", 1.0), ("min", 1 / 60), ("minute", 1 / 60),
+                 ("h", 1 / 3600), ("hour", 1 / 3600), ("day", 1 / 86_400)):
+    for _what in ("", "users", "req", "bookings", "requests"):
+        _UNITS[f"{_what}/{_per}"] = ("per_second", _f)
+    _UNITS[f"per {_per}"] = ("per_second", _f)
+for _n in ("qps", "rps"):
     _UNITS[_n] = ("per_second", 1.0)
 _UNITS["%"] = ("fraction", 0.01)
 _UNITS["x"] = ("multiplier", 1.0)
@@ -130,6 +135,13 @@ def _parse_one(text: str, name: str, dimension: str | None) -> float:
     # "1.5 GB": the regex may read "G" as a scale and leave "B" as the unit; "10 M" is a count.
     if scale_token and unit.lower() in {"b", "b/s", "bps", "bytes"}:
         unit, scale_token = scale_token + unit, ""
+    # "100 B" where a size is expected is bytes, not 100 billion ("5B seats" stays a count)
+    if dimension in {"bytes", "bytes/s"} and scale_token.upper() == "B" and not unit:
+        scale_token, unit = "", "B"
+    # "1K/min", "5K/s": a scale letter glued to a per-time unit
+    if not scale_token and unit and unit[0].upper() in _SCALE and unit[1:].strip().lower() in _UNITS \
+            and _UNITS[unit[1:].strip().lower()][0] == "per_second":
+        scale_token, unit = unit[0], unit[1:].strip()
     scale = _SCALE[scale_token.upper()]
     if not unit:
         dim, factor = "count", 1.0
@@ -275,6 +287,8 @@ def format_quantity(x: Any, unit: str = "", sig: int = 3) -> str:
         return f"{format_count(v, sig)} QPS"
     if unit == "%":
         return f"{_trim(v * 100, sig)}%"
+    if unit == "level":
+        return {0: "Low", 1: "Medium", 2: "High"}.get(int(round(v)), f"{v:g}")
     if unit in ("x", ":1"):
         return f"{_trim(v, sig)}{unit if unit == ':1' else '×'}"
     return f"{format_count(v, sig)} {unit}".strip()

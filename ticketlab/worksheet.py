@@ -35,7 +35,7 @@ from ticketlab.numbers import (
 )
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED, Range, Sampler, is_range, parse_range, summarise
 
-__all__ = ["Step", "Worksheet", "Calc", "Constants", "NAPKIN", "EXACT"]
+__all__ = ["Step", "Worksheet", "Calc", "Constants", "NAPKIN", "EXACT", "SHORTCUTS"]
 
 Value = float | np.ndarray
 
@@ -72,6 +72,7 @@ class Step:
     note: str = ""
     inputs: tuple[str, ...] = ()
     is_given: bool = False
+    shortcuts: tuple[str, ...] = ()  # napkin shortcuts this step leans on, its own and its inputs'
 
     def summary(self, which: str = "exact") -> dict[str, float]:
         """p5 / p50 / p95 / mean of a sampled step."""
@@ -172,7 +173,9 @@ class Worksheet:
             return format_quantity(float(arr), unit)
         if self.mode == "range":
             s = summarise(arr)
-            return f"{format_quantity(s['p50'], unit)} ({format_quantity(s['p5'], unit)} – {format_quantity(s['p95'], unit)})"
+            brief = "B/s!" if unit == "B/s" else unit if unit in {"B", "s", "%", "req/s", ":1", "x", "level"} else ""
+            lo, hi = (format_quantity(s[p], brief.rstrip("!")).split(" (")[0] for p in ("p5", "p95"))
+            return f"{format_quantity(s['p50'], unit).split(' (')[0]} [{lo} – {hi}]"
         return f"{format_quantity(arr.ravel()[0], unit)} … {format_quantity(arr.ravel()[-1], unit)}"
 
     def rows(self) -> list[tuple[str, str, str, str, str]]:
@@ -195,7 +198,7 @@ class Worksheet:
 
         lines = [self.title, "=" * len(self.title)]
         if self.mode == "range":
-            lines.append("(range estimate: median, with the 5th–95th percentile in brackets)")
+            lines.append("(range estimate: median [5th – 95th percentile])")
         fmt = "  ".join(f"{{:<{c}}}" for c in cols)
         lines.append(fmt.format(*(cut(h, c) for h, c in zip(head, cols))) + "  note")
         lines.append("  ".join("-" * c for c in cols) + "  ----")
@@ -238,6 +241,29 @@ class Worksheet:
 
     def _repr_latex_(self) -> str | None:  # only the html/markdown forms are shown by default
         return None
+
+
+#: What each napkin shortcut is, for notes and the audit.
+SHORTCUTS = {
+    "day": "a day ≈ 100K s (exactly 86,400 s)",
+    "month": "a month ≈ 2.5M s (exactly 2.59M s)",
+    "year": "a year ≈ 30M s (exactly 31.5M s)",
+    "weeks_per_month": "4 weeks a month (exactly 52/12 ≈ 4.33)",
+    "round": "rounded to one significant figure",
+}
+
+
+class _Tracking:
+    """Wraps a Constants and remembers which shortcuts a formula touched."""
+
+    def __init__(self, constants: Constants) -> None:
+        self._constants = constants
+        self.used: set[str] = set()
+
+    def __getattr__(self, name: str) -> Any:
+        if name in SHORTCUTS:
+            self.used.add(name)
+        return getattr(self._constants, name)
 
 
 class _View:
@@ -333,15 +359,19 @@ class Calc:
     def step(self, key: str, label: str, formula: str, fn: Callable[[_View, Constants], Value], *,
              unit: str = "", note: str = "", napkin_sig: int | None = None) -> Value:
         """Evaluate ``fn(values, constants)`` in both moods and record the step."""
+        tracking = _Tracking(NAPKIN)
         with np.errstate(divide="ignore", invalid="ignore"):
-            napkin = fn(_View(self._napkin), NAPKIN)
+            napkin = fn(_View(self._napkin), tracking)  # type: ignore[arg-type]
             exact = fn(_View(self._exact), EXACT)
         if napkin_sig is not None:
             napkin = napkin_round(napkin, napkin_sig)
+            tracking.used.add("round")
         napkin, exact = _clean(napkin), _clean(exact)
         self._napkin[key], self._exact[key] = napkin, exact
         inputs = tuple(n for n in dict.fromkeys(_IDENT.findall(formula)) if n in self._steps)
-        self._steps[key] = Step(key, label, formula, napkin, exact, unit, note, inputs)
+        used = set(tracking.used).union(*(self._steps[n].shortcuts for n in inputs))
+        self._steps[key] = Step(key, label, formula, napkin, exact, unit, note, inputs, False,
+                                tuple(sorted(used)))
         return exact
 
     def worksheet(self) -> Worksheet:

@@ -9,12 +9,14 @@ commit: a seat written after its lock expired, or after its hold was given to so
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 
 from ticketlab.errors import CascadeError, InputError
 
-__all__ = ["SOURCE_CASCADE", "validate_cascade", "cascade_pairs"]
+__all__ = ["SOURCE_CASCADE", "validate_cascade", "cascade_pairs", "timeout_cascade", "timeout_steps"]
 
 #: The source's cascade, outermost first, in seconds: 10 min > 30 s > 5 s > 3 s.
 SOURCE_CASCADE: tuple[tuple[str, float], ...] = (
@@ -24,40 +26,55 @@ SOURCE_CASCADE: tuple[tuple[str, float], ...] = (
     ("http_call", 3.0),
 )
 
+_VALID = "a positive, finite duration such as 30, '30s' or '10 min'"
 
-def _seconds(name: str, value: object) -> float:
+
+def _seconds(name: str, value: object) -> Any:
     from ticketlab.numbers import parse_duration  # numbers does not import models
 
     seconds = parse_duration(value, name=name)
-    if not math.isfinite(seconds) or seconds <= 0:
-        raise InputError(name, value, "a positive, finite duration such as 30 or '30s' or '10 min'")
+    if np.any(np.asarray(seconds) <= 0):
+        raise InputError(name, value, _VALID)
     return seconds
 
 
-def cascade_pairs(layers: Sequence[tuple[str, object]]) -> list[tuple[str, float, str, float, float]]:
+def cascade_pairs(layers: Sequence[tuple[str, object]]) -> list[tuple[str, Any, str, Any, Any]]:
     """Each (parent, parent_s, child, child_s, headroom) pair, outermost first.
 
     ``headroom = parent_s / child_s``: how many times the child fits inside its parent.
     """
     parsed = [(name, _seconds(name, value)) for name, value in layers]
-    return [
-        (p, ps, c, cs, ps / cs)
-        for (p, ps), (c, cs) in zip(parsed, parsed[1:])
-    ]
+    return [(p, ps, c, cs, np.asarray(ps) / np.asarray(cs)) for (p, ps), (c, cs) in zip(parsed, parsed[1:])]
 
 
-def validate_cascade(layers: Sequence[tuple[str, object]]) -> list[tuple[str, float, str, float, float]]:
+def _show(x: Any) -> str:
+    arr = np.asarray(x, dtype=float)
+    return f"{float(arr):g} s" if arr.ndim == 0 else f"{arr.ravel()[0]:g}… s"
+
+
+def validate_cascade(layers: Sequence[tuple[str, object]]) -> list[tuple[str, Any, str, Any, Any]]:
     """Check that each layer's timeout is strictly shorter than its parent's.
 
     ``layers`` is outermost first, e.g. ``[("booking_hold", "10 min"), ("lock_ttl", "30s"),
-    ("db_statement", "5s"), ("http_call", "3s")]``. Returns :func:`cascade_pairs`.
-    Raises :class:`~ticketlab.errors.CascadeError` naming every pair that is upside down,
-    and :class:`~ticketlab.errors.InputError` for a duration that is not positive.
+    ("db_statement", "5s"), ("http_call", "3s")]``; durations may be arrays (a sweep), then
+    every point must hold. Returns :func:`cascade_pairs`. Raises
+    :class:`~ticketlab.errors.CascadeError` naming every pair that is upside down, and
+    :class:`~ticketlab.errors.InputError` for a duration that is not positive.
     """
     if len(layers) < 2:
         raise InputError("layers", layers, "at least two (name, timeout) layers, outermost first")
     pairs = cascade_pairs(layers)
-    wrong = [f"{c} ({cs:g} s) must be shorter than {p} ({ps:g} s)" for p, ps, c, cs, _ in pairs if cs >= ps]
+    wrong = []
+    for p, ps, c, cs, _ in pairs:
+        bad = np.asarray(cs) >= np.asarray(ps)
+        if np.any(bad):
+            if np.ndim(bad):
+                i = int(np.argmax(np.broadcast_to(bad, np.broadcast(np.asarray(cs), np.asarray(ps)).shape)))
+                cs_i = np.broadcast_to(cs, bad.shape).ravel()[i]
+                ps_i = np.broadcast_to(ps, bad.shape).ravel()[i]
+                wrong.append(f"{c} ({cs_i:g} s) must be shorter than {p} ({ps_i:g} s) at point {i}")
+            else:
+                wrong.append(f"{c} ({_show(cs)}) must be shorter than {p} ({_show(ps)})")
     if wrong:
         raise CascadeError(
             "timeout cascade is upside down: " + "; ".join(wrong)
@@ -65,3 +82,27 @@ def validate_cascade(layers: Sequence[tuple[str, object]]) -> list[tuple[str, fl
             "e.g. booking_hold=10 min > lock_ttl=30 s > db_statement=5 s > http_call=3 s."
         )
     return pairs
+
+
+def timeout_cascade(booking_hold="10 min", lock_ttl="30s", db_statement="5s", http_call="3s"):
+    """A worksheet of the cascade: each layer, and how many times each child fits in its parent.
+
+    Raises :class:`~ticketlab.errors.CascadeError` when the cascade is upside down.
+    """
+    from ticketlab.estimate._inputs import start
+
+    layers = [("booking_hold", booking_hold), ("lock_ttl", lock_ttl), ("db_statement", db_statement),
+              ("http_call", http_call)]
+    validate_cascade(layers)
+    c = start("Timeout cascade", dict(layers))
+    timeout_steps(c)
+    return c.worksheet()
+
+
+def timeout_steps(c) -> None:
+    """Append one headroom step per parent/child pair (needs the four layers declared and valid)."""
+    names = [name for name, _ in SOURCE_CASCADE]
+    validate_cascade([(n, c._exact[n]) for n in names])
+    for p, ch in zip(names, names[1:]):
+        c.step(f"{ch}_headroom", f"{ch} fits in {p}", f"{p} / {ch}",
+               lambda v, K, p=p, ch=ch: getattr(v, p) / getattr(v, ch), unit="x")

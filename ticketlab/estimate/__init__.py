@@ -1,0 +1,23 @@
+"""Estimators: pure functions from inputs to a :class:`~ticketlab.worksheet.Worksheet`.
+
+Each accepts numbers, human strings ("10M"), numpy arrays (a sweep) and ranges ("5M..20M").
+"""
+
+from ticketlab.estimate.bandwidth import bandwidth
+from ticketlab.estimate.cache import cache
+from ticketlab.estimate.funnel import funnel
+from ticketlab.estimate.onsale import onsale
+from ticketlab.estimate.schedule import schedule, season
+from ticketlab.estimate.storage import storage
+from ticketlab.estimate.template import ticketmaster_template
+from ticketlab.estimate.traffic import traffic
+from ticketlab.models.capacity import littles_law, lock_capacity
+from ticketlab.models.contention import contention, contention_level
+from ticketlab.models.timeouts import timeout_cascade
+from ticketlab.models.waiting_room import waiting_room
+
+__all__ = [
+    "traffic", "storage", "bandwidth", "cache", "funnel", "contention", "contention_level",
+    "lock_capacity", "littles_law", "waiting_room", "timeout_cascade", "onsale", "schedule",
+    "season", "ticketmaster_template",
+]

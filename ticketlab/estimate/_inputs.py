@@ -1,0 +1,111 @@
+"""What each named input means: label, unit, how to parse it, what range is valid.
+
+Every estimator declares its inputs through :func:`start`, so a name means the same thing
+(and is checked the same way) in every worksheet, slider and exercise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.worksheet import Calc
+
+__all__ = ["InputSpec", "INPUTS", "start"]
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    label: str
+    unit: str = ""
+    dimension: str | None = "count"
+    minimum: float = 0.0
+    inclusive: bool = False
+    maximum: float | None = None
+
+
+def _frac(label: str, inclusive: bool = False) -> InputSpec:
+    return InputSpec(label, "%", "fraction", 0.0, inclusive, 1.0)
+
+
+INPUTS: dict[str, InputSpec] = {
+    # users and traffic
+    "total_users": InputSpec("Registered users", "users"),
+    "dau": InputSpec("Daily active users", "users"),
+    "searches_per_user": InputSpec("Searches per active user per day", "searches"),
+    "bookings_per_day": InputSpec("Successful bookings per day", "bookings"),
+    "booking_success_rate": _frac("Share of booking attempts that end paid"),
+    "payments_per_booking": InputSpec("Payments per successful booking", "payments"),
+    "peak_multiplier": InputSpec("Normal peak multiplier", "x", "multiplier", 1.0, True),
+    "extreme_multiplier": InputSpec("Extreme (on-sale) peak multiplier", "x", "multiplier", 1.0, True),
+    "peak_bookings_per_minute": InputSpec("Peak bookings per minute", "bookings"),
+    "booking_attempt_time": InputSpec("Time one booking attempt stays open", "s", "seconds"),
+    # storage
+    "events": InputSpec("Events in the system", "events"),
+    "event_size": InputSpec("Bytes per event record", "B", "bytes"),
+    "seats_per_event": InputSpec("Seats per event (venue size)", "seats"),
+    "seat_size": InputSpec("Bytes per seat record", "B", "bytes"),
+    "booking_size": InputSpec("Bytes per booking record", "B", "bytes"),
+    "retention_years": InputSpec("Years bookings are kept", "years"),
+    "user_size": InputSpec("Bytes per user profile", "B", "bytes"),
+    "log_record_size": InputSpec("Bytes per analytics/log record", "B", "bytes"),
+    "log_retention_years": InputSpec("Years logs are kept", "years"),
+    # bandwidth
+    "search_response_size": InputSpec("Bytes per search response", "B", "bytes"),
+    "booking_request_size": InputSpec("Bytes per booking request", "B", "bytes"),
+    "payment_request_size": InputSpec("Bytes per payment request", "B", "bytes"),
+    # cache
+    "hot_event_fraction": _frac("Share of events that are hot"),
+    "popular_queries": InputSpec("Popular search queries cached", "queries"),
+    "session_size": InputSpec("Bytes per booking session", "B", "bytes"),
+    # funnel
+    "searchers": InputSpec("Users who search", "users"),
+    "attempt_rate": _frac("Share of searchers who try to book"),
+    # contention, capacity, waiting room
+    "users": InputSpec("Concurrent users", "users"),
+    "seats": InputSpec("Seats on sale", "seats"),
+    "seats_per_booking": InputSpec("Seats per booking", "seats"),
+    "lock_hold_time": InputSpec("Average lock hold time", "s", "seconds"),
+    "retry_rate": InputSpec("Retries per successful lock", "x", "multiplier", 0.0, True),
+    "sale_window": InputSpec("Booking window", "s", "seconds"),
+    "retry_factor": InputSpec("Retry headroom factor", "x", "multiplier", 1.0, True),
+    "throttle_rate": InputSpec("Waiting-room admit rate (throttled)", "users/s", "per_second"),
+    "arrival_rate": InputSpec("Arrival rate", "per s", "per_second"),
+    "time_in_system": InputSpec("Time each one stays", "s", "seconds"),
+    "concurrency": InputSpec("How many are in the system at once", ""),
+    # schedules (theatre, sports)
+    "seats_per_show": InputSpec("Seats per show", "seats"),
+    "shows_per_week": InputSpec("Shows per week", "shows"),
+    "productions": InputSpec("Productions on sale", "productions"),
+    "horizon_months": InputSpec("Months sold in advance", "months"),
+    "booking_time": InputSpec("Time one booking takes", "s", "seconds"),
+    "safety_factor": InputSpec("Safety factor on capacity", "x", "multiplier", 1.0, True),
+    "hot_shows": InputSpec("Hot shows cached", "shows"),
+    "games": InputSpec("Games in the season", "games"),
+    # timeouts
+    "booking_hold": InputSpec("Booking hold (user timeout)", "s", "seconds"),
+    "lock_ttl": InputSpec("Lock TTL", "s", "seconds"),
+    "db_statement": InputSpec("Database statement timeout", "s", "seconds"),
+    "http_call": InputSpec("HTTP call timeout", "s", "seconds"),
+}
+
+_NOT_INPUTS = {"samples", "seed", "calc", "title"}
+
+
+def start(title: str, args: dict[str, Any], notes: dict[str, str] | None = None) -> Calc:
+    """A Calc with every argument in ``args`` (an estimator's ``locals()``) declared as a given."""
+    c = Calc(title, samples=args.get("samples", DEFAULT_SAMPLES), seed=args.get("seed", DEFAULT_SEED))
+    declare(c, {k: v for k, v in args.items() if k not in _NOT_INPUTS}, notes)
+    return c
+
+
+def declare(c: Calc, values: dict[str, Any], notes: dict[str, str] | None = None) -> None:
+    """Declare each named value on ``c`` with its :data:`INPUTS` spec (skipping ones it has)."""
+    notes = notes or {}
+    for key, value in values.items():
+        if key in c:
+            continue
+        spec = INPUTS[key]
+        c.given(key, value, label=spec.label, unit=spec.unit, dimension=spec.dimension,
+                note=notes.get(key, ""), minimum=spec.minimum, inclusive=spec.inclusive, maximum=spec.maximum)
