@@ -1,0 +1,311 @@
+"""The booking service: happy paths, bad input, payments and the sweeper."""
+
+from __future__ import annotations
+
+import pytest
+
+from ticketlab.errors import CascadeError
+from ticketlab.seatlock import (
+    AlreadyConfirmed,
+    Behaviour,
+    BookingService,
+    BookingStatus,
+    ConfirmFailed,
+    FakePaymentGateway,
+    HoldExpired,
+    HoldNotFound,
+    InvalidSeatRequest,
+    InvalidTTL,
+    LostRace,
+    MemoryStore,
+    NaiveStrategy,
+    NotHoldOwner,
+    OptimisticStrategy,
+    PaymentDeclined,
+    PaymentOutcome,
+    PaymentOutcomeUnknown,
+    PessimisticStrategy,
+    SeatBlocked,
+    SeatNotFound,
+    SeatStatus,
+    SeatUnavailable,
+    SimulatedClock,
+    SoldOut,
+    Strategy,
+    check_history,
+    small_venue,
+    stadium,
+)
+from ticketlab.seatlock.store import WriteResult
+
+
+def make(seats: int = 6, strategy: Strategy | None = None, behaviours=None, latency: float = 0.0):
+    clock = SimulatedClock()
+    store = MemoryStore(small_venue(seats).seats())
+    payments = FakePaymentGateway(clock, latency=latency, behaviours=behaviours)
+    return BookingService(store, strategy or OptimisticStrategy(), clock, payments), clock
+
+
+def state(service: BookingService):
+    store = service.store
+    return (store.snapshot(), sorted(h.hold_id for h in store.live_holds()),
+            sorted((b.booking_id, b.status) for b in store.bookings()), store.counters())
+
+
+def assert_clean(service: BookingService):
+    report = check_history(service.store.history(), service.store.snapshot())
+    assert report.ok, report.summary()
+
+
+def test_stadium_has_fifty_thousand_seats_with_unique_ids():
+    venue = stadium()
+    seats = venue.seats()
+    assert venue.capacity == len(seats) == 50_000
+    assert len({s.seat_id for s in seats}) == 50_000
+
+
+def test_hold_then_confirm_sells_the_seats_and_counts_follow():
+    service, _ = make()
+    hold = service.hold_seats("alice", ["GA-1-2", "GA-1-1"])
+    assert hold.seat_ids == ("GA-1-1", "GA-1-2")  # sorted, so multi-seat holds cannot deadlock
+    assert service.availability()[SeatStatus.HELD] == 2
+    booking = service.confirm(hold.hold_id, "alice")
+    assert booking.status is BookingStatus.CONFIRMED and booking.amount_cents == 20000
+    counts = service.availability()
+    assert counts[SeatStatus.SOLD] == 2 and counts[SeatStatus.AVAILABLE] == 4
+    assert_clean(service)
+
+
+def test_multi_seat_hold_is_all_or_nothing():
+    service, _ = make()
+    service.hold_seats("bob", ["GA-1-3"])
+    before = state(service)
+    with pytest.raises(SeatUnavailable) as info:
+        service.hold_seats("alice", ["GA-1-1", "GA-1-2", "GA-1-3"])
+    assert info.value.seat_statuses == {"GA-1-3": "HELD"}
+    assert state(service) == before
+    assert_clean(service)
+
+
+@pytest.mark.parametrize("seat_ids, error", [
+    (["GA-9-9"], SeatNotFound),
+    ([], InvalidSeatRequest),
+    (["GA-1-1", "GA-1-1"], InvalidSeatRequest),
+    ("GA-1-1", InvalidSeatRequest),
+])
+def test_bad_seat_requests_raise_specific_errors_and_change_nothing(seat_ids, error):
+    service, _ = make()
+    before = state(service)
+    with pytest.raises(error) as info:
+        service.hold_seats("alice", seat_ids)
+    assert isinstance(info.value, ValueError)  # input errors are ValueErrors too
+    assert "expected" in str(info.value)
+    assert state(service) == before
+
+
+@pytest.mark.parametrize("count", [0, -1, 2.5])
+def test_zero_or_negative_seat_counts_are_rejected(count):
+    service, _ = make()
+    before = state(service)
+    with pytest.raises(InvalidSeatRequest):
+        service.hold_any("alice", count)
+    assert state(service) == before
+
+
+@pytest.mark.parametrize("ttl", [0, -5, float("inf"), float("nan")])
+def test_non_positive_ttl_is_rejected(ttl):
+    service, _ = make()
+    before = state(service)
+    with pytest.raises(InvalidTTL):
+        service.hold_seats("alice", ["GA-1-1"], ttl=ttl)
+    assert state(service) == before
+
+
+def test_hold_on_blocked_seat_says_blocked_and_changes_nothing():
+    service, _ = make()
+    service.block(["GA-1-1"])
+    before = state(service)
+    with pytest.raises(SeatBlocked):
+        service.hold_seats("alice", ["GA-1-1"])
+    assert state(service) == before
+    service.unblock(["GA-1-1"])
+    service.hold_seats("alice", ["GA-1-1"])
+    assert_clean(service)
+
+
+def test_confirming_someone_elses_hold_is_refused():
+    service, _ = make()
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    before = state(service)
+    with pytest.raises(NotHoldOwner):
+        service.confirm(hold.hold_id, "mallory")
+    with pytest.raises(NotHoldOwner):
+        service.release(hold.hold_id, "mallory")
+    assert state(service) == before
+    assert service.payments.status(f"pay-{hold.hold_id}") is PaymentOutcome.NONE
+
+
+def test_double_confirm_is_refused_and_charges_once():
+    service, _ = make()
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    service.confirm(hold.hold_id, "alice")
+    before = state(service)
+    with pytest.raises(AlreadyConfirmed):
+        service.confirm(hold.hold_id, "alice")
+    assert state(service) == before
+    assert service.payments.captured_cents() == hold.amount_cents
+    assert_clean(service)
+
+
+def test_unknown_hold_is_refused():
+    service, _ = make()
+    with pytest.raises(HoldNotFound):
+        service.confirm("h-nope", "alice")
+
+
+def test_hold_any_sells_out_cleanly():
+    service, _ = make(seats=3)
+    service.hold_any("a", 2)
+    with pytest.raises(SoldOut):
+        service.hold_any("b", 2)
+    assert_clean(service)
+
+
+def test_release_frees_the_seats():
+    service, _ = make()
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    service.release(hold.hold_id, "alice")
+    assert service.availability()[SeatStatus.AVAILABLE] == 6
+    with pytest.raises(HoldNotFound):
+        service.confirm(hold.hold_id, "alice")
+    assert_clean(service)
+
+
+def test_cancel_refunds_and_frees_the_seats():
+    service, _ = make()
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    booking = service.confirm(hold.hold_id, "alice")
+    cancelled = service.cancel(booking.booking_id, "alice")
+    assert cancelled.status is BookingStatus.CANCELLED
+    assert service.payments.captured_cents() == 0
+    assert service.availability()[SeatStatus.AVAILABLE] == 6
+    assert_clean(service)
+
+
+def test_sweeper_releases_expired_holds_after_ten_minutes():
+    service, clock = make()
+    service.hold_seats("alice", ["GA-1-1"])
+    clock.advance(599)
+    assert service.sweep_expired().released == ()
+    clock.advance(1)
+    assert len(service.sweep_expired().released) == 1
+    assert service.availability()[SeatStatus.AVAILABLE] == 6
+    assert_clean(service)
+
+
+def test_confirm_after_expiry_is_refused_without_charging():
+    service, clock = make()
+    hold = service.hold_seats("alice", ["GA-1-1"], ttl=60)
+    clock.advance(61)
+    with pytest.raises(HoldExpired) as info:
+        service.confirm(hold.hold_id, "alice")
+    assert not info.value.refunded
+    assert service.payments.status(f"pay-{hold.hold_id}") is PaymentOutcome.NONE
+
+
+def test_payment_landing_after_expiry_is_refunded_and_seats_released():
+    service, _ = make(behaviours={"alice": Behaviour.SLOW})  # the charge takes 15 min
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    with pytest.raises(HoldExpired) as info:
+        service.confirm(hold.hold_id, "alice")
+    assert info.value.refunded
+    assert service.payments.captured_cents() == 0
+    assert service.availability()[SeatStatus.AVAILABLE] == 6
+    assert_clean(service)
+
+
+def test_declined_payment_releases_the_hold():
+    service, _ = make(behaviours={"alice": Behaviour.DECLINE})
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    with pytest.raises(PaymentDeclined):
+        service.confirm(hold.hold_id, "alice")
+    assert service.availability()[SeatStatus.AVAILABLE] == 6
+    assert_clean(service)
+
+
+def test_sweeper_waits_for_pending_payment_then_refunds_once_it_lands():
+    service, clock = make(behaviours={"alice": Behaviour.TIMEOUT_PENDING})
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    with pytest.raises(PaymentOutcomeUnknown):
+        service.confirm(hold.hold_id, "alice")
+    clock.advance(700)
+    sweep = service.sweep_expired()
+    assert sweep.skipped == (hold.hold_id,)  # the money may still move: keep the seats
+    assert service.availability()[SeatStatus.HELD] == 1
+    report = check_history(service.store.history())
+    assert report.ok and report.maybe == (f"pay-{hold.hold_id}",)
+    service.payments.settle()
+    sweep = service.sweep_expired()
+    assert sweep.refunded == (hold.hold_id,) and sweep.released == (hold.hold_id,)
+    assert service.payments.captured_cents() == 0
+    assert_clean(service)
+
+
+def test_timed_out_payment_that_was_captured_is_refunded_by_the_sweeper():
+    service, clock = make(behaviours={"alice": Behaviour.TIMEOUT_CAPTURED})
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    with pytest.raises(PaymentOutcomeUnknown):
+        service.confirm(hold.hold_id, "alice")
+    clock.advance(601)
+    assert service.sweep_expired().refunded == (hold.hold_id,)
+    assert service.payments.captured_cents() == 0
+    assert_clean(service)
+
+
+class _LosesConfirm(OptimisticStrategy):
+    """Takes holds normally but always loses the race when confirming."""
+
+    def write(self, store, seat_ids, check, build, clock):
+        seats = store.read_seats(seat_ids)
+        if seats[0].status is SeatStatus.HELD:
+            raise LostRace(seat_ids, 3)
+        return super().write(store, seat_ids, check, build, clock)
+
+
+def test_confirm_failing_after_payment_refunds_and_releases():
+    service, _ = make(strategy=_LosesConfirm())
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    with pytest.raises(ConfirmFailed):
+        service.confirm(hold.hold_id, "alice")
+    assert service.payments.captured_cents() == 0
+    assert service.availability()[SeatStatus.AVAILABLE] == 6
+    assert_clean(service)
+
+
+def test_upside_down_timeout_cascade_is_refused_when_building_the_service():
+    store = MemoryStore(small_venue(2).seats())
+    with pytest.raises(CascadeError):
+        BookingService(store, OptimisticStrategy(lock_ttl=900), SimulatedClock(), hold_ttl=600)
+    with pytest.raises(CascadeError):
+        BookingService(store, PessimisticStrategy(), SimulatedClock(), db_timeout=2, http_timeout=3)
+
+
+def test_naive_blind_write_overwrites_a_held_seat():
+    service, _ = make(strategy=NaiveStrategy())
+    service.hold_seats("alice", ["GA-1-1"])
+    store = service.store
+    seats = store.read_seats(["GA-1-1"])
+    # what the naive strategy does when its check passed a moment before: write anyway
+    from ticketlab.seatlock.history import RecordKind
+    from ticketlab.seatlock.store import Change
+
+    from ticketlab.seatlock import Hold
+
+    bob = Hold("h-bob", "bob", ("GA-1-1",), 0.0, 600.0, 10000)
+    change = Change(RecordKind.HOLD, ("GA-1-1",), SeatStatus.HELD, 0.0, "bob", "h-bob", bob,
+                    require_status=SeatStatus.AVAILABLE)
+    assert store.apply(change) is WriteResult.CONFLICT
+    assert store.read_seats(["GA-1-1"]) == seats
+    change.guarded = False
+    assert store.apply(change) is WriteResult.OK
+    assert store.read_seats(["GA-1-1"])[0].hold_id == "h-bob"
