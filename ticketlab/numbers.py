@@ -138,6 +138,9 @@ def _parse_one(text: str, name: str, dimension: str | None) -> float:
     # "100 B" where a size is expected is bytes, not 100 billion ("5B seats" stays a count)
     if dimension in {"bytes", "bytes/s"} and scale_token.upper() == "B" and not unit:
         scale_token, unit = "", "B"
+    # "10m" / "10 m" where a duration is expected is ten minutes, not ten million seconds
+    if dimension == "seconds" and scale_token == "m" and not unit:
+        scale_token, unit = "", "m"
     # "1K/min", "5K/s": a scale letter glued to a per-time unit
     if not scale_token and unit and unit[0].upper() in _SCALE and unit[1:].strip().lower() in _UNITS \
             and _UNITS[unit[1:].strip().lower()][0] == "per_second":
