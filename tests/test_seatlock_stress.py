@@ -1,0 +1,100 @@
+"""Real threads and real processes: naive double-sells, every other strategy does not.
+
+Each run ends with the history checker over everything the store recorded.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+
+from ticketlab.seatlock import (
+    BookingService,
+    ConfirmFailed,
+    LockTimeout,
+    LostRace,
+    MemoryLockManager,
+    MemoryStore,
+    RealClock,
+    SeatUnavailable,
+    StaleFencingToken,
+    check_history,
+    make_strategy,
+    race,
+    small_venue,
+)
+
+SAFE = ["optimistic", "pessimistic", "distributed"]
+
+
+def test_naive_strategy_double_sells_under_thread_contention():
+    result = race("naive", users=16, seats=4, latency_ms=5)
+    assert result.double_bookings > 0
+    assert result.bookings > result.seats_sold
+    assert not result.ok
+
+
+@pytest.mark.parametrize("strategy", SAFE)
+def test_safe_strategies_sell_each_seat_once_under_thread_contention(strategy):
+    result = race(strategy, users=16, seats=4, latency_ms=2)
+    assert result.ok, result.summary()
+    assert result.double_bookings == 0
+    assert result.seats_sold == result.bookings == 4
+
+
+@pytest.mark.parametrize("strategy", SAFE)
+def test_overlapping_multi_seat_holds_never_deadlock_or_double_sell(strategy):
+    clock = RealClock()
+    store = MemoryStore(small_venue(12).seats())
+    locks = MemoryLockManager(clock, sleep=0.0005)
+    service = BookingService(store, make_strategy(strategy, 0.0005, seed=1, locks=locks), clock)
+    seat_ids = list(store.snapshot())
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def shopper(k: int) -> None:
+        rng = random.Random(k)
+        barrier.wait()
+        try:
+            for _ in range(25):
+                wanted = rng.sample(seat_ids, rng.randint(1, 3))
+                try:
+                    hold = service.hold_seats(f"user{k}", wanted)
+                except (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken):
+                    continue
+                if rng.random() < 0.3:
+                    service.release(hold.hold_id, f"user{k}")
+                    continue
+                try:
+                    booking = service.confirm(hold.hold_id, f"user{k}")
+                except ConfirmFailed:
+                    continue
+                if rng.random() < 0.3:
+                    service.cancel(booking.booking_id, f"user{k}")
+        except Exception as error:  # surfaced below with its thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=shopper, args=(k,)) for k in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads), "a thread is stuck: deadlock"
+    assert errors == []
+    report = check_history(store.history(), store.snapshot())
+    assert report.ok, report.summary()
+    assert sum(store.counters().values()) == 12
+
+
+def test_naive_strategy_double_sells_across_processes_on_sqlite():
+    result = race("naive", users=8, seats=2, backend="sqlite", latency_ms=10, processes=2)
+    assert result.double_bookings > 0, result.summary()
+
+
+@pytest.mark.parametrize("strategy", SAFE)
+def test_safe_strategies_sell_each_seat_once_across_processes_on_sqlite(strategy):
+    result = race(strategy, users=8, seats=2, backend="sqlite", latency_ms=2, processes=2)
+    assert result.ok, result.summary()
+    assert result.seats_sold == result.bookings == 2
