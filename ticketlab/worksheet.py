@@ -191,7 +191,7 @@ class Worksheet:
         head = ("step", "formula", "napkin", "exact", "note")
         rows = self.rows()
         cols = [max(len(r[i]) for r in [head, *rows]) for i in range(4)]
-        cols = [min(c, 44) for c in cols]
+        cols = [cols[0], *(min(c, 44) for c in cols[1:])]  # a step label is never cut
 
         def cut(text: str, n: int) -> str:
             return text if len(text) <= n else text[: n - 1] + "…"

@@ -1,0 +1,130 @@
+"""Worked derivations: the Worksheet, its napkin/exact moods and its renderings (issue 2)."""
+
+from __future__ import annotations
+
+import html
+import json
+
+import numpy as np
+import pytest
+
+from ticketlab.estimate import traffic
+from ticketlab.scenarios import SCENARIOS
+from ticketlab.solve import solve
+from ticketlab.worksheet import EXACT, NAPKIN, Calc, Worksheet
+
+
+def _search_qps_calc() -> Calc:
+    c = Calc("Traffic by hand")
+    c.given("searches_per_day", "50M", label="Searches per day", unit="searches", dimension="count")
+    c.step("search_qps", "Search QPS", "searches_per_day / seconds_per_day",
+           lambda v, K: v.searches_per_day / K.day, unit="req/s")
+    return c
+
+
+def test_napkin_and_exact_constants_are_the_source_shortcuts_and_the_calendar():
+    assert (NAPKIN.day, EXACT.day) == (100_000, 86_400)
+    assert (NAPKIN.weeks_per_month, EXACT.weeks_per_month) == (4, 52 / 12)
+    assert NAPKIN.round(5_787) == 6_000
+    assert EXACT.round(5_787) == 5_787
+
+
+def test_a_step_is_evaluated_in_both_moods():
+    ws = _search_qps_calc().worksheet()
+    step = ws["search_qps"]
+    assert step.napkin == 50e6 / 100_000
+    assert step.exact == 50e6 / 86_400
+    assert step.gap == pytest.approx(86_400 / 100_000 - 1)
+    assert step.inputs == ("searches_per_day",)
+
+
+def test_a_step_remembers_the_shortcuts_it_leans_on_including_its_inputs():
+    c = _search_qps_calc()
+    c.step("peak_qps", "Peak QPS", "search_qps * 10", lambda v, K: v.search_qps * 10, unit="req/s")
+    c.step("rounded", "Rounded", "search_qps * 3", lambda v, K: v.search_qps * 3, unit="req/s", napkin_sig=1)
+    ws = c.worksheet()
+    assert ws["searches_per_day"].shortcuts == ()
+    assert ws["search_qps"].shortcuts == ("day",)
+    assert ws["peak_qps"].shortcuts == ("day",)  # inherited from search_qps
+    assert set(ws["rounded"].shortcuts) == {"day", "round"}
+
+
+def test_worksheet_lookup_by_key_and_a_helpful_miss():
+    ws = _search_qps_calc().worksheet()
+    assert ws.keys() == ["searches_per_day", "search_qps"]
+    assert "search_qps" in ws and len(ws) == 2
+    assert ws.exact("search_qps") == ws["search_qps"].exact
+    with pytest.raises(KeyError) as info:
+        ws["peak_qps"]
+    assert "search_qps" in str(info.value)  # names what it does have
+
+
+def test_results_hold_exact_napkin_and_unit_and_can_leave_out_givens():
+    ws = traffic()
+    rows = ws.results()
+    assert rows["search_qps"] == {"exact": 50e6 / 86_400, "napkin": 500.0, "unit": "req/s"}
+    assert "dau" in rows
+    assert "dau" not in ws.results(include_givens=False)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_text_markdown_and_html_render_every_step_label(name):
+    ws = solve(name)
+    text, markdown, page = ws.to_text(), ws._repr_markdown_(), ws._repr_html_()
+    for step in ws:
+        assert step.label in text, f"text table cuts {step.label!r}"
+        assert step.label in markdown
+        assert html.escape(step.label) in page
+    assert ws.title in text and ws.title in markdown
+
+
+def test_renderings_show_napkin_and_exact_side_by_side():
+    text = str(traffic())
+    assert "500 QPS" in text and "579 QPS" in text  # 50M ÷ 100K, and 50M ÷ 86,400
+
+
+def test_a_range_worksheet_renders_median_and_interval():
+    ws = traffic(dau="5M..20M")
+    assert "5th – 95th percentile" in ws.to_text()
+    assert "p5" in ws._repr_html_()
+
+
+def test_latex_of_search_qps_is_a_fraction():
+    pytest.importorskip("sympy")
+    tex = _search_qps_calc().worksheet().latex("search_qps")
+    assert r"\frac" in tex
+    assert r"search\_qps" in tex and r"searches\_per\_day" in tex
+
+
+def test_latex_of_the_template_search_qps_is_a_fraction():
+    pytest.importorskip("sympy")
+    assert r"\frac" in solve("ticketmaster").latex("search_qps")
+
+
+@pytest.mark.parametrize("make", [lambda: solve("ticketmaster"), lambda: traffic(dau=np.linspace(1e6, 2e7, 5)),
+                                  lambda: traffic(dau="5M..20M")])
+def test_to_dict_is_json_serialisable(make):
+    ws = make()
+    d = json.loads(json.dumps(ws.to_dict()))
+    assert d["title"] == ws.title and d["mode"] == ws.mode
+    assert [s["key"] for s in d["steps"]] == ws.keys()
+    step = next(s for s in d["steps"] if s["key"] == "search_qps")
+    assert step["formula"] == "searches_per_day / seconds_per_day" and step["unit"] == "req/s"
+    assert json.loads(ws.to_json()) == d
+
+
+def test_extend_appends_steps_and_select_keeps_order():
+    a = _search_qps_calc().worksheet()
+    b = Worksheet("more", {"x": a["search_qps"]})
+    assert a.extend(b).keys() == ["searches_per_day", "search_qps", "x"]
+    assert a.select(["search_qps"]).keys() == ["search_qps"]
+
+
+def test_mixing_a_sweep_and_a_range_in_one_worksheet_is_refused():
+    from ticketlab.errors import InputError
+
+    c = Calc("mixed")
+    c.given("a", np.array([1.0, 2.0]), label="a")
+    with pytest.raises(InputError) as info:
+        c.given("b", "1..2", label="b")
+    assert info.value.name == "b"
