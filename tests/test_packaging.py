@@ -1,0 +1,71 @@
+"""The two ways to install ticketlab (pip extras, conda environment.yml) stay in step."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+PIP_TO_CONDA = {"redis": "redis-py"}  # the only names that differ on conda-forge
+
+
+def _split(requirement: str) -> tuple[str, str]:
+    m = re.match(r"^\s*([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?\s*(.*)$", requirement)
+    assert m, requirement
+    return m.group(1).lower(), m.group(2).replace(" ", "")
+
+
+def pyproject_requirements() -> dict[str, str]:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    reqs = list(project["dependencies"])
+    for extra in project["optional-dependencies"].values():
+        reqs += [r for r in extra if not r.startswith("ticketlab")]
+    return {PIP_TO_CONDA.get(name, name): spec for name, spec in map(_split, reqs)}
+
+
+def environment_requirements() -> tuple[dict[str, str], list[str]]:
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    conda, pip = {}, []
+    for dep in env["dependencies"]:
+        if isinstance(dep, dict):
+            pip += dep["pip"]
+        else:
+            name, spec = _split(dep)
+            conda[name] = spec
+    return conda, pip
+
+
+def test_environment_yml_lists_every_pyproject_dependency_with_the_same_bounds():
+    conda, _ = environment_requirements()
+    conda.pop("python"), conda.pop("pip")
+    assert conda == pyproject_requirements()
+
+
+def test_environment_yml_installs_the_package_itself():
+    _, pip = environment_requirements()
+    assert any(line.replace("--editable", "-e").split()[-1] == "." for line in pip)
+
+
+def test_environment_yml_python_matches_requires_python():
+    conda, _ = environment_requirements()
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert conda["python"] == project["requires-python"]
+
+
+def test_console_script_and_module_entry_point_both_run():
+    out = subprocess.run([sys.executable, "-m", "ticketlab", "--version"], capture_output=True, text=True, check=True)
+    assert out.stdout.startswith("ticketlab ")
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    assert project["scripts"]["ticketlab"] == "ticketlab.cli:main"
+
+
+def test_importing_ticketlab_does_not_import_jupyter_sympy_or_plotly():
+    code = ("import sys, ticketlab, ticketlab.cli, ticketlab.solve, ticketlab.audit; "
+            "print(sorted(m for m in ('sympy','plotly','ipywidgets','IPython','redis') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
