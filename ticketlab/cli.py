@@ -19,8 +19,15 @@ from ticketlab.errors import TicketlabError
 
 __all__ = ["main", "build_parser"]
 
-#: Modules that add their own verbs through ``register(subparsers)``.
-PLUGIN_VERBS = ("ticketlab.seatlock.cli",)
+#: Modules that add their own verbs through ``register(subparsers)``, with the verbs they add.
+#: A module is imported only when one of its verbs runs (or for help), so `solve` stays quick.
+PLUGIN_VERBS = {
+    "ticketlab.seatlock.cli": {
+        "race": "N users rush M seats through the seat-lock core; count double bookings",
+        "paused-client": "a client pauses past its lock lease: fencing tokens and conditional writes",
+        "progression": "status column → reserved-until → sweeper → TTL lock → conditional update",
+    },
+}
 
 
 def _json_default(o: Any) -> Any:
@@ -131,7 +138,7 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--seed", type=int, default=20_240_601, help="seed for range sampling")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="ticketlab", description="Scale math and seat locking for a "
                                      "Ticketmaster-scale ticketing system.")
     from ticketlab import __version__
@@ -159,17 +166,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     import importlib
 
-    for module in PLUGIN_VERBS:
-        try:
+    words = set(sys.argv[1:] if argv is None else argv)
+    for module, verbs in PLUGIN_VERBS.items():
+        if words & set(verbs) or not words & {"scenarios", "solve", "estimate", "audit"}:
             importlib.import_module(module).register(sub)
-        except ModuleNotFoundError as e:  # a verb whose module is not installed is simply absent
-            if e.name != module:
-                raise
+        else:  # listed in help, loaded only when used
+            for verb, help_text in verbs.items():
+                sub.add_parser(verb, help=help_text)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)

@@ -274,10 +274,13 @@ def format_quantity(x: Any, unit: str = "", sig: int = 3) -> str:
     ``%`` (a fraction shown as a percentage), ``x`` (a multiplier or ratio), anything else
     is a count followed by that word.
     """
-    arr = np.asarray(x, dtype=float)
-    if arr.ndim:
-        return "[" + ", ".join(format_quantity(v, unit, sig) for v in arr.ravel()[:6]) + (", …]" if arr.size > 6 else "]")
-    v = float(arr)
+    if isinstance(x, (int, float)):
+        v = float(x)
+    else:
+        arr = np.asarray(x, dtype=float)
+        if arr.ndim:
+            return "[" + ", ".join(format_quantity(v, unit, sig) for v in arr.ravel()[:6]) + (", …]" if arr.size > 6 else "]")
+        v = float(arr)
     if not math.isfinite(v):
         return f"{v} {unit}".strip()
     if unit == "B":

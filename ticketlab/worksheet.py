@@ -15,7 +15,6 @@ A worksheet renders as a terminal table (``str``), as HTML/Markdown in Jupyter, 
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from collections.abc import Callable, Iterator
@@ -168,6 +167,8 @@ class Worksheet:
 
     # -- rendering --------------------------------------------------------------
     def show(self, v: Value, unit: str) -> str:
+        if isinstance(v, float):
+            return format_quantity(v, unit)
         arr = np.asarray(v, dtype=float)
         if arr.ndim == 0:
             return format_quantity(float(arr), unit)
@@ -216,6 +217,8 @@ class Worksheet:
         return "\n".join(out)
 
     def _repr_html_(self) -> str:
+        import html  # only Jupyter needs it
+
         cells = "".join(
             "<tr>" + "".join(f"<td style='text-align:left'>{html.escape(x)}</td>" if i != 1 else
                              f"<td style='text-align:left'><code>{html.escape(x)}</code></td>" for i, x in enumerate(r)) + "</tr>"
