@@ -93,9 +93,8 @@ def timeout_cascade(booking_hold="10 min", lock_ttl="30s", db_statement="5s", ht
 
     layers = [("booking_hold", booking_hold), ("lock_ttl", lock_ttl), ("db_statement", db_statement),
               ("http_call", http_call)]
-    validate_cascade(layers)
-    c = start("Timeout cascade", dict(layers))
-    timeout_steps(c)
+    c = start("Timeout cascade", dict(layers))  # parses numbers, strings, arrays and ranges
+    timeout_steps(c)  # validates the parsed cascade
     return c.worksheet()
 
 
