@@ -223,8 +223,6 @@ class BookingService:
             raise PaymentOutcomeUnknown(
                 f"no answer from the gateway for {payment_id} within {self.http_timeout:g} s; the hold "
                 "is kept and the sweeper will ask the gateway before releasing it")
-        store.record(RecordKind.PAYMENT_CAPTURED, clock.now(), user=hold.user, hold_id=hold.hold_id,
-                     payment_id=payment_id, amount_cents=hold.amount_cents)
         now = clock.now()
         if hold.expired(now):  # the money arrived too late: give it back
             self._compensate(hold, payment_id)
@@ -238,12 +236,16 @@ class BookingService:
             if live is None or live.expired(t):
                 raise HoldExpired(hold.hold_id, hold.expires_at, t)
 
+        built: list[Booking] = []
+
         def build(seats: list[Seat], tokens: tuple[int, ...]) -> Change:
             t = clock.now()
             booking = Booking(booking_id, hold.hold_id, hold.user, hold.seat_ids, hold.amount_cents,
                               BookingStatus.CONFIRMED, hold.created_at, payment_id, t)
+            built.append(booking)
+            # the capture is recorded in the same step as the booking that it pays for
             return Change(RecordKind.CONFIRM, hold.seat_ids, SeatStatus.SOLD, t, hold.user, hold.hold_id,
-                          booking=booking, require_status=SeatStatus.HELD)
+                          booking=booking, require_status=SeatStatus.HELD, captured=True)
 
         try:
             info = self.strategy.write(store, hold.seat_ids, check, build, clock)
@@ -257,12 +259,12 @@ class BookingService:
                 f"paid for hold {hold.hold_id} but could not mark its seats SOLD ({error}); "
                 f"payment {payment_id} refunded and the seats released") from error
         self.stats.add(bookings=1, retries=info.retries, lost_leases=info.lost_leases)
-        booking = store.get_booking(booking_id)
-        assert booking is not None
-        return booking
+        return built[-1]
 
     def _compensate(self, hold: Hold, payment_id: str) -> None:
-        """Refund a captured payment and release whatever seats the hold still has."""
+        """Record the capture, refund it, and release whatever seats the hold still has."""
+        self.store.record(RecordKind.PAYMENT_CAPTURED, self.clock.now(), user=hold.user, hold_id=hold.hold_id,
+                          payment_id=payment_id, amount_cents=hold.amount_cents)
         if self.payments.refund(payment_id):
             self.store.record(RecordKind.PAYMENT_REFUNDED, self.clock.now(), user=hold.user,
                               hold_id=hold.hold_id, payment_id=payment_id, amount_cents=hold.amount_cents)

@@ -39,19 +39,19 @@ CREATE TABLE seats (
     number INTEGER NOT NULL, price_cents INTEGER NOT NULL, status TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 0, hold_id TEXT, booking_id TEXT,
     fence INTEGER NOT NULL DEFAULT -1  -- newest fencing token accepted for this seat
-);
+) WITHOUT ROWID;  -- rows stored in the primary-key tree: one page touched per seat write, not two
 CREATE INDEX seats_by_status ON seats (status, position);
 CREATE TABLE holds (
     hold_id TEXT PRIMARY KEY, user TEXT NOT NULL, seat_ids TEXT NOT NULL, created_at REAL NOT NULL,
     expires_at REAL NOT NULL, amount_cents INTEGER NOT NULL, fencing_tokens TEXT NOT NULL
-);
+) WITHOUT ROWID;
 CREATE INDEX holds_by_expiry ON holds (expires_at);
 CREATE TABLE bookings (
     booking_id TEXT PRIMARY KEY, hold_id TEXT NOT NULL UNIQUE, user TEXT NOT NULL, seat_ids TEXT NOT NULL,
     amount_cents INTEGER NOT NULL, status TEXT NOT NULL, created_at REAL NOT NULL, payment_id TEXT NOT NULL,
     confirmed_at REAL, cancelled_at REAL
-);
-CREATE TABLE counters (status TEXT PRIMARY KEY, n INTEGER NOT NULL);
+) WITHOUT ROWID;
+CREATE TABLE counters (status TEXT PRIMARY KEY, n INTEGER NOT NULL) WITHOUT ROWID;
 -- the counters move in the same transaction as the seat, so they cannot drift
 CREATE TRIGGER seat_status_counts AFTER UPDATE OF status ON seats WHEN old.status != new.status
 BEGIN
@@ -68,14 +68,29 @@ CREATE UNIQUE INDEX payment_facts ON history (kind, payment_id) WHERE kind LIKE 
 """
 
 _STATUS = {s.value: s for s in SeatStatus}
+# the counters as "available,held,sold,blocked", read inside the writing transaction
+_COUNTERS_NOW = ("SELECT group_concat(n, ',') FROM (SELECT n FROM counters ORDER BY CASE status"
+                 " WHEN 'AVAILABLE' THEN 0 WHEN 'HELD' THEN 1 WHEN 'SOLD' THEN 2 ELSE 3 END)")
 _KIND = {k.value: k for k in RecordKind}
 
 
-def connect(path: str, busy_timeout: float = 5.0) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit) with WAL and a busy timeout."""
+SYNCHRONOUS = ("FULL", "NORMAL")
+
+
+def connect(path: str, busy_timeout: float = 5.0, synchronous: str = "FULL") -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit) with WAL and a busy timeout.
+
+    ``synchronous="FULL"`` syncs the WAL on every commit, so a confirmed sale survives a power
+    cut; ``"NORMAL"`` syncs only at checkpoints (faster; the last commits can be lost on power
+    loss, never on a crash of the program).
+    """
+    if synchronous not in SYNCHRONOUS:
+        from ticketlab.errors import InputError
+
+        raise InputError("synchronous", synchronous, "'FULL' (durable commits) or 'NORMAL'")
     conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
     conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute("PRAGMA synchronous=NORMAL")  # in WAL: durable at checkpoints, safe against app crashes
+    conn.execute(f"PRAGMA synchronous={synchronous}")
     return conn
 
 
@@ -103,19 +118,22 @@ class SqliteStore(Store):
     with ``SqliteStore(path)``.
     """
 
-    def __init__(self, path: str, busy_timeout: float = 5.0) -> None:
+    def __init__(self, path: str, busy_timeout: float = 5.0, synchronous: str = "FULL") -> None:
         self.path = str(path)
         self.busy_timeout = busy_timeout
+        self.synchronous = synchronous
         self._local = threading.local()
         row = self._conn().execute("SELECT value FROM meta WHERE key='event_id'").fetchone()
         if row is None:
             raise FileNotFoundError(f"{self.path} holds no ticketlab event; build one with SqliteStore.create()")
         self.event_id = row[0]
-        self._example = self._conn().execute("SELECT seat_id FROM seats ORDER BY position LIMIT 1").fetchone()[0]
+        # the seat map never changes after create(), so its ids can be checked without a query
+        self._seat_ids = [r[0] for r in self._conn().execute("SELECT seat_id FROM seats ORDER BY position")]
+        self._known = frozenset(self._seat_ids)
 
     @classmethod
     def create(cls, path: str, seats: Iterable[Seat], event_id: str = "event", at: float = 0.0,
-               busy_timeout: float = 5.0) -> "SqliteStore":
+               busy_timeout: float = 5.0, synchronous: str = "FULL") -> "SqliteStore":
         """Write a fresh database at ``path`` (replacing any file there) with these seats."""
         for suffix in ("", "-wal", "-shm"):
             if os.path.exists(str(path) + suffix):
@@ -140,14 +158,14 @@ class SqliteStore(Store):
             (at, _join(s.seat_id for s in seats), _join(counts[st] for st in COUNTER_ORDER)))
         conn.execute("COMMIT")
         conn.close()
-        return cls(path, busy_timeout)
+        return cls(path, busy_timeout, synchronous)
 
     # -- connections and transactions ------------------------------------------------
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
         if conn is None:
-            conn = self._local.conn = connect(self.path, self.busy_timeout)
+            conn = self._local.conn = connect(self.path, self.busy_timeout, self.synchronous)
             self._local.in_tx = False
         return conn
 
@@ -212,13 +230,10 @@ class SqliteStore(Store):
     # -- reads -----------------------------------------------------------------------
 
     def missing_seats(self, seat_ids: Iterable[str]) -> list[str]:
-        ids = list(seat_ids)
-        marks = ",".join("?" * len(ids))
-        found = {r[0] for r in self._conn().execute(f"SELECT seat_id FROM seats WHERE seat_id IN ({marks})", ids)}
-        return [s for s in ids if s not in found]
+        return [s for s in seat_ids if s not in self._known]
 
     def example_seat_id(self) -> str:
-        return self._example
+        return self._seat_ids[0]
 
     _SEAT_COLUMNS = "seat_id, section, row, number, price_cents, status, version, hold_id, booking_id"
 
@@ -394,16 +409,19 @@ class SqliteStore(Store):
                          (booking.booking_id, booking.hold_id, booking.user, _join(booking.seat_ids),
                           booking.amount_cents, booking.status.value, booking.created_at, booking.payment_id,
                           booking.confirmed_at, booking.cancelled_at))
-        counters = _join(n for (n,) in conn.execute(
-            "SELECT n FROM counters ORDER BY CASE status WHEN 'AVAILABLE' THEN 0 WHEN 'HELD' THEN 1"
-            " WHEN 'SOLD' THEN 2 ELSE 3 END"))
+            if change.captured:
+                conn.execute(
+                    "INSERT OR IGNORE INTO history (kind, at, seat_ids, user, hold_id, fencing_tokens, amount_cents,"
+                    " payment_id, skipped) VALUES ('PAYMENT_CAPTURED', ?, '', ?, ?, '', ?, ?, '')",
+                    (at, change.user, change.hold_id, booking.amount_cents, booking.payment_id))
         conn.execute(
             "INSERT INTO history (kind, at, seat_ids, to_status, user, hold_id, booking_id, expires_at,"
-            " fencing_tokens, amount_cents, payment_id, counters, skipped) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,'')",
+            " fencing_tokens, amount_cents, payment_id, counters, skipped)"
+            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,({_COUNTERS_NOW}),'')",
             (kind.value, at, _join(ids), to.value, change.user, change.hold_id,
              booking.booking_id if booking else None, expires_at, _join(change.fencing_tokens),
              booking.amount_cents if booking else (hold.amount_cents if hold else 0),
-             booking.payment_id if booking else None, counters))
+             booking.payment_id if booking else None))
 
     def record(self, kind: RecordKind, at: float, **fields) -> int:
         with self._write_tx() as conn:
@@ -433,8 +451,8 @@ class SqliteLockManager(LockManager):
 
     def _conn(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = connect(self.path, self.busy_timeout)
+        if conn is None:  # leases are short-lived; losing one to a power cut only frees a lock
+            conn = self._local.conn = connect(self.path, self.busy_timeout, "NORMAL")
         return conn
 
     @contextmanager

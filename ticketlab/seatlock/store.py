@@ -57,6 +57,7 @@ class Change:
     guarded: bool = True
     expect_versions: tuple[int, ...] | None = None
     fencing_tokens: tuple[int, ...] = ()
+    captured: bool = False  # a CONFIRM that also records its payment's capture, in the same step
 
 
 def _owner_ok(seat: Seat, change: Change) -> bool:
@@ -308,6 +309,12 @@ class MemoryStore(Store):
             self._holds.pop(change.hold_id, None)
             self._bookings[booking.booking_id] = booking
             self._booking_of_hold[change.hold_id] = booking.booking_id
+            if change.captured and (RecordKind.PAYMENT_CAPTURED, booking.payment_id) not in self._payment_facts:
+                self._payment_facts.add((RecordKind.PAYMENT_CAPTURED, booking.payment_id))
+                self._seq += 1
+                self._history.append(Record(self._seq, RecordKind.PAYMENT_CAPTURED, change.at, user=change.user,
+                                            hold_id=change.hold_id, amount_cents=booking.amount_cents,
+                                            payment_id=booking.payment_id))
         elif kind is RecordKind.RELEASE or kind is RecordKind.EXPIRE:
             self._holds.pop(change.hold_id, None)
         elif kind is RecordKind.CANCEL:

@@ -1,0 +1,187 @@
+"""Throughput of hold + confirm through the seat-lock core, beside a bare baseline.
+
+Each row sells every seat of a fresh event once (hold one seat, then confirm it) and reports
+operations per second, where one operation is one hold plus its confirm. Beside it, in the
+same run, is the matching bare baseline doing the same state changes with nothing else:
+
+- memory: a dict of seat statuses behind one ``threading.Lock``;
+- sqlite: a loop of conditional ``UPDATE seats SET status=? WHERE seat_id=? AND status=?``
+  statements, each in its own ``BEGIN IMMEDIATE`` transaction, same file settings (WAL).
+
+The ratio core/bare is the overhead of the core (validation, history, counters, holds and
+bookings rows, payments). Targets: memory >= 0.30, sqlite >= 0.70.
+
+    python benchmarks/bench_seatlock.py [--seats N] [--threads T] [--repeat R] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+import tempfile
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from ticketlab.seatlock import (  # noqa: E402
+    BookingService,
+    FakePaymentGateway,
+    MemoryLockManager,
+    MemoryStore,
+    RealClock,
+    make_strategy,
+    small_venue,
+)
+from ticketlab.seatlock.sqlite_store import SqliteLockManager, SqliteStore, connect  # noqa: E402
+
+STRATEGIES = ("naive", "optimistic", "pessimistic", "distributed")
+TARGET = {"memory": 0.30, "sqlite": 0.70}
+
+
+def _timed(slices, work) -> float:
+    """Run ``work(slice)`` on one thread per slice, all started together; seconds elapsed."""
+    barrier = threading.Barrier(len(slices) + 1)
+
+    def run(part):
+        barrier.wait()
+        work(part)
+
+    threads = [threading.Thread(target=run, args=(part,)) for part in slices]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started
+
+
+def _split(ids, threads):
+    return [ids[k::threads] for k in range(threads)]
+
+
+# --- bare baselines ------------------------------------------------------------------
+
+
+def bare_memory(seats: int, threads: int) -> float:
+    ids = [s.seat_id for s in small_venue(seats).seats()]
+    status = dict.fromkeys(ids, "AVAILABLE")
+    lock = threading.Lock()
+
+    def work(part):
+        for seat in part:
+            with lock:
+                if status[seat] == "AVAILABLE":
+                    status[seat] = "HELD"
+            with lock:
+                if status[seat] == "HELD":
+                    status[seat] = "SOLD"
+
+    return seats / _timed(_split(ids, threads), work)
+
+
+def bare_sqlite(seats: int, threads: int, tmp: str, synchronous: str) -> float:
+    path = os.path.join(tmp, "bare.sqlite3")
+    ids = [s.seat_id for s in small_venue(seats).seats()]
+    conn = connect(path, synchronous=synchronous)
+    conn.execute("CREATE TABLE seats (seat_id TEXT PRIMARY KEY, status TEXT NOT NULL, version INTEGER NOT NULL)")
+    conn.execute("BEGIN")
+    conn.executemany("INSERT INTO seats VALUES (?, 'AVAILABLE', 0)", [(s,) for s in ids])
+    conn.execute("COMMIT")
+    conn.close()
+
+    def work(part):
+        c = connect(path, synchronous=synchronous)
+        for seat in part:
+            for new, old in (("HELD", "AVAILABLE"), ("SOLD", "HELD")):
+                c.execute("BEGIN IMMEDIATE")
+                changed = c.execute("UPDATE seats SET status = ?, version = version + 1"
+                                    " WHERE seat_id = ? AND status = ?", (new, seat, old)).rowcount
+                c.execute("COMMIT" if changed == 1 else "ROLLBACK")
+        c.close()
+
+    rate = seats / _timed(_split(ids, threads), work)
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
+    return rate
+
+
+# --- the core ------------------------------------------------------------------------
+
+
+def core(backend: str, strategy: str, seats: int, threads: int, tmp: str, synchronous: str = "FULL") -> float:
+    clock = RealClock()
+    venue = small_venue(seats)
+    if backend == "memory":
+        store = MemoryStore(venue.seats())
+        locks = MemoryLockManager(clock)
+    else:
+        store = SqliteStore.create(os.path.join(tmp, f"core-{strategy}.sqlite3"), venue.seats(),
+                                   synchronous=synchronous)
+        locks = SqliteLockManager(os.path.join(tmp, f"leases-{strategy}.sqlite3"), clock)
+    service = BookingService(store, make_strategy(strategy, locks=locks), clock, FakePaymentGateway(clock))
+    ids = list(store.snapshot())
+
+    def work(part):
+        hold_seats, confirm = service.hold_seats, service.confirm
+        for seat in part:
+            hold = hold_seats("fan", [seat])
+            confirm(hold.hold_id, "fan")
+
+    rate = seats / _timed(_split(ids, threads), work)
+    store.close()
+    return rate
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seats", type=int, default=4000, help="seats sold per measurement (memory)")
+    parser.add_argument("--sqlite-seats", type=int, default=1500, help="seats sold per measurement (sqlite)")
+    parser.add_argument("--threads", type=int, default=4, help="threads in the multi-threaded rows")
+    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs per row")
+    parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL",
+                        help="SQLite durability for both core and baseline (FULL: every commit synced)")
+    parser.add_argument("--only", choices=("memory", "sqlite"), default=None, help="run one backend only")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="ticketlab-bench-") as tmp:
+        for backend, seats in (("memory", args.seats), ("sqlite", args.sqlite_seats)):
+            if args.only and backend != args.only:
+                continue
+            for threads in (1, args.threads):
+                def bare():
+                    if backend == "memory":
+                        return bare_memory(seats, threads)
+                    return bare_sqlite(seats, threads, tmp, args.synchronous)
+
+                for strategy in STRATEGIES:
+                    # interleave bare and core runs so drift in machine speed hits both
+                    b = c = 0.0
+                    for _ in range(args.repeat):
+                        b = max(b, bare())
+                        c = max(c, core(backend, strategy, seats, threads, tmp, args.synchronous))
+                    rows.append({"backend": backend, "strategy": strategy, "threads": threads,
+                                 "core_ops_s": round(c), "bare_ops_s": round(b), "ratio": round(c / b, 3),
+                                 "target": TARGET[backend], "meets_target": c / b >= TARGET[backend]})
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    print(f"hold+confirm ops/s (best of {args.repeat}); ratio = core / bare baseline in the same run;"
+          f" sqlite synchronous={args.synchronous}")
+    print(f"{'backend':8} {'strategy':12} {'threads':>7} {'core ops/s':>11} {'bare ops/s':>11} {'ratio':>6}  target")
+    for r in rows:
+        mark = "ok" if r["meets_target"] else "MISSED"
+        print(f"{r['backend']:8} {r['strategy']:12} {r['threads']:>7} {r['core_ops_s']:>11,} {r['bare_ops_s']:>11,}"
+              f" {r['ratio']:>6.2f}  >= {r['target']:.2f} {mark}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
