@@ -1,0 +1,199 @@
+"""The estimation verbs of the CLI: solve, estimate, audit (run in-process, plus one real process)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from ticketlab.cli import main
+from ticketlab.scenarios import SCENARIOS
+
+DAY = 86_400
+
+#: Every key the issue names for `solve ticketmaster --json`, with its base unit.
+ISSUE_KEYS = {
+    "search_qps": "req/s",
+    "peak_qps": "req/s",
+    "extreme_peak_qps": "req/s",
+    "total_storage": "B",
+    "peak_bandwidth": "B/s",
+    "total_cache": "B",
+    "contention_ratio": ":1",
+    "booking_qps_capacity": "req/s",
+    "admit_rate": "users/s",
+    "sale_duration_seconds": "s",
+    "total_seats": "seats",
+    "bookings_storage": "B",
+}
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def solve_json(capsys, name: str, *extra: str) -> dict:
+    code, out, err = run(capsys, "solve", name, "--json", *extra)
+    assert code == 0, err
+    return json.loads(out)
+
+
+def test_solve_ticketmaster_json_has_every_key_the_issue_names(capsys):
+    doc = solve_json(capsys, "ticketmaster")
+    assert doc["scenario"] == "ticketmaster"
+    results = doc["results"]
+    for key, unit in ISSUE_KEYS.items():
+        assert {"exact", "napkin", "unit"} <= set(results[key]), key
+        assert results[key]["unit"] == unit, key
+        assert isinstance(results[key]["exact"], float) and isinstance(results[key]["napkin"], float)
+
+
+def test_solve_ticketmaster_json_is_in_base_units(capsys):
+    r = solve_json(capsys, "ticketmaster")["results"]
+    assert r["search_qps"]["napkin"] == 500  # requests per second, not "500 QPS"
+    assert r["search_qps"]["exact"] == pytest.approx(50e6 / DAY)
+    assert r["peak_qps"]["napkin"] == 5_000 and r["extreme_peak_qps"]["napkin"] == 50_000
+    assert r["total_storage"]["napkin"] == 5e12  # bytes: 5 TB
+    assert r["peak_bandwidth"]["napkin"] == pytest.approx(250e6, rel=0.01)  # bytes/s: 250 MB/s
+    assert r["total_seats"]["exact"] == 500e3 * 10e3
+    assert r["bookings_storage"]["exact"] == pytest.approx(500e3 * 365 * 5 * 500)
+    assert r["contention_ratio"]["exact"] == 100e3 / 50e3
+    assert r["booking_qps_capacity"]["exact"] == pytest.approx(50e3 / 5)
+    assert r["sale_duration_seconds"]["exact"] == pytest.approx(100e3 / (1_000 / 60))  # seconds
+    assert r["total_cache"]["exact"] > 1e9  # bytes, and more than the printed 1.5 GB's parts
+
+
+@pytest.mark.parametrize("name", ["ticketmaster", "superbowl", "broadway"])
+def test_solve_json_carries_every_figure_the_source_prints(capsys, name):
+    results = solve_json(capsys, name)["results"]
+    for key in SCENARIOS[name].source:
+        assert key in results, key
+
+
+def test_solve_superbowl_json_gives_the_printed_answers(capsys):
+    r = solve_json(capsys, "superbowl")["results"]
+    assert r["contention_ratio"]["napkin"] == 10
+    assert r["booking_qps"]["napkin"] == 7
+    assert r["attempt_qps"]["napkin"] == 70
+    assert r["booking_qps_capacity"]["napkin"] == 140
+    assert r["admit_rate"]["napkin"] == 278
+    assert r["sale_duration_seconds"] == {"exact": 5_000.0, "napkin": 5_000.0, "unit": "s"}
+    assert r["waitlisted_users"]["exact"] == 500e3 - 50e3 / 4
+    assert r["success_rate"]["exact"] == pytest.approx(0.025)
+
+
+def test_solve_broadway_json_gives_the_printed_answers(capsys):
+    r = solve_json(capsys, "broadway")["results"]
+    assert r["total_seats"]["napkin"] == 20 * 1_500 * 8 * 12
+    assert r["peak_booking_qps"]["napkin"] == 167
+    assert r["booking_qps_capacity"]["napkin"] == 334
+    assert r["seats_storage"]["napkin"] == 2.88e6 * 100
+    assert r["bookings_storage"]["exact"] == 1_500 * 8 * 52 * 20 * 500
+    assert r["seat_map_cache"]["exact"] == 5 * 1_500 * 100
+
+
+def test_solve_set_overrides_a_given(capsys):
+    r = solve_json(capsys, "superbowl", "--set", "users=1M")["results"]
+    assert r["contention_ratio"]["exact"] == 1e6 / 50e3
+
+
+def test_solve_no_givens_leaves_out_the_inputs(capsys):
+    r = solve_json(capsys, "superbowl", "--no-givens")["results"]
+    assert "users" not in r and "booking_qps_capacity" in r
+
+
+def test_solve_prints_the_worksheet_as_a_table(capsys):
+    code, out, _ = run(capsys, "solve", "ticketmaster")
+    assert code == 0
+    assert "Search QPS" in out and "500 QPS" in out and "579 QPS" in out
+
+
+def test_estimate_with_a_dau_range_gives_ordered_percentiles(capsys):
+    code, out, err = run(capsys, "estimate", "--dau", "5M..20M", "--json")
+    assert code == 0, err
+    doc = json.loads(out)
+    assert doc["mode"] == "range"
+    row = doc["results"]["search_qps"]
+    assert row["p5"] < row["p50"] < row["p95"]
+    assert row["p5"] == pytest.approx(5e6 * 5 / DAY, rel=0.05)
+    assert row["p95"] == pytest.approx(20e6 * 5 / DAY, rel=0.05)
+    storage = doc["results"]["total_storage"]
+    assert storage["p5"] < storage["p50"] < storage["p95"]
+
+
+def test_estimate_with_point_flags_recomputes_the_template(capsys):
+    code, out, err = run(capsys, "estimate", "--dau", "20M", "--searches-per-user", "10",
+                         "--peak-multiplier", "10", "--json")
+    assert code == 0, err
+    r = json.loads(out)["results"]
+    assert r["search_qps"]["exact"] == pytest.approx(20e6 * 10 / DAY)
+    assert r["peak_qps"]["napkin"] == 20e6 * 10 / 100_000 * 10
+
+
+def test_estimate_is_reproducible_with_its_seed(capsys):
+    first = run(capsys, "estimate", "--dau", "5M..20M", "--json", "--seed", "3")[1]
+    second = run(capsys, "estimate", "--dau", "5M..20M", "--json", "--seed", "3")[1]
+    assert first == second
+
+
+def test_audit_json_lists_the_findings(capsys):
+    code, out, err = run(capsys, "audit", "--json", "--gaps")
+    assert code == 0, err
+    doc = json.loads(out)
+    ids = {f["id"] for f in doc["findings"]}
+    assert {"broadway-bookings-storage", "seat-map-size", "concurrent-sessions", "read-write-ratio-table",
+            "booking-attempts"} <= ids
+    broadway = next(f for f in doc["findings"] if f["id"] == "broadway-bookings-storage")
+    assert broadway["value"] == 1_500 * 8 * 52 * 20 * 500 and broadway["printed"] == 600e6
+    assert broadway["factor"] >= 10
+    assert not any(i.startswith("unexplained-") for i in ids)
+    assert any(g["key"] == "search_qps" and g["scenario"] == "ticketmaster" for g in doc["gaps"])
+
+
+def test_audit_prints_each_finding_with_the_correct_value(capsys):
+    code, out, _ = run(capsys, "audit")
+    assert code == 0
+    assert "broadway-bookings-storage" in out and "6.24 GB" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "names"),
+    [
+        (["solve", "superbowl", "--set", "users=-5"], "users"),
+        (["solve", "superbowl", "--set", "seats=ten thousand"], "seats"),
+        (["solve", "superbowl", "--set", "nonsense"], "--set"),
+        (["solve", "superbowl", "--set", "dau=10M"], "dau"),
+        (["solve", "woodstock"], "woodstock"),
+        (["estimate", "--dau", "ten million"], "dau"),
+        (["estimate", "--dau", "20M..5M"], "dau"),
+        (["estimate", "--booking-success-rate", "150%"], "booking_success_rate"),
+        (["estimate", "--lock-hold-time", "0s"], "lock_hold_time"),
+        (["estimate", "--lock-ttl", "20 min"], "lock_ttl"),
+    ],
+)
+def test_bad_input_exits_2_with_the_message_on_stderr(capsys, argv, names):
+    code, out, err = run(capsys, *argv)
+    assert code == 2
+    assert out == ""
+    assert names in err
+    assert err.startswith(f"ticketlab {argv[0]}:")
+
+
+def test_an_unknown_flag_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["estimate", "--daus", "5M"])
+    assert info.value.code == 2
+    assert "--daus" in capsys.readouterr().err
+
+
+def test_python_dash_m_ticketlab_solve_superbowl_runs_as_a_process():
+    proc = subprocess.run([sys.executable, "-m", "ticketlab", "solve", "superbowl"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
+    assert "Super Bowl" in proc.stdout
+    assert "Booking QPS capacity needed" in proc.stdout and "140 QPS" in proc.stdout
+    assert "278 users/s" in proc.stdout  # 500K users ÷ 1,800 s
