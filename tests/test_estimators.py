@@ -550,3 +550,16 @@ def test_a_ranged_cascade_is_checked_sample_by_sample():
     with pytest.raises(CascadeError) as info:
         timeout_cascade(lock_ttl="10 min..40 min")  # most draws outlive the 10-minute hold
     assert "lock_ttl" in str(info.value) and "booking_hold" in str(info.value)
+
+
+def test_a_1000_point_dau_sweep_of_the_template_matches_its_point_estimates():
+    inputs = SCENARIOS["ticketmaster"].values()
+    daus = np.geomspace(1e6, 1e8, 1_000)
+    ws = ticketmaster_template({**inputs, "dau": daus})
+    assert ws.mode == "sweep"
+    for i in range(0, 1_000, 50):
+        point = ticketmaster_template({**inputs, "dau": float(daus[i])})
+        for key in ("search_qps", "peak_qps", "total_storage", "peak_bandwidth", "read_write_ratio"):
+            assert np.shape(ws.exact(key)) == (1_000,)
+            assert ws.exact(key)[i] == pytest.approx(point.exact(key), rel=1e-12)
+            assert ws.napkin(key)[i] == pytest.approx(point.napkin(key), rel=1e-12)
