@@ -332,23 +332,33 @@ class ProgressionStep:
     sold_twice: bool
 
 
-def _interleaved_naive_sale(clock: SimulatedClock) -> tuple[bool, MemoryStore]:
-    """A checks the seat, B buys it meanwhile, A writes anyway: the check-then-write gap."""
+def _interleaved_sale(clock: SimulatedClock, strategy) -> tuple[bool, str]:
+    """A checks the seat; before A writes, B tries to buy it; then A writes.
+
+    ``strategy(hook)`` builds the strategy for a client (``hook`` runs between its check and
+    its write). Returns (sold twice?, what happened to B).
+    """
     store = MemoryStore(small_venue(1).seats(), event_id="progression")
     seat = store.example_seat_id()
-    fired = [False]
+    b_outcome = ["B did not run"]
 
     def b_buys() -> None:
-        if not fired[0]:
-            fired[0] = True
-            hold = svc_b.hold_seats("bob", [seat])
-            svc_b.confirm(hold.hold_id, "bob")
+        if b_outcome[0] == "B did not run":
+            b_outcome[0] = "B bought it"
+            try:
+                hold = svc_b.hold_seats("bob", [seat])
+                svc_b.confirm(hold.hold_id, "bob")
+            except (LockTimeout, SeatUnavailable, LostRace) as error:
+                b_outcome[0] = f"B was refused ({type(error).__name__})"
 
-    svc_a = BookingService(store, NaiveStrategy(before_write=b_buys), clock)
-    svc_b = BookingService(store, NaiveStrategy(), clock)
-    hold = svc_a.hold_seats("alice", [seat])
-    svc_a.confirm(hold.hold_id, "alice")
-    return check_history(store.history()).double_bookings > 0, store
+    svc_a = BookingService(store, strategy(b_buys), clock)
+    svc_b = BookingService(store, strategy(None), clock)
+    try:
+        hold = svc_a.hold_seats("alice", [seat])
+        svc_a.confirm(hold.hold_id, "alice")
+    except (SeatUnavailable, LostRace, StaleFencingToken):
+        pass
+    return check_history(store.history()).double_bookings > 0, b_outcome[0]
 
 
 def progression() -> list[ProgressionStep]:
@@ -356,10 +366,13 @@ def progression() -> list[ProgressionStep]:
     clock = SimulatedClock()
     steps = []
 
-    twice, _ = _interleaved_naive_sale(clock)
+    def naive(hook):
+        return NaiveStrategy(before_write=hook)
+
+    twice, b = _interleaved_sale(clock, naive)
     steps.append(ProgressionStep(
         1, "status column only", "seats.status: AVAILABLE → SOLD, checked then written",
-        "A reads AVAILABLE, B buys in between, A writes: " + ("sold twice" if twice else "sold once"),
+        f"A reads AVAILABLE; {b} in between; A writes anyway: " + ("sold twice" if twice else "sold once"),
         "the check and the write are two steps; anyone can slip between them", twice))
 
     store = MemoryStore(small_venue(1).seats(), event_id="progression")
@@ -379,18 +392,24 @@ def progression() -> list[ProgressionStep]:
     released = svc.sweep_expired().released
     bob = svc.hold_seats("bob", [seat])
     svc.confirm(bob.hold_id, "bob")
-    twice, _ = _interleaved_naive_sale(clock)
+    twice, _ = _interleaved_sale(clock, naive)
     steps.append(ProgressionStep(
         3, "expiry sweeper", "a background job releases holds past expires_at",
         f"the sweep released {len(released)} hold; bob bought the seat",
         "two buyers can still pass the check at once: " + ("sold twice again" if twice else "sold once"), twice))
 
+    locks = MemoryLockManager(clock)
+
+    def lease_only(hook):
+        return DistributedStrategy(locks, fencing=False, conditional=False, before_write=hook)
+
+    twice, b = _interleaved_sale(clock, lease_only)
     lease = paused_client("lease-only")
     steps.append(ProgressionStep(
         4, "TTL lock", "a lease per seat (SET NX PX 30000) around the read-check-write",
-        "simultaneous buyers now queue; but a client paused past its lease: "
-        + ("sold twice" if lease.sold_twice else "sold once"),
-        "a lease expires while its owner still acts on it", lease.sold_twice))
+        f"while A holds the lease {b}" + (" and the seat sold twice" if twice else "")
+        + "; but when A stalls past its lease: " + ("sold twice" if lease.sold_twice else "sold once"),
+        "a lease expires while its owner still acts on it", lease.sold_twice or twice))
 
     guarded = paused_client("conditional")
     fenced = paused_client("fencing")

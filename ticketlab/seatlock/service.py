@@ -75,6 +75,16 @@ class ServiceStats:
             for name, delta in deltas.items():
                 setattr(self, name, getattr(self, name) + delta)
 
+    def count_write(self, kind: str, retries: int, lost_leases: int) -> None:
+        """One successful hold or booking (the hot path: no keyword unpacking)."""
+        with self._lock:
+            if kind == "holds":
+                self.holds += 1
+            else:
+                self.bookings += 1
+            self.retries += retries
+            self.lost_leases += lost_leases
+
     def as_dict(self) -> dict[str, int]:
         with self._lock:
             return {name: getattr(self, name) for name in self.FIELDS}
@@ -151,7 +161,7 @@ class BookingService:
             self._count_failure(error)
             raise
         hold = built[-1]
-        self.stats.add(holds=1, retries=info.retries, lost_leases=info.lost_leases)
+        self.stats.count_write("holds", info.retries, info.lost_leases)
         return hold
 
     def hold_any(self, user: str, count: int = 1, ttl: float | None = None, attempts: int = 20) -> Hold:
@@ -258,7 +268,7 @@ class BookingService:
             raise ConfirmFailed(
                 f"paid for hold {hold.hold_id} but could not mark its seats SOLD ({error}); "
                 f"payment {payment_id} refunded and the seats released") from error
-        self.stats.add(bookings=1, retries=info.retries, lost_leases=info.lost_leases)
+        self.stats.count_write("bookings", info.retries, info.lost_leases)
         return built[-1]
 
     def _compensate(self, hold: Hold, payment_id: str) -> None:
@@ -392,6 +402,8 @@ class BookingService:
         return tuple(sorted(seat_ids))
 
     def _count_failure(self, error: Exception) -> None:
+        if isinstance(error, SeatUnavailable):
+            self.stats.add(retries=getattr(error, "retries", 0))
         if isinstance(error, LockTimeout):
             self.stats.add(lock_timeouts=1)
         elif isinstance(error, StaleFencingToken):

@@ -40,7 +40,8 @@ CREATE TABLE seats (
     version INTEGER NOT NULL DEFAULT 0, hold_id TEXT, booking_id TEXT,
     fence INTEGER NOT NULL DEFAULT -1  -- newest fencing token accepted for this seat
 ) WITHOUT ROWID;  -- rows stored in the primary-key tree: one page touched per seat write, not two
-CREATE INDEX seats_by_status ON seats (status, position);
+-- only AVAILABLE seats are indexed: a confirm (HELD -> SOLD) does not touch this index
+CREATE INDEX available_seats ON seats (position) WHERE status = 'AVAILABLE';
 CREATE TABLE holds (
     hold_id TEXT PRIMARY KEY, user TEXT NOT NULL, seat_ids TEXT NOT NULL, created_at REAL NOT NULL,
     expires_at REAL NOT NULL, amount_cents INTEGER NOT NULL, fencing_tokens TEXT NOT NULL
@@ -123,6 +124,8 @@ class SqliteStore(Store):
         self.busy_timeout = busy_timeout
         self.synchronous = synchronous
         self._local = threading.local()
+        self._all_conns: list[sqlite3.Connection] = []
+        self._all_lock = threading.Lock()
         row = self._conn().execute("SELECT value FROM meta WHERE key='event_id'").fetchone()
         if row is None:
             raise FileNotFoundError(f"{self.path} holds no ticketlab event; build one with SqliteStore.create()")
@@ -167,6 +170,8 @@ class SqliteStore(Store):
         if conn is None:
             conn = self._local.conn = connect(self.path, self.busy_timeout, self.synchronous)
             self._local.in_tx = False
+            with self._all_lock:
+                self._all_conns.append(conn)
         return conn
 
     @contextmanager
@@ -191,12 +196,12 @@ class SqliteStore(Store):
             raise
         conn.execute("COMMIT")
 
-    def _begin(self, conn: sqlite3.Connection, what: str) -> None:
+    def _begin(self, conn: sqlite3.Connection, what: str, timeout: float | None = None) -> None:
         try:
             conn.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
-                raise LockTimeout(what, self.busy_timeout) from error
+                raise LockTimeout(what, self.busy_timeout if timeout is None else timeout) from error
             raise
 
     @contextmanager
@@ -206,11 +211,14 @@ class SqliteStore(Store):
         Reads and writes on this thread join the transaction until it commits.
         """
         conn = self._conn()
-        conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-        try:
+        if timeout == self.busy_timeout:
             self._begin(conn, f"seats {list(seat_ids)} (BEGIN IMMEDIATE)")
-        finally:
-            conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
+        else:
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
+            try:
+                self._begin(conn, f"seats {list(seat_ids)} (BEGIN IMMEDIATE)", timeout)
+            finally:
+                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
         self._local.in_tx = True
         try:
             yield
@@ -222,10 +230,12 @@ class SqliteStore(Store):
         conn.execute("COMMIT")
 
     def close(self) -> None:
-        conn = getattr(self._local, "conn", None)
-        if conn is not None:
-            conn.close()
-            self._local.conn = None
+        """Close every thread's connection; call it once the threads using the store are done."""
+        with self._all_lock:
+            for conn in self._all_conns:
+                conn.close()
+            self._all_conns.clear()
+        self._local = threading.local()
 
     # -- reads -----------------------------------------------------------------------
 

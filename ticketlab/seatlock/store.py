@@ -23,11 +23,13 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
+from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 
+from ticketlab.errors import InputError
 from ticketlab.seatlock.errors import LockTimeout
 from ticketlab.seatlock.history import COUNTER_ORDER, Record, RecordKind
 from ticketlab.seatlock.model import Booking, BookingStatus, Hold, Seat, SeatStatus
@@ -160,7 +162,11 @@ class MemoryStore(Store):
         self._lock = threading.Lock()
         self._seats: dict[str, Seat] = {s.seat_id: s for s in seats}
         if not self._seats:
-            raise ValueError("a store needs at least one seat")
+            raise InputError("seats", [], "at least one seat, e.g. small_venue(10).seats()")
+        # positions of AVAILABLE seats, sorted, so find_available never scans sold seats
+        self._position = {seat_id: i for i, seat_id in enumerate(self._seats)}
+        self._order = list(self._seats)
+        self._available = [i for i, s in enumerate(self._seats.values()) if s.status is SeatStatus.AVAILABLE]
         self._seat_locks = {sid: threading.Lock() for sid in self._seats}
         self._holds: dict[str, Hold] = {}
         self._bookings: dict[str, Booking] = {}
@@ -188,16 +194,8 @@ class MemoryStore(Store):
         return [seats[s] for s in seat_ids]  # each Seat is immutable; the dict read is atomic
 
     def find_available(self, count: int) -> list[str]:
-        found: list[str] = []
         with self._lock:
-            if self._counts[SeatStatus.AVAILABLE] == 0:
-                return found
-            for seat in self._seats.values():
-                if seat.status is SeatStatus.AVAILABLE:
-                    found.append(seat.seat_id)
-                    if len(found) == count:
-                        break
-        return found
+            return [self._order[i] for i in self._available[:count]]
 
     def get_hold(self, hold_id: str) -> Hold | None:
         return self._holds.get(hold_id)
@@ -288,9 +286,16 @@ class MemoryStore(Store):
         booking_id = change.booking.booking_id if (to is SeatStatus.SOLD and change.booking) else None
         counts = self._counts
         store = self._seats
+        available = SeatStatus.AVAILABLE
         for seat in seats:
             counts[seat.status] -= 1
             counts[to] += 1
+            if (seat.status is available) is not (to is available):
+                position = self._position[seat.seat_id]
+                if to is available:
+                    insort(self._available, position)
+                else:
+                    del self._available[bisect_left(self._available, position)]
             store[seat.seat_id] = Seat(seat.seat_id, seat.section, seat.row, seat.number, seat.price_cents,
                                        to, seat.version + 1, hold_id, booking_id)
         if change.fencing_tokens:
@@ -342,7 +347,10 @@ class MemoryStore(Store):
 
     @contextmanager
     def seat_locks(self, seat_ids: Sequence[str], timeout: float) -> Iterator[None]:
-        """Per-seat ``threading.Lock``s, taken in sorted order so two callers cannot deadlock."""
+        """Per-seat ``threading.Lock``s, taken in sorted order so two callers cannot deadlock.
+
+        The wait is real time (threads really block), whatever clock the service uses.
+        """
         taken: list[threading.Lock] = []
         deadline = time.monotonic() + timeout
         try:

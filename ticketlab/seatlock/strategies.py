@@ -31,6 +31,7 @@ from ticketlab.seatlock.errors import (
     LockNotOwnedError,
     LockTimeout,
     LostRace,
+    SeatLockError,
     StaleFencingToken,
 )
 from ticketlab.seatlock.locks import LockManager
@@ -157,7 +158,11 @@ class OptimisticStrategy(Strategy):
     def write(self, store, seat_ids, check, build, clock):
         for attempt in range(1, self.max_attempts + 1):
             seats = store.read_seats(seat_ids)
-            check(seats)
+            try:
+                check(seats)
+            except SeatLockError as error:
+                error.retries = attempt - 1  # a retry that found the seat taken still cost a retry
+                raise
             self._pause(clock)
             change = build(seats, ())
             change.expect_versions = tuple(s.version for s in seats)
