@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -160,6 +161,23 @@ def test_format_quantity_says_it_like_an_engineer(value, unit, said):
 )
 def test_format_count_uses_the_power_of_ten_ladder(value, said):
     assert format_count(value) == said
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "said"),
+    [(999_999, "", "1M"), (999_999, "B", "1 MB"), (999_999, "req/s", "1M QPS"), (0.9999, "s", "1 s"),
+     (124_999, "B/s", "125 KB/s (1 Mbps)")],
+)
+def test_format_moves_up_a_rung_when_rounding_reaches_a_thousand(value, unit, said):
+    assert format_quantity(value, unit) == said
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=1.0, max_value=9.99e14, allow_nan=False))
+def test_format_never_says_a_thousand_of_one_rung(x):
+    for text in (format_count(x), format_quantity(x, "B")):
+        mantissa = float(re.match(r"[\d.]+", text).group())
+        assert mantissa < 1000, text
 
 
 # ----------------------------------------------------------------------------- round trips

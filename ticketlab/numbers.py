@@ -231,6 +231,7 @@ def format_count(x: float, sig: int = 3) -> str:
     x = float(x)
     if not math.isfinite(x):
         return str(x)
+    x = float(napkin_round(x, sig))  # pick the rung after rounding: 999,999 is "1M", not "1000K"
     for _, symbol, size in reversed(LADDER):
         if abs(x) >= size:
             return f"{_trim(x / size, sig)}{symbol}"
@@ -238,6 +239,7 @@ def format_count(x: float, sig: int = 3) -> str:
 
 
 def _format_bytes(x: float, per: str = "", sig: int = 3) -> str:
+    x = float(napkin_round(x, sig))
     for symbol, size in (("PB", 1e15), ("TB", 1e12), ("GB", 1e9), ("MB", 1e6), ("KB", 1e3)):
         if abs(x) >= size:
             return f"{_trim(x / size, sig)} {symbol}{per}"
@@ -245,7 +247,7 @@ def _format_bytes(x: float, per: str = "", sig: int = 3) -> str:
 
 
 def _format_bits(bytes_per_s: float, sig: int = 3) -> str:
-    bits = bytes_per_s * 8
+    bits = float(napkin_round(bytes_per_s * 8, sig))
     for symbol, size in (("Tbps", 1e12), ("Gbps", 1e9), ("Mbps", 1e6), ("Kbps", 1e3)):
         if abs(bits) >= size:
             return f"{_trim(bits / size, sig)} {symbol}"
@@ -253,6 +255,7 @@ def _format_bits(bytes_per_s: float, sig: int = 3) -> str:
 
 
 def _format_seconds(s: float, sig: int = 3) -> str:
+    s = float(napkin_round(s, sig))
     a = abs(s)
     if a < 1:
         return f"{_trim(s * 1000, sig)} ms"
