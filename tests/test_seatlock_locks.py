@@ -175,3 +175,15 @@ def test_distributed_strategy_on_redis_rejects_a_paused_client(redis_server):
         alice.hold_seats("alice", ["GA-1-1"])
     assert [b.user for b in store.bookings()] == ["bob"]
     assert check_history(store.history(), store.snapshot()).ok
+
+
+@pytest.mark.server
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_race_with_redis_leases_sells_each_seat_once(redis_server, backend):
+    from ticketlab.seatlock import race
+
+    kwargs = redis_server.connection_pool.connection_kwargs
+    url = f"redis://{kwargs['host']}:{kwargs['port']}/0"
+    result = race("distributed", users=8, seats=2, backend=backend, latency_ms=2, processes=2, redis_url=url)
+    assert result.ok, result.summary()
+    assert result.seats_sold == result.bookings == 2

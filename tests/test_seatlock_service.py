@@ -309,3 +309,11 @@ def test_naive_blind_write_overwrites_a_held_seat():
     change.guarded = False
     assert store.apply(change) is WriteResult.OK
     assert store.read_seats(["GA-1-1"])[0].hold_id == "h-bob"
+
+
+def test_service_takes_human_durations_for_the_cascade_and_holds():
+    clock = SimulatedClock()
+    service = BookingService(MemoryStore(small_venue(2).seats()), OptimisticStrategy(), clock,
+                             hold_ttl="10 min", db_timeout="5s", http_timeout=3)
+    assert (service.hold_ttl, service.db_timeout, service.http_timeout) == (600.0, 5.0, 3.0)
+    assert service.hold_seats("alice", ["GA-1-1"], ttl="2 min").expires_at == 120.0

@@ -27,6 +27,8 @@ def register(subparsers) -> None:
                       help="simulated database round trip between check and write (default 5)")
     race.add_argument("--seed", type=int, default=0, help="seed for the optimistic backoff jitter")
     race.add_argument("--processes", type=int, default=None, help="sqlite only: worker processes (default min(users, 4))")
+    race.add_argument("--redis-url", default=None,
+                      help="distributed only: take leases from this Redis, e.g. redis://127.0.0.1:6379/0")
     race.add_argument("--json", action="store_true", help="print the result as JSON")
     race.set_defaults(func=run_race)
 
@@ -50,7 +52,7 @@ def run_race(args: argparse.Namespace) -> int:
 
     try:
         result = race(args.strategy, args.users, args.seats, args.backend, args.latency_ms, args.seed,
-                      processes=getattr(args, "processes", None))
+                      processes=getattr(args, "processes", None), redis_url=getattr(args, "redis_url", None))
     except ValueError as error:
         print(f"error: {error}")
         return 2

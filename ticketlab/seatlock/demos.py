@@ -120,21 +120,36 @@ def _rush(service: BookingService, user: str, per_user: int, barrier, tally: lis
     tally.append(attempts)
 
 
+def _lock_manager(strategy: str, clock, redis_url: str | None, sqlite_path: str | None = None):
+    """The leases for the distributed strategy: Redis if a URL is given, else SQLite or memory."""
+    if strategy != "distributed":
+        return None
+    if redis_url:
+        from ticketlab.seatlock.redis_locks import RedisLockManager
+
+        return RedisLockManager(url=redis_url, clock=clock, prefix="ticketlab:race:")
+    if sqlite_path:
+        from ticketlab.seatlock.sqlite_store import SqliteLockManager
+
+        return SqliteLockManager(sqlite_path, clock, sleep=0.001)
+    return MemoryLockManager(clock, sleep=0.0005)
+
+
 def _build_service(store, strategy: str, latency_s: float, seed: int, clock, locks=None) -> BookingService:
-    if strategy == "distributed" and locks is None:
-        locks = MemoryLockManager(clock, sleep=0.0005)
     return BookingService(store, make_strategy(strategy, latency_s, seed=seed, locks=locks), clock)
 
 
 def race(strategy: str = "naive", users: int = 20, seats: int = 5, backend: str = "memory",
          latency_ms: float = 5.0, seed: int = 0, per_user: int = 1, processes: int | None = None,
-         path: str | None = None) -> RaceResult:
+         path: str | None = None, redis_url: str | None = None) -> RaceResult:
     """``users`` users rush ``seats`` seats at once; each wants ``per_user`` seats.
 
     Memory: one thread per user, all released by a barrier. SQLite: the users are spread
     over ``processes`` processes (default min(users, 4)), each user a thread with its own
     connection, all released by one cross-process barrier; the database file is ``path``
     (default: a temporary file). ``latency_ms`` is waited between each check and its write.
+    ``redis_url`` (e.g. ``redis://127.0.0.1:6379/0``) makes the distributed strategy take its
+    leases from that Redis server instead of memory (threads) or a SQLite table (processes).
     """
     if strategy not in STRATEGIES:
         raise InvalidSeatRequest("strategy", strategy, f"one of {', '.join(STRATEGIES)}")
@@ -145,14 +160,14 @@ def race(strategy: str = "naive", users: int = 20, seats: int = 5, backend: str 
             raise InvalidSeatRequest(name, value, "a whole number >= 1")
     latency = max(0.0, float(latency_ms)) / 1000.0
     if backend == "memory":
-        return _race_memory(strategy, users, seats, latency, seed, per_user)
-    return _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path)
+        return _race_memory(strategy, users, seats, latency, seed, per_user, redis_url)
+    return _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url)
 
 
-def _race_memory(strategy, users, seats, latency, seed, per_user) -> RaceResult:
+def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> RaceResult:
     clock = RealClock()
-    store = MemoryStore(small_venue(seats).seats(), event_id="race")
-    service = _build_service(store, strategy, latency, seed, clock)
+    store = MemoryStore(small_venue(seats).seats(), event_id=f"race-{os.getpid()}-{time.monotonic_ns()}")
+    service = _build_service(store, strategy, latency, seed, clock, _lock_manager(strategy, clock, redis_url))
     barrier = threading.Barrier(users + 1)
     tally: list[int] = []
     threads = [threading.Thread(target=_rush, args=(service, f"user{i}", per_user, barrier, tally))
@@ -167,12 +182,12 @@ def _race_memory(strategy, users, seats, latency, seed, per_user) -> RaceResult:
     return _result(strategy, "memory", users, seats, store, [service.stats.as_dict()], sum(tally), wall, 1)
 
 
-def _sqlite_worker(path, lock_path, strategy, latency, seed, users, per_user, barrier, results) -> None:
-    from ticketlab.seatlock.sqlite_store import SqliteLockManager, SqliteStore
+def _sqlite_worker(path, lock_path, redis_url, strategy, latency, seed, users, per_user, barrier, results) -> None:
+    from ticketlab.seatlock.sqlite_store import SqliteStore
 
     clock = RealClock()
     store = SqliteStore(path)
-    locks = SqliteLockManager(lock_path, clock, sleep=0.001) if strategy == "distributed" else None
+    locks = _lock_manager(strategy, clock, redis_url, lock_path)
     service = _build_service(store, strategy, latency, seed, clock, locks)
     tally: list[int] = []
     threads = [threading.Thread(target=_rush, args=(service, user, per_user, barrier, tally)) for user in users]
@@ -183,7 +198,7 @@ def _sqlite_worker(path, lock_path, strategy, latency, seed, users, per_user, ba
     results.put((service.stats.as_dict(), sum(tally)))
 
 
-def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path) -> RaceResult:
+def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url) -> RaceResult:
     import multiprocessing as mp
 
     from ticketlab.seatlock.sqlite_store import SqliteLockManager, SqliteStore
@@ -192,14 +207,15 @@ def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, pat
     with tempfile.TemporaryDirectory(prefix="ticketlab-race-") as tmp:
         db = path or os.path.join(tmp, "race.sqlite3")
         lock_db = os.path.join(tmp, "leases.sqlite3")
-        store = SqliteStore.create(db, small_venue(seats).seats(), event_id="race")
+        # a fresh event id per run, so leases left in a shared Redis never collide with this race
+        store = SqliteStore.create(db, small_venue(seats).seats(), event_id=f"race-{os.getpid()}-{time.monotonic_ns()}")
         SqliteLockManager(lock_db, RealClock())  # creates the lease tables before the workers race to
         ctx = mp.get_context("spawn")  # a clean interpreter per worker: no threads or locks inherited
         barrier = ctx.Barrier(users + 1)
         results = ctx.Queue()
         names = [f"user{i}" for i in range(users)]
         workers = [ctx.Process(target=_sqlite_worker,
-                               args=(db, lock_db, strategy, latency, seed + k, names[k::processes], per_user,
+                               args=(db, lock_db, redis_url, strategy, latency, seed + k, names[k::processes], per_user,
                                      barrier, results))
                    for k in range(processes)]
         for w in workers:

@@ -100,10 +100,11 @@ class SweepResult:
 class BookingService:
     """Seat booking over a :class:`Store`, protected by a :class:`Strategy`.
 
-    ``hold_ttl`` is the default seconds a hold lives (10 min); ``db_timeout`` and
+    ``hold_ttl`` is how long a hold lives by default (10 min); ``db_timeout`` and
     ``http_timeout`` are the inner layers of the timeout cascade (the strategy supplies
-    ``lock_ttl``). Raises :class:`~ticketlab.errors.CascadeError` if the cascade is upside
-    down.
+    ``lock_ttl``). Durations are seconds or strings such as ``"10 min"``. Raises
+    :class:`~ticketlab.errors.CascadeError` if the cascade is upside down and
+    :class:`~ticketlab.errors.InputError` for a duration that is not positive.
     """
 
     def __init__(self, store: Store, strategy: Strategy | None = None, clock: Clock | None = None,
@@ -115,10 +116,10 @@ class BookingService:
         self.clock = clock or RealClock()
         self.strategy = strategy or OptimisticStrategy()
         self.payments = payments or FakePaymentGateway(self.clock)
-        self.hold_ttl = _ttl("hold_ttl", hold_ttl)
-        validate_cascade([("booking_hold", hold_ttl), ("lock_ttl", self.strategy.lock_ttl),
-                          ("db_statement", db_timeout), ("http_call", http_timeout)])
-        self.db_timeout, self.http_timeout = float(db_timeout), float(http_timeout)
+        (_, hold_s, _, _, _), (_, _, _, db_s, _), (_, _, _, http_s, _) = validate_cascade(
+            [("booking_hold", hold_ttl), ("lock_ttl", self.strategy.lock_ttl),
+             ("db_statement", db_timeout), ("http_call", http_timeout)])
+        self.hold_ttl, self.db_timeout, self.http_timeout = float(hold_s), float(db_s), float(http_s)
         self.stats = ServiceStats()
         self._prefix = uuid.uuid4().hex[:8]  # ids stay unique across processes sharing a store
         self._ids = itertools.count(1)
@@ -128,7 +129,9 @@ class BookingService:
     # -- holding ---------------------------------------------------------------------
 
     def hold_seats(self, user: str, seat_ids: Sequence[str], ttl: float | None = None) -> Hold:
-        """Hold every seat in ``seat_ids`` for ``user`` for ``ttl`` seconds, or none of them.
+        """Hold every seat in ``seat_ids`` for ``user`` for ``ttl`` (default ``hold_ttl``), or none.
+
+        A per-hold ``ttl`` is not checked against the timeout cascade (tests use short ones).
 
         Raises :class:`InvalidSeatRequest`, :class:`SeatNotFound`, :class:`InvalidTTL` for bad
         input; :class:`SeatUnavailable` (:class:`SeatBlocked`) if a seat is not AVAILABLE;
@@ -419,7 +422,11 @@ def _check_user(user: str) -> None:
         raise InvalidSeatRequest("user", user, "a non-empty user id, e.g. 'alice'")
 
 
-def _ttl(name: str, value: float) -> float:
+def _ttl(name: str, value: float | str) -> float:
+    if isinstance(value, str):
+        from ticketlab.numbers import parse_duration
+
+        value = parse_duration(value, name=name)
     if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
         raise InvalidTTL(name, value, "a positive, finite number of seconds, e.g. 600 for 10 minutes")
     return float(value)
