@@ -64,6 +64,13 @@ def test_low_above_high_is_rejected_even_when_built_directly():
     assert "low <= high" in str(info.value)
 
 
+@pytest.mark.parametrize(("low", "high"), [(0, 5), (-5, 5), (-5, -1)])
+def test_a_range_with_a_non_positive_end_is_rejected_even_when_built_directly(low, high):
+    with pytest.raises(InputError) as info:
+        Range(low, high)
+    assert "positive" in str(info.value) or "low <= high" in str(info.value)
+
+
 def test_a_range_with_equal_ends_is_a_constant():
     assert np.all(Sampler(100, seed=3).draw(Range(7, 7)) == 7)
 

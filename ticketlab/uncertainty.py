@@ -40,6 +40,8 @@ class Range:
             raise InputError("range", f"{self.low}..{self.high}", "finite ends such as '5M..20M'")
         if self.low > self.high:
             raise InputError("range", f"{self.low:g}..{self.high:g}", "low <= high, such as '5M..20M'")
+        if self.low <= 0:  # a lognormal lives above zero
+            raise InputError("range", f"{self.low:g}..{self.high:g}", "positive ends, such as '5M..20M'")
 
     @property
     def mu(self) -> float:
