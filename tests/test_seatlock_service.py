@@ -11,12 +11,15 @@ from ticketlab.seatlock import (
     BookingService,
     BookingStatus,
     ConfirmFailed,
+    DistributedStrategy,
     FakePaymentGateway,
     HoldExpired,
     HoldNotFound,
     InvalidSeatRequest,
     InvalidTTL,
+    LockTimeout,
     LostRace,
+    MemoryLockManager,
     MemoryStore,
     NaiveStrategy,
     NotHoldOwner,
@@ -36,14 +39,25 @@ from ticketlab.seatlock import (
     small_venue,
     stadium,
 )
+from ticketlab.seatlock.sqlite_store import SqliteStore
 from ticketlab.seatlock.store import WriteResult
 
 
-def make(seats: int = 6, strategy: Strategy | None = None, behaviours=None, latency: float = 0.0):
-    clock = SimulatedClock()
-    store = MemoryStore(small_venue(seats).seats())
-    payments = FakePaymentGateway(clock, latency=latency, behaviours=behaviours)
-    return BookingService(store, strategy or OptimisticStrategy(), clock, payments), clock
+@pytest.fixture(params=["memory", "sqlite"])
+def make(request, tmp_path):
+    """Build a service on a simulated clock over the memory store or a SQLite file."""
+
+    def build(seats: int = 6, strategy: Strategy | None = None, behaviours=None, latency: float = 0.0):
+        clock = SimulatedClock()
+        if request.param == "memory":
+            store = MemoryStore(small_venue(seats).seats())
+        else:
+            store = SqliteStore.create(str(tmp_path / "event.sqlite3"), small_venue(seats).seats())
+            request.addfinalizer(store.close)
+        payments = FakePaymentGateway(clock, latency=latency, behaviours=behaviours)
+        return BookingService(store, strategy or OptimisticStrategy(), clock, payments), clock
+
+    return build
 
 
 def state(service: BookingService):
@@ -64,7 +78,7 @@ def test_stadium_has_fifty_thousand_seats_with_unique_ids():
     assert len({s.seat_id for s in seats}) == 50_000
 
 
-def test_hold_then_confirm_sells_the_seats_and_counts_follow():
+def test_hold_then_confirm_sells_the_seats_and_counts_follow(make):
     service, _ = make()
     hold = service.hold_seats("alice", ["GA-1-2", "GA-1-1"])
     assert hold.seat_ids == ("GA-1-1", "GA-1-2")  # sorted, so multi-seat holds cannot deadlock
@@ -76,7 +90,7 @@ def test_hold_then_confirm_sells_the_seats_and_counts_follow():
     assert_clean(service)
 
 
-def test_multi_seat_hold_is_all_or_nothing():
+def test_multi_seat_hold_is_all_or_nothing(make):
     service, _ = make()
     service.hold_seats("bob", ["GA-1-3"])
     before = state(service)
@@ -93,7 +107,7 @@ def test_multi_seat_hold_is_all_or_nothing():
     (["GA-1-1", "GA-1-1"], InvalidSeatRequest),
     ("GA-1-1", InvalidSeatRequest),
 ])
-def test_bad_seat_requests_raise_specific_errors_and_change_nothing(seat_ids, error):
+def test_bad_seat_requests_raise_specific_errors_and_change_nothing(make, seat_ids, error):
     service, _ = make()
     before = state(service)
     with pytest.raises(error) as info:
@@ -104,7 +118,7 @@ def test_bad_seat_requests_raise_specific_errors_and_change_nothing(seat_ids, er
 
 
 @pytest.mark.parametrize("count", [0, -1, 2.5])
-def test_zero_or_negative_seat_counts_are_rejected(count):
+def test_zero_or_negative_seat_counts_are_rejected(make, count):
     service, _ = make()
     before = state(service)
     with pytest.raises(InvalidSeatRequest):
@@ -113,7 +127,7 @@ def test_zero_or_negative_seat_counts_are_rejected(count):
 
 
 @pytest.mark.parametrize("ttl", [0, -5, float("inf"), float("nan")])
-def test_non_positive_ttl_is_rejected(ttl):
+def test_non_positive_ttl_is_rejected(make, ttl):
     service, _ = make()
     before = state(service)
     with pytest.raises(InvalidTTL):
@@ -121,7 +135,7 @@ def test_non_positive_ttl_is_rejected(ttl):
     assert state(service) == before
 
 
-def test_hold_on_blocked_seat_says_blocked_and_changes_nothing():
+def test_hold_on_blocked_seat_says_blocked_and_changes_nothing(make):
     service, _ = make()
     service.block(["GA-1-1"])
     before = state(service)
@@ -133,7 +147,7 @@ def test_hold_on_blocked_seat_says_blocked_and_changes_nothing():
     assert_clean(service)
 
 
-def test_confirming_someone_elses_hold_is_refused():
+def test_confirming_someone_elses_hold_is_refused(make):
     service, _ = make()
     hold = service.hold_seats("alice", ["GA-1-1"])
     before = state(service)
@@ -145,7 +159,7 @@ def test_confirming_someone_elses_hold_is_refused():
     assert service.payments.status(f"pay-{hold.hold_id}") is PaymentOutcome.NONE
 
 
-def test_double_confirm_is_refused_and_charges_once():
+def test_double_confirm_is_refused_and_charges_once(make):
     service, _ = make()
     hold = service.hold_seats("alice", ["GA-1-1"])
     service.confirm(hold.hold_id, "alice")
@@ -157,13 +171,13 @@ def test_double_confirm_is_refused_and_charges_once():
     assert_clean(service)
 
 
-def test_unknown_hold_is_refused():
+def test_unknown_hold_is_refused(make):
     service, _ = make()
     with pytest.raises(HoldNotFound):
         service.confirm("h-nope", "alice")
 
 
-def test_hold_any_sells_out_cleanly():
+def test_hold_any_sells_out_cleanly(make):
     service, _ = make(seats=3)
     service.hold_any("a", 2)
     with pytest.raises(SoldOut):
@@ -171,7 +185,7 @@ def test_hold_any_sells_out_cleanly():
     assert_clean(service)
 
 
-def test_release_frees_the_seats():
+def test_release_frees_the_seats(make):
     service, _ = make()
     hold = service.hold_seats("alice", ["GA-1-1"])
     service.release(hold.hold_id, "alice")
@@ -181,7 +195,7 @@ def test_release_frees_the_seats():
     assert_clean(service)
 
 
-def test_cancel_refunds_and_frees_the_seats():
+def test_cancel_refunds_and_frees_the_seats(make):
     service, _ = make()
     hold = service.hold_seats("alice", ["GA-1-1"])
     booking = service.confirm(hold.hold_id, "alice")
@@ -192,7 +206,7 @@ def test_cancel_refunds_and_frees_the_seats():
     assert_clean(service)
 
 
-def test_sweeper_releases_expired_holds_after_ten_minutes():
+def test_sweeper_releases_expired_holds_after_ten_minutes(make):
     service, clock = make()
     service.hold_seats("alice", ["GA-1-1"])
     clock.advance(599)
@@ -203,7 +217,7 @@ def test_sweeper_releases_expired_holds_after_ten_minutes():
     assert_clean(service)
 
 
-def test_confirm_after_expiry_is_refused_without_charging():
+def test_confirm_after_expiry_is_refused_without_charging(make):
     service, clock = make()
     hold = service.hold_seats("alice", ["GA-1-1"], ttl=60)
     clock.advance(61)
@@ -213,7 +227,7 @@ def test_confirm_after_expiry_is_refused_without_charging():
     assert service.payments.status(f"pay-{hold.hold_id}") is PaymentOutcome.NONE
 
 
-def test_payment_landing_after_expiry_is_refunded_and_seats_released():
+def test_payment_landing_after_expiry_is_refunded_and_seats_released(make):
     service, _ = make(behaviours={"alice": Behaviour.SLOW})  # the charge takes 15 min
     hold = service.hold_seats("alice", ["GA-1-1"])
     with pytest.raises(HoldExpired) as info:
@@ -224,7 +238,7 @@ def test_payment_landing_after_expiry_is_refunded_and_seats_released():
     assert_clean(service)
 
 
-def test_declined_payment_releases_the_hold():
+def test_declined_payment_releases_the_hold(make):
     service, _ = make(behaviours={"alice": Behaviour.DECLINE})
     hold = service.hold_seats("alice", ["GA-1-1"])
     with pytest.raises(PaymentDeclined):
@@ -233,7 +247,7 @@ def test_declined_payment_releases_the_hold():
     assert_clean(service)
 
 
-def test_sweeper_waits_for_pending_payment_then_refunds_once_it_lands():
+def test_sweeper_waits_for_pending_payment_then_refunds_once_it_lands(make):
     service, clock = make(behaviours={"alice": Behaviour.TIMEOUT_PENDING})
     hold = service.hold_seats("alice", ["GA-1-1"])
     with pytest.raises(PaymentOutcomeUnknown):
@@ -251,7 +265,7 @@ def test_sweeper_waits_for_pending_payment_then_refunds_once_it_lands():
     assert_clean(service)
 
 
-def test_timed_out_payment_that_was_captured_is_refunded_by_the_sweeper():
+def test_timed_out_payment_that_was_captured_is_refunded_by_the_sweeper(make):
     service, clock = make(behaviours={"alice": Behaviour.TIMEOUT_CAPTURED})
     hold = service.hold_seats("alice", ["GA-1-1"])
     with pytest.raises(PaymentOutcomeUnknown):
@@ -272,7 +286,7 @@ class _LosesConfirm(OptimisticStrategy):
         return super().write(store, seat_ids, check, build, clock)
 
 
-def test_confirm_failing_after_payment_refunds_and_releases():
+def test_confirm_failing_after_payment_refunds_and_releases(make):
     service, _ = make(strategy=_LosesConfirm())
     hold = service.hold_seats("alice", ["GA-1-1"])
     with pytest.raises(ConfirmFailed):
@@ -290,7 +304,7 @@ def test_upside_down_timeout_cascade_is_refused_when_building_the_service():
         BookingService(store, PessimisticStrategy(), SimulatedClock(), db_timeout=2, http_timeout=3)
 
 
-def test_naive_blind_write_overwrites_a_held_seat():
+def test_naive_blind_write_overwrites_a_held_seat(make):
     service, _ = make(strategy=NaiveStrategy())
     service.hold_seats("alice", ["GA-1-1"])
     store = service.store
@@ -317,3 +331,47 @@ def test_service_takes_human_durations_for_the_cascade_and_holds():
                              hold_ttl="10 min", db_timeout="5s", http_timeout=3)
     assert (service.hold_ttl, service.db_timeout, service.http_timeout) == (600.0, 5.0, 3.0)
     assert service.hold_seats("alice", ["GA-1-1"], ttl="2 min").expires_at == 120.0
+
+
+def test_pessimistic_lock_wait_timeout_raises_lock_timeout_in_memory():
+    store = MemoryStore(small_venue(2).seats())
+    service = BookingService(store, PessimisticStrategy(lock_wait=0.05), SimulatedClock())
+    with store.seat_locks(["GA-1-1"], timeout=1):  # another request is inside its critical section
+        before = store.snapshot()
+        with pytest.raises(LockTimeout):
+            service.hold_seats("alice", ["GA-1-1", "GA-1-2"])
+        assert store.snapshot() == before
+    assert service.stats.lock_timeouts == 1
+    service.hold_seats("alice", ["GA-1-1", "GA-1-2"])  # the locks were all given back
+
+
+def test_pessimistic_lock_wait_timeout_raises_lock_timeout_in_sqlite(tmp_path):
+    from ticketlab.seatlock.sqlite_store import connect
+
+    path = str(tmp_path / "event.sqlite3")
+    store = SqliteStore.create(path, small_venue(2).seats())
+    service = BookingService(store, PessimisticStrategy(lock_wait=0.05), SimulatedClock())
+    other = connect(path)
+    other.execute("BEGIN IMMEDIATE")  # another process holds SQLite's write lock
+    try:
+        with pytest.raises(LockTimeout):
+            service.hold_seats("alice", ["GA-1-1"])
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    service.hold_seats("alice", ["GA-1-1"])
+    assert check_history(store.history(), store.snapshot()).ok
+    store.close()
+
+
+def test_distributed_lease_wait_timeout_raises_lock_timeout():
+    clock = SimulatedClock()
+    locks = MemoryLockManager(clock)
+    store = MemoryStore(small_venue(2).seats(), event_id="gig")
+    service = BookingService(store, DistributedStrategy(locks, lock_wait=0.05), clock)
+    other = locks.acquire("seat:gig:GA-1-2", ttl=30)
+    with pytest.raises(LockTimeout):
+        service.hold_seats("alice", ["GA-1-1", "GA-1-2"])
+    assert locks.owner("seat:gig:GA-1-1") is None  # the lease it did get was given back
+    locks.release(other)
+    assert service.hold_seats("alice", ["GA-1-1", "GA-1-2"]).fencing_tokens == (2, 2)
