@@ -122,3 +122,20 @@ def test_a_range_flows_through_to_p5_p50_p95_of_the_result():
     # 5 searches per user, exact day: the interval's ends map straight through
     assert row["p5"] == pytest.approx(5e6 * 5 / 86_400, rel=0.05)
     assert row["p95"] == pytest.approx(20e6 * 5 / 86_400, rel=0.05)
+
+
+def test_a_fraction_range_never_draws_more_than_100_percent():
+    ws = traffic(booking_success_rate="50%..95%", samples=N)
+    rate = ws["booking_success_rate"].exact
+    assert rate.max() <= 1.0
+    assert np.all(ws["booking_attempts_per_day"].exact >= 500e3)  # never fewer attempts than bookings
+    row = ws.results()["booking_success_rate"]
+    assert row["p5"] == pytest.approx(0.50, rel=0.05)  # the stated 90% interval is kept
+    assert row["p95"] == pytest.approx(0.95, rel=0.05)
+
+
+def test_a_multiplier_range_never_draws_below_its_minimum():
+    ws = traffic(peak_multiplier="1..3", samples=N)
+    assert ws["peak_multiplier"].exact.min() >= 1
+    assert np.all(ws["peak_qps"].exact >= ws["search_qps"].exact)  # a peak is never below average
+    assert ws.results()["peak_multiplier"]["p95"] == pytest.approx(3, rel=0.05)

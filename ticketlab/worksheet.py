@@ -332,6 +332,11 @@ class Calc:
             self._check_bounds(key, value, np.array([r.low, r.high]), minimum, inclusive, maximum)
             self._set_mode("range", key, value)
             parsed: Value = self.sampler.draw(r)
+            # the lognormal's tails run past the bounds its ends were checked against (a 50%..95%
+            # success rate draws some values above 100%); clipping there leaves p5..p95 as given
+            low_clip = minimum if inclusive else None
+            if low_clip is not None or maximum is not None:
+                parsed = np.clip(parsed, low_clip, maximum)
         else:
             parsed = parse_quantity(value, name=key, dimension=dimension)
             if dimension == "fraction" or unit == "%":
