@@ -101,6 +101,20 @@ def test_latex_of_the_template_search_qps_is_a_fraction():
     assert r"\frac" in solve("ticketmaster").latex("search_qps")
 
 
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_every_step_of_every_scenario_renders_as_latex(name):
+    pytest.importorskip("sympy")
+    ws = solve(name)
+    for step in ws:
+        tex = ws.latex(step.key)
+        assert tex.startswith(r"\text{" + step.key.replace("_", r"\_") + "}")
+
+
+def test_latex_of_a_minimum_is_a_min():
+    pytest.importorskip("sympy")
+    assert r"\min" in solve("superbowl").latex("users_served")
+
+
 @pytest.mark.parametrize("make", [lambda: solve("ticketmaster"), lambda: traffic(dau=np.linspace(1e6, 2e7, 5)),
                                   lambda: traffic(dau="5M..20M")])
 def test_to_dict_is_json_serialisable(make):

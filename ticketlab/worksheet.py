@@ -236,8 +236,10 @@ class Worksheet:
         if s.is_given:
             return rf"\text{{{s.key}}}".replace("_", r"\_")
         names = set(_IDENT.findall(s.formula))
-        symbols = {n: sympy.Symbol(n) for n in names}
-        expr = sympy.parse_expr(s.formula, local_dict=symbols, evaluate=False)
+        calls = set(re.findall(r"([A-Za-z_][A-Za-z_0-9]*)\s*\(", s.formula))  # minimum(a, b), level(x)
+        symbols = {n: sympy.Symbol(n) for n in names - calls}
+        functions = {n: {"minimum": sympy.Min, "maximum": sympy.Max}.get(n) or sympy.Function(n) for n in calls}
+        expr = sympy.parse_expr(s.formula, local_dict={**symbols, **functions}, evaluate=False)
         pretty = {sym: r"\text{" + n.replace("_", r"\_") + "}" for n, sym in symbols.items()}
         lhs = r"\text{" + s.key.replace("_", r"\_") + "}"
         return f"{lhs} = {sympy.latex(expr, symbol_names=pretty)}"
