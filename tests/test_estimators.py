@@ -563,3 +563,15 @@ def test_a_1000_point_dau_sweep_of_the_template_matches_its_point_estimates():
             assert np.shape(ws.exact(key)) == (1_000,)
             assert ws.exact(key)[i] == pytest.approx(point.exact(key), rel=1e-12)
             assert ws.napkin(key)[i] == pytest.approx(point.napkin(key), rel=1e-12)
+
+
+def test_every_estimator_takes_its_sample_count_and_seed():
+    for case in CASES:
+        if case.fn is _littles:
+            continue
+        first = case.fn(**{case.arg: case.range_text}, samples=500, seed=3)
+        again = case.fn(**{case.arg: case.range_text}, samples=500, seed=3)
+        assert np.shape(first.exact(case.key)) == (500,), case.name
+        assert np.array_equal(first.exact(case.key), again.exact(case.key)), case.name
+    ws = littles_law(concurrency="10K..100K", time_in_system="5 min", samples=500, seed=3)
+    assert np.shape(ws.exact("arrival_rate")) == (500,)

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from ticketlab.errors import CascadeError, InputError
+from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
 __all__ = ["SOURCE_CASCADE", "validate_cascade", "cascade_pairs", "timeout_cascade", "timeout_steps"]
 
@@ -84,7 +85,8 @@ def validate_cascade(layers: Sequence[tuple[str, object]]) -> list[tuple[str, An
     return pairs
 
 
-def timeout_cascade(booking_hold="10 min", lock_ttl="30s", db_statement="5s", http_call="3s"):
+def timeout_cascade(booking_hold="10 min", lock_ttl="30s", db_statement="5s", http_call="3s", *,
+                    samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED):
     """A worksheet of the cascade: each layer, and how many times each child fits in its parent.
 
     Raises :class:`~ticketlab.errors.CascadeError` when the cascade is upside down.
@@ -93,7 +95,7 @@ def timeout_cascade(booking_hold="10 min", lock_ttl="30s", db_statement="5s", ht
 
     layers = [("booking_hold", booking_hold), ("lock_ttl", lock_ttl), ("db_statement", db_statement),
               ("http_call", http_call)]
-    c = start("Timeout cascade", dict(layers))  # parses numbers, strings, arrays and ranges
+    c = start("Timeout cascade", {**dict(layers), "samples": samples, "seed": seed})  # numbers, strings, arrays, ranges
     timeout_steps(c)  # validates the parsed cascade
     return c.worksheet()
 
