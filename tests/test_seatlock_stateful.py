@@ -7,6 +7,9 @@ counters must match, and the history checker must find nothing wrong.
 
 from __future__ import annotations
 
+import os
+import tempfile
+
 from hypothesis import settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
@@ -29,16 +32,24 @@ from ticketlab.seatlock import (
     make_strategy,
     small_venue,
 )
+from ticketlab.seatlock.sqlite_store import SqliteStore
 
 SEATS = [f"GA-1-{n}" for n in range(1, 7)]
 USERS = ["ann", "ben", "cat"]
 
 
 class BookingMachine(RuleBasedStateMachine):
+    backend = "memory"
+
     @initialize(strategy=st.sampled_from(["naive", "optimistic", "pessimistic", "distributed"]))
     def build(self, strategy):
         self.clock = SimulatedClock()
-        self.store = MemoryStore(small_venue(6).seats())
+        if self.backend == "memory":
+            self.store = MemoryStore(small_venue(6).seats())
+        else:
+            self.tmp = tempfile.TemporaryDirectory(prefix="ticketlab-stateful-")
+            self.store = SqliteStore.create(os.path.join(self.tmp.name, "event.sqlite3"), small_venue(6).seats(),
+                                            synchronous="NORMAL")
         locks = MemoryLockManager(self.clock)
         self.service = BookingService(self.store, make_strategy(strategy, locks=locks), self.clock,
                                       FakePaymentGateway(self.clock))
@@ -179,5 +190,17 @@ class BookingMachine(RuleBasedStateMachine):
         assert report.ok, report.summary()
 
 
-BookingMachine.TestCase.settings = settings(max_examples=60, stateful_step_count=40, deadline=None)
+    def teardown(self):
+        if self.backend == "sqlite" and hasattr(self, "store"):
+            self.store.close()
+            self.tmp.cleanup()
+
+
+class SqliteBookingMachine(BookingMachine):
+    backend = "sqlite"
+
+
+BookingMachine.TestCase.settings = settings(max_examples=80, stateful_step_count=40, deadline=None)
+SqliteBookingMachine.TestCase.settings = settings(max_examples=30, stateful_step_count=30, deadline=None)
 test_booking_service_matches_a_simple_model = BookingMachine.TestCase
+test_booking_service_on_sqlite_matches_a_simple_model = SqliteBookingMachine.TestCase

@@ -98,3 +98,70 @@ def test_safe_strategies_sell_each_seat_once_across_processes_on_sqlite(strategy
     result = race(strategy, users=8, seats=2, backend="sqlite", latency_ms=2, processes=2)
     assert result.ok, result.summary()
     assert result.seats_sold == result.bookings == 2
+
+
+@pytest.mark.parametrize("strategy", SAFE)
+def test_sweeper_racing_slow_payments_keeps_money_and_seats_consistent(strategy):
+    """Holds expire while payments are in flight; the sweeper runs the whole time."""
+    from ticketlab.seatlock import FakePaymentGateway, HoldExpired
+
+    clock = RealClock()
+    store = MemoryStore(small_venue(10).seats())
+    locks = MemoryLockManager(clock, sleep=0.0005)
+    gateway = FakePaymentGateway(clock, latency=0.004)
+    service = BookingService(store, make_strategy(strategy, 0.0005, seed=2, locks=locks, lock_ttl=0.02), clock,
+                             gateway, hold_ttl=0.03, db_timeout=0.01, http_timeout=0.005)
+    stop = threading.Event()
+    errors = []
+
+    def sweeper():
+        while not stop.is_set():
+            service.sweep_expired()
+            clock.sleep(0.001)
+
+    def shopper(k):
+        rng = random.Random(k)
+        try:
+            for _ in range(30):
+                try:
+                    hold = service.hold_any(f"user{k}", rng.randint(1, 2))
+                except (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken):
+                    clock.sleep(0.002)
+                    continue
+                except Exception as error:
+                    if type(error).__name__ != "SoldOut":
+                        raise
+                    clock.sleep(0.002)
+                    continue
+                # some buyers pay in time, some too late (the charge lands after expiry), some never
+                clock.sleep(rng.choice([0.0, 0.005, 0.026, 0.028, 0.04]))
+                try:
+                    booking = service.confirm(hold.hold_id, f"user{k}")
+                except (HoldExpired, ConfirmFailed):
+                    continue
+                except Exception as error:
+                    if type(error).__name__ != "HoldNotFound":  # the sweeper got there first
+                        raise
+                    continue
+                if rng.random() < 0.5:
+                    service.cancel(booking.booking_id, f"user{k}")
+        except Exception as error:
+            errors.append(error)
+
+    sweeping = threading.Thread(target=sweeper)
+    sweeping.start()
+    shoppers = [threading.Thread(target=shopper, args=(k,)) for k in range(6)]
+    for t in shoppers:
+        t.start()
+    for t in shoppers:
+        t.join(timeout=60)
+    stop.set()
+    sweeping.join(timeout=10)
+    clock.sleep(0.05)
+    service.sweep_expired()
+    assert errors == []
+    report = check_history(store.history(), store.snapshot())
+    assert report.ok, report.summary()
+    assert store.live_holds() == []
+    confirmed = sum(b.amount_cents for b in store.bookings() if b.status.value == "CONFIRMED")
+    assert gateway.captured_cents() == confirmed  # every other charge was refunded
