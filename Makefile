@@ -32,8 +32,9 @@ system-deps:
 	  fi; \
 	fi
 
+# --allow-root only where make runs as root (containers, CI machines)
 lab: setup
-	$(VENV)/bin/jupyter lab notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 test: setup system-deps
 	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax
