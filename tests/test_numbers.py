@@ -199,6 +199,27 @@ def test_counts_round_trip_through_format_and_parse_within_rounding(x):
     assert back == pytest.approx(x, rel=5e-3)
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=1e-3, max_value=1e12, allow_nan=False))
+def test_durations_round_trip_through_format_and_parse(x):
+    # long spans are written in years, which the parser must read back
+    assert parse_duration(format_quantity(x, "s")) == pytest.approx(x, rel=6e-3)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.floats(min_value=1e-3, max_value=1e15, allow_nan=False))
+def test_bandwidths_and_rates_round_trip_through_format_and_parse(x):
+    said = format_quantity(x, "B/s").split(" (")[0]  # "250 MB/s (2 Gbps)" → "250 MB/s"
+    assert parse_quantity(said, dimension="bytes/s") == pytest.approx(x, rel=6e-3)
+    assert parse_quantity(format_quantity(x, "req/s"), dimension="per_second") == pytest.approx(x, rel=6e-3)
+
+
+def test_small_bandwidths_and_long_durations_parse():
+    assert parse_quantity("1 B/s", dimension="bytes/s") == 1  # bytes, not a billion per second
+    assert parse_quantity("5 B/s") == 5
+    assert parse_duration("2 years") == 2 * 365 * 86_400
+
+
 # ----------------------------------------------------------------------------- the toolkit
 
 

@@ -89,6 +89,7 @@ for _names, _f in (
     (("h", "hr", "hrs", "hour", "hours"), 3600.0),
     (("d", "day", "days"), 86_400.0),
     (("wk", "week", "weeks"), 7 * 86_400.0),
+    (("y", "yr", "yrs", "year", "years"), 365 * 86_400.0),  # what format_quantity writes for long spans
 ):
     for _n in _names:
         _UNITS.setdefault(_n, ("seconds", _f))
@@ -141,9 +142,9 @@ def _parse_one(text: str, name: str, dimension: str | None) -> float:
     # "10m" / "10 m" where a duration is expected is ten minutes, not ten million seconds
     if dimension == "seconds" and scale_token == "m" and not unit:
         scale_token, unit = "", "m"
-    # "1K/min", "5K/s": a scale letter glued to a per-time unit
-    if not scale_token and unit and unit[0].upper() in _SCALE and unit[1:].strip().lower() in _UNITS \
-            and _UNITS[unit[1:].strip().lower()][0] == "per_second":
+    # "1K/min", "5K/s": a scale letter glued to a per-time unit ("B/s" is bytes, not billions)
+    if not scale_token and unit and unit.lower() not in _UNITS and unit[0].upper() in _SCALE \
+            and unit[1:].strip().lower() in _UNITS and _UNITS[unit[1:].strip().lower()][0] == "per_second":
         scale_token, unit = unit[0], unit[1:].strip()
     scale = _SCALE[scale_token.upper()]
     if not unit:
