@@ -247,6 +247,13 @@ def test_napkin_round_works_elementwise_and_with_more_figures():
     assert napkin_round(500_000 / 1_800, 3) == 278  # the Super Bowl's 278 users/sec
 
 
+def test_napkin_round_passes_infinities_and_vanishingly_small_values_through():
+    out = napkin_round(np.array([np.inf, -np.inf, 2.2e-309]))
+    assert out[0] == np.inf and out[1] == -np.inf
+    assert out[2] == 2.2e-309  # rounding would overflow its scale factor into NaN
+    assert format_count(2.2e-309)  # and formatting it does not raise
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.floats(min_value=1e-6, max_value=1e15, allow_nan=False))
 def test_napkin_round_lands_within_half_a_leading_digit(x):

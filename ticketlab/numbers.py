@@ -311,8 +311,10 @@ def napkin_round(x: Any, sig: int = 1) -> float | np.ndarray:
     arr = np.asarray(x, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = np.where(arr == 0, 0, np.floor(np.log10(np.abs(np.where(arr == 0, 1, arr)))))
-    factor = 10.0 ** (sig - 1 - mag)
-    out = np.round(arr * factor) / factor
+    with np.errstate(over="ignore", invalid="ignore"):
+        factor = 10.0 ** (sig - 1 - mag)
+        out = np.round(arr * factor) / factor
+    out = np.where(np.isfinite(out), out, arr)  # inf, nan, and below ~1e-300 where the factor overflows
     return float(out) if out.ndim == 0 else out
 
 
