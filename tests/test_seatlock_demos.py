@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from ticketlab.seatlock import InvalidSeatRequest, paused_client, progression, race
+from ticketlab.errors import InputError
+from ticketlab.seatlock import paused_client, progression, race
 from ticketlab.seatlock.cli import register
 
 
@@ -32,7 +33,7 @@ def test_conditional_write_alone_stops_the_paused_client():
 
 
 def test_paused_client_needs_a_pause_longer_than_the_lease():
-    with pytest.raises(InvalidSeatRequest):
+    with pytest.raises(InputError):
         paused_client("fencing", lock_ttl=30, pause=10)
 
 
@@ -45,9 +46,9 @@ def test_progression_fixes_one_problem_per_step_and_ends_safe():
 
 
 def test_race_rejects_unknown_strategy_and_backend():
-    with pytest.raises(InvalidSeatRequest):
+    with pytest.raises(InputError):
         race("yolo")
-    with pytest.raises(InvalidSeatRequest):
+    with pytest.raises(InputError):
         race("naive", backend="postgres")
 
 

@@ -375,3 +375,18 @@ def test_distributed_lease_wait_timeout_raises_lock_timeout():
     assert locks.owner("seat:gig:GA-1-1") is None  # the lease it did get was given back
     locks.release(other)
     assert service.hold_seats("alice", ["GA-1-1", "GA-1-2"]).fencing_tokens == (2, 2)
+
+
+def test_a_stadium_event_on_either_store_sells_from_the_front_and_keeps_counts(tmp_path):
+    from ticketlab.seatlock import Event
+
+    event = Event("eras-night-1", "Eras Tour, night 1", stadium(), "2026-08-01T19:30")
+    for store in (MemoryStore.for_event(event), SqliteStore.for_event(str(tmp_path / "eras.sqlite3"), event)):
+        service = BookingService(store, OptimisticStrategy(), SimulatedClock())
+        hold = service.hold_any("fan", 4)
+        assert hold.seat_ids == ("F1-1-1", "F1-1-2", "F1-1-3", "F1-1-4")
+        assert hold.amount_cents == 4 * 45000
+        service.confirm(hold.hold_id, "fan")
+        assert service.availability()[SeatStatus.AVAILABLE] == event.total_seats - 4
+        assert store.event_id == "eras-night-1"
+        store.close()

@@ -19,10 +19,10 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from ticketlab.seatlock.clock import RealClock, SimulatedClock
+from ticketlab.errors import InputError
 from ticketlab.seatlock.errors import (
     ConfirmFailed,
     HoldExpired,
-    InvalidSeatRequest,
     LockTimeout,
     LostRace,
     PaymentDeclined,
@@ -152,12 +152,12 @@ def race(strategy: str = "naive", users: int = 20, seats: int = 5, backend: str 
     leases from that Redis server instead of memory (threads) or a SQLite table (processes).
     """
     if strategy not in STRATEGIES:
-        raise InvalidSeatRequest("strategy", strategy, f"one of {', '.join(STRATEGIES)}")
+        raise InputError("strategy", strategy, f"one of {', '.join(STRATEGIES)}")
     if backend not in ("memory", "sqlite"):
-        raise InvalidSeatRequest("backend", backend, "'memory' or 'sqlite'")
+        raise InputError("backend", backend, "'memory' or 'sqlite'")
     for name, value in (("users", users), ("seats", seats), ("per_user", per_user)):
         if not isinstance(value, int) or value < 1:
-            raise InvalidSeatRequest(name, value, "a whole number >= 1")
+            raise InputError(name, value, "a whole number >= 1")
     latency = max(0.0, float(latency_ms)) / 1000.0
     if backend == "memory":
         return _race_memory(strategy, users, seats, latency, seed, per_user, redis_url)
@@ -284,9 +284,9 @@ def paused_client(mode: str = "fencing", lock_ttl: float = 30.0, pause: float = 
     fencing, but the store's conditional write sees the seat is no longer AVAILABLE).
     """
     if mode not in PAUSED_CLIENT_MODES:
-        raise InvalidSeatRequest("mode", mode, f"one of {', '.join(PAUSED_CLIENT_MODES)}")
+        raise InputError("mode", mode, f"one of {', '.join(PAUSED_CLIENT_MODES)}")
     if not pause > lock_ttl:
-        raise InvalidSeatRequest("pause", pause, f"a pause longer than lock_ttl={lock_ttl:g} s")
+        raise InputError("pause", pause, f"a pause longer than lock_ttl={lock_ttl:g} s")
     clock = SimulatedClock()
     store = MemoryStore(small_venue(1).seats(), event_id="paused")
     seat = store.example_seat_id()

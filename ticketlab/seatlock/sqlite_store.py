@@ -27,7 +27,7 @@ from ticketlab.seatlock.clock import Clock
 from ticketlab.seatlock.errors import LockTimeout
 from ticketlab.seatlock.history import COUNTER_ORDER, Record, RecordKind
 from ticketlab.seatlock.locks import LockGrant, LockManager
-from ticketlab.seatlock.model import Booking, BookingStatus, Hold, Seat, SeatStatus
+from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
 from ticketlab.seatlock.store import Change, Store, WriteResult
 
 __all__ = ["SqliteStore", "SqliteLockManager", "connect"]
@@ -162,6 +162,11 @@ class SqliteStore(Store):
         conn.execute("COMMIT")
         conn.close()
         return cls(path, busy_timeout, synchronous)
+
+    @classmethod
+    def for_event(cls, path: str, event: Event, **options) -> "SqliteStore":
+        """A fresh database at ``path`` holding ``event``'s seat map."""
+        return cls.create(path, event.seats(), event_id=event.event_id, **options)
 
     # -- connections and transactions ------------------------------------------------
 

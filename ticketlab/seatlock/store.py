@@ -32,7 +32,7 @@ from enum import Enum
 from ticketlab.errors import InputError
 from ticketlab.seatlock.errors import LockTimeout
 from ticketlab.seatlock.history import COUNTER_ORDER, Record, RecordKind
-from ticketlab.seatlock.model import Booking, BookingStatus, Hold, Seat, SeatStatus
+from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
 
 __all__ = ["Change", "WriteResult", "Store", "MemoryStore"]
 
@@ -180,6 +180,11 @@ class MemoryStore(Store):
         self._seq = 0
         self._append(Record(0, RecordKind.INIT, at, tuple(self._seats), SeatStatus.AVAILABLE,
                             counters=self._counter_tuple()))
+
+    @classmethod
+    def for_event(cls, event: Event, at: float = 0.0) -> "MemoryStore":
+        """A store holding ``event``'s seat map, every seat AVAILABLE."""
+        return cls(event.seats(), event_id=event.event_id, at=at)
 
     # -- reads -----------------------------------------------------------------------
 

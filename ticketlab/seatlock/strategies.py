@@ -25,6 +25,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 
+from ticketlab.errors import InputError
 from ticketlab.seatlock.clock import Clock
 from ticketlab.seatlock.errors import (
     InvalidTTL,
@@ -261,8 +262,6 @@ STRATEGIES = ("naive", "optimistic", "pessimistic", "distributed")
 def make_strategy(name: str, latency: float = 0.0, seed: int | None = 0, locks: LockManager | None = None,
                   **options) -> Strategy:
     """A strategy by name; ``distributed`` needs ``locks`` (a :class:`LockManager`)."""
-    from ticketlab.seatlock.errors import InvalidSeatRequest
-
     if name == "naive":
         return NaiveStrategy(latency, **options)
     if name == "optimistic":
@@ -271,6 +270,6 @@ def make_strategy(name: str, latency: float = 0.0, seed: int | None = 0, locks: 
         return PessimisticStrategy(latency, **options)
     if name == "distributed":
         if locks is None:
-            raise InvalidSeatRequest("locks", None, "a LockManager for the distributed strategy")
+            raise InputError("locks", None, "a LockManager (e.g. MemoryLockManager) for the distributed strategy")
         return DistributedStrategy(locks, latency, **options)
-    raise InvalidSeatRequest("strategy", name, f"one of {', '.join(STRATEGIES)}")
+    raise InputError("strategy", name, f"one of {', '.join(STRATEGIES)}")
