@@ -65,7 +65,7 @@ def test_cli_race_prints_json_with_the_documented_fields(capsys):
     for key in ("seats_sold", "bookings", "conflicts", "retries", "lock_timeouts", "double_bookings",
                 "wall_s", "ops_per_s"):
         assert key in out
-    assert out["double_bookings"] == 0 and out["seats_sold"] == 2
+    assert out["double_bookings"] == 0 and out["seats_sold"] == 2 and out["ok"] is True
 
 
 def test_cli_race_shows_naive_double_booking(capsys):

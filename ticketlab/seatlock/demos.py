@@ -75,7 +75,7 @@ class RaceResult:
         return self.violations == 0
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "ok": self.ok}
 
     def summary(self) -> str:
         verdict = "OK: no seat sold twice" if self.ok else (
