@@ -5,6 +5,11 @@ booking; a HELD seat names the one hold that owns it; a SOLD seat names its book
 BLOCKED seats are kept off sale. ``version`` goes up by one on every change of a seat, so a
 reader can later ask "is it still the seat I saw?" (the optimistic check).
 Money is in integer cents so sums are exact.
+
+The source's domain model keeps an unpaid order as a PENDING booking with an ``expiresAt``;
+here that stage is its own value, the :class:`Hold`, and a :class:`Booking` is written once
+the payment is captured (CONFIRMED), later perhaps CANCELLED with a refund. ``PENDING`` stays
+in :class:`BookingStatus` for a store that wants to persist orders whose payment is in flight.
 """
 
 from __future__ import annotations
