@@ -22,19 +22,25 @@ setup: $(STAMP)
 
 # Servers the tests start for themselves. As root on Debian, missing ones are installed from
 # Debian's packages; otherwise the tests say how to install them (and fail under CI=true).
+SYSTEM_PACKAGES := redis-server:redis-server chromium:chromium
+
 system-deps:
-	@if ! command -v redis-server >/dev/null 2>&1; then \
+	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing redis-server from Debian's packages"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null; \
+	    echo "installing from Debian's packages:$$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "redis-server is missing: sudo apt-get install redis-server (the Redis lock tests need it)"; \
+	    echo "missing:$$missing -- install with: sudo apt-get install$$missing (the Redis and browser tests need them)"; \
 	  fi; \
 	fi
 
 # --allow-root only where make runs as root (containers, CI machines)
 lab: setup
-	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
+	$(VENV)/bin/jupyter lab --ServerApp.ip=127.0.0.1 --LabApp.news_url=None \
+	  $(if $(filter 0,$(shell id -u)),--allow-root) notebooks/00_start_here.ipynb
 
 test: setup system-deps
 	$(PY) -m pytest -n 2 --dist loadfile --nbval-lax
