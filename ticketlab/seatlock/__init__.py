@@ -2,8 +2,17 @@
 sold twice.
 
 Start with :class:`BookingService` over a :class:`MemoryStore` (or :class:`SqliteStore`)
-and one of the strategies; :func:`race` and :func:`paused_client` are the demonstrations.
-Heavy or optional pieces (SQLite, Redis, numpy for backoff jitter) are imported where used.
+and one of the strategies; :func:`race`, :func:`paused_client` and :func:`progression` are
+the demonstrations. Heavy or optional pieces (SQLite, Redis, numpy for backoff jitter) are
+imported where used.
+
+    clock = SimulatedClock()
+    store = MemoryStore.for_event(Event("gig", "A gig", stadium()))
+    service = BookingService(store, OptimisticStrategy(), clock)
+    hold = service.hold_any("alice", 2)           # two seats for 10 minutes
+    booking = service.confirm(hold.hold_id, "alice")
+    clock.advance(600); service.sweep_expired()   # release whatever was abandoned
+    assert service.check().ok                      # the history checker found nothing wrong
 """
 
 from __future__ import annotations
