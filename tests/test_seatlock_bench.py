@@ -1,0 +1,23 @@
+"""The seat-lock benchmark still runs (tiny sizes; no timing is asserted here)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import pathlib
+
+BENCH = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "bench_seatlock.py"
+
+
+def test_benchmark_reports_every_strategy_beside_its_bare_baseline(capsys):
+    spec = importlib.util.spec_from_file_location("bench_seatlock", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.main(["--seats", "40", "--sqlite-seats", "20", "--threads", "2", "--repeat", "1",
+                       "--synchronous", "NORMAL", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert {(r["backend"], r["strategy"], r["threads"]) for r in rows} == {
+        (b, s, t) for b in ("memory", "sqlite") for s in bench.STRATEGIES for t in (1, 2)}
+    for r in rows:
+        assert r["core_ops_s"] > 0 and r["bare_ops_s"] > 0 and r["ratio"] > 0
+        assert r["target"] == {"memory": 0.30, "sqlite": 0.70}[r["backend"]]
