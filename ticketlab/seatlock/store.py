@@ -23,7 +23,6 @@ from __future__ import annotations
 import threading
 import time
 from abc import ABC, abstractmethod
-from bisect import bisect_left, insort
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -163,10 +162,11 @@ class MemoryStore(Store):
         self._seats: dict[str, Seat] = {s.seat_id: s for s in seats}
         if not self._seats:
             raise InputError("seats", [], "at least one seat, e.g. small_venue(10).seats()")
-        # positions of AVAILABLE seats, sorted, so find_available never scans sold seats
-        self._position = {seat_id: i for i, seat_id in enumerate(self._seats)}
+        # find_available scans from the first seat that may be AVAILABLE; seats sell roughly
+        # front to back, so the scan skips the sold part of the map instead of re-reading it
         self._order = list(self._seats)
-        self._available = [i for i, s in enumerate(self._seats.values()) if s.status is SeatStatus.AVAILABLE]
+        self._position = {seat_id: i for i, seat_id in enumerate(self._order)}
+        self._first_free = 0
         self._seat_locks = {sid: threading.Lock() for sid in self._seats}
         self._holds: dict[str, Hold] = {}
         self._bookings: dict[str, Booking] = {}
@@ -199,8 +199,18 @@ class MemoryStore(Store):
         return [seats[s] for s in seat_ids]  # each Seat is immutable; the dict read is atomic
 
     def find_available(self, count: int) -> list[str]:
+        found: list[str] = []
         with self._lock:
-            return [self._order[i] for i in self._available[:count]]
+            order, seats, available = self._order, self._seats, SeatStatus.AVAILABLE
+            i = self._first_free
+            while i < len(order) and seats[order[i]].status is not available:
+                i += 1
+            self._first_free = i
+            while i < len(order) and len(found) < count:
+                if seats[order[i]].status is available:
+                    found.append(order[i])
+                i += 1
+        return found
 
     def get_hold(self, hold_id: str) -> Hold | None:
         return self._holds.get(hold_id)
@@ -291,18 +301,14 @@ class MemoryStore(Store):
         booking_id = change.booking.booking_id if (to is SeatStatus.SOLD and change.booking) else None
         counts = self._counts
         store = self._seats
-        available = SeatStatus.AVAILABLE
         for seat in seats:
             counts[seat.status] -= 1
             counts[to] += 1
-            if (seat.status is available) is not (to is available):
-                position = self._position[seat.seat_id]
-                if to is available:
-                    insort(self._available, position)
-                else:
-                    del self._available[bisect_left(self._available, position)]
             store[seat.seat_id] = Seat(seat.seat_id, seat.section, seat.row, seat.number, seat.price_cents,
                                        to, seat.version + 1, hold_id, booking_id)
+        if to is SeatStatus.AVAILABLE:
+            first = min(self._position[s.seat_id] for s in seats) if seats else self._first_free
+            self._first_free = min(self._first_free, first)
         if change.fencing_tokens:
             fences = self._fences
             for seat, token in zip(seats, change.fencing_tokens):
