@@ -307,7 +307,8 @@ def paused_client(mode: str = "fencing", lock_ttl: float = 30.0, pause: float = 
         b_hold = svc_b.hold_seats("bob", [seat])
         steps.append(f"t={clock.now():g}s B takes the lease (fencing token {b_hold.fencing_tokens[0]}) and holds {seat}")
         svc_b.confirm(b_hold.hold_id, "bob")
-        steps.append(f"t={clock.now():g}s B pays; {seat} is SOLD to bob")
+        steps.append(f"t={clock.now():g}s B pays and confirms under a fresh lease (the next fencing token);"
+                     f" {seat} is SOLD to bob")
         steps.append(f"t={clock.now():g}s A wakes up and writes its hold, believing it still holds the lock")
 
     def strategy(hook=None) -> DistributedStrategy:
