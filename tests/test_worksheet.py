@@ -90,20 +90,17 @@ def test_a_range_worksheet_renders_median_and_interval():
 
 
 def test_latex_of_search_qps_is_a_fraction():
-    pytest.importorskip("sympy")
     tex = _search_qps_calc().worksheet().latex("search_qps")
     assert r"\frac" in tex
     assert r"search\_qps" in tex and r"searches\_per\_day" in tex
 
 
 def test_latex_of_the_template_search_qps_is_a_fraction():
-    pytest.importorskip("sympy")
     assert r"\frac" in solve("ticketmaster").latex("search_qps")
 
 
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_every_step_of_every_scenario_renders_as_latex(name):
-    pytest.importorskip("sympy")
     ws = solve(name)
     for step in ws:
         tex = ws.latex(step.key)
@@ -111,7 +108,6 @@ def test_every_step_of_every_scenario_renders_as_latex(name):
 
 
 def test_latex_of_a_minimum_is_a_min():
-    pytest.importorskip("sympy")
     assert r"\min" in solve("superbowl").latex("users_served")
 
 
