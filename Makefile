@@ -14,8 +14,11 @@ $(PY):
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
+# compileall: pip byte-compiles a regular install but not an editable one; without it every
+# start (and every run under PYTHONDONTWRITEBYTECODE) recompiles the package from source
 $(STAMP): $(PY) pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m compileall -q ticketlab
 	touch $(STAMP)
 
 setup: $(STAMP)

@@ -15,8 +15,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -40,8 +39,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True)
-class Shortcut:
+class Shortcut(NamedTuple):
     """A constant as the napkin remembers it and as it really is."""
 
     name: str
@@ -327,8 +325,7 @@ def order_of_magnitude(x: Any) -> int | np.ndarray:
     return int(out) if out.ndim == 0 else out
 
 
-@dataclass(frozen=True)
-class ZerosDivision:
+class ZerosDivision(NamedTuple):
     """The count-the-zeros shortcut for ``numerator / denominator``, written out."""
 
     numerator: float

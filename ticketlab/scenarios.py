@@ -13,22 +13,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from ticketlab.errors import UnknownScenarioError
 
 __all__ = ["Given", "SourceFigure", "Scenario", "SCENARIOS", "get", "names"]
 
 
-@dataclass(frozen=True)
-class Given:
+class Given(NamedTuple):
     value: Any
     note: str = ""
     assumed: bool = False
 
 
-@dataclass(frozen=True)
-class SourceFigure:
+class SourceFigure(NamedTuple):
     """A figure as the source prints it: value in base units, where it stands, the text."""
 
     value: float

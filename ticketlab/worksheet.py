@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -39,8 +39,7 @@ __all__ = ["Step", "Worksheet", "Calc", "Constants", "NAPKIN", "EXACT", "SHORTCU
 Value = float | np.ndarray
 
 
-@dataclass(frozen=True)
-class Constants:
+class Constants(NamedTuple):
     """The numbers a derivation leans on, in one of two moods: napkin or exact."""
 
     exact: bool

@@ -6,8 +6,7 @@ Every estimator declares its inputs through :func:`start`, so a name means the s
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc
@@ -15,8 +14,7 @@ from ticketlab.worksheet import Calc
 __all__ = ["InputSpec", "INPUTS", "start"]
 
 
-@dataclass(frozen=True)
-class InputSpec:
+class InputSpec(NamedTuple):
     label: str
     unit: str = ""
     dimension: str | None = "count"
