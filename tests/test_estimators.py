@@ -31,7 +31,7 @@ from ticketlab.estimate import (
     traffic,
     waiting_room,
 )
-from ticketlab.estimate._inputs import INPUTS
+from ticketlab.inputs import INPUTS
 from ticketlab.estimate.template import TEMPLATE_INPUTS
 from ticketlab.models.contention import ContentionLevel
 from ticketlab.models.timeouts import validate_cascade

@@ -79,7 +79,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 
 
 def _add_estimate(sub: argparse._SubParsersAction) -> None:
-    from ticketlab.estimate._inputs import INPUTS
+    from ticketlab.inputs import INPUTS
     from ticketlab.estimate.template import TEMPLATE_INPUTS
 
     p = sub.add_parser("estimate", help="the Ticketmaster template on your own inputs (ranges allowed)",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ticketlab.errors import InputError
-from ticketlab.estimate._inputs import start
+from ticketlab.inputs import start
 from ticketlab.estimate.onsale import onsale_steps
 from ticketlab.estimate.schedule import schedule_steps, season_steps
 from ticketlab.estimate.template import template_steps

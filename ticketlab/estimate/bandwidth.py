@@ -6,7 +6,7 @@ second, the unit network links are sold in (250 MB/s ≈ 2 Gbps).
 
 from __future__ import annotations
 
-from ticketlab.estimate._inputs import start
+from ticketlab.inputs import start
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 

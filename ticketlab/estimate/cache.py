@@ -8,7 +8,7 @@ concurrent sessions = bookings started per second × how long each stays open.
 
 from __future__ import annotations
 
-from ticketlab.estimate._inputs import start
+from ticketlab.inputs import start
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 

@@ -7,7 +7,7 @@ is the factor the booking path must be sized for over the purchases it completes
 
 from __future__ import annotations
 
-from ticketlab.estimate._inputs import start
+from ticketlab.inputs import start
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 

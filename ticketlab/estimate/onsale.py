@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ticketlab.estimate._inputs import start
+from ticketlab.inputs import start
 from ticketlab.models.capacity import lock_capacity_steps
 from ticketlab.models.contention import contention_steps
 from ticketlab.models.waiting_room import waiting_room_steps

@@ -8,7 +8,7 @@ Peak booking QPS comes from Little's law: concurrent users ÷ time one booking t
 
 from __future__ import annotations
 
-from ticketlab.estimate._inputs import start
+from ticketlab.inputs import start
 from ticketlab.models.contention import contention_steps
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ticketlab.estimate._inputs import declare
+from ticketlab.inputs import declare
 from ticketlab.estimate.bandwidth import bandwidth_steps
 from ticketlab.estimate.cache import cache_steps
 from ticketlab.estimate.storage import storage_steps

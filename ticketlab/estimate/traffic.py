@@ -7,7 +7,7 @@ Peak QPS = average QPS × peak multiplier (×10 normal, ×100 on a big on-sale).
 
 from __future__ import annotations
 
-from ticketlab.estimate._inputs import start
+from ticketlab.inputs import start
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 from ticketlab.errors import InputError
-from ticketlab.estimate._inputs import declare, start
+from ticketlab.inputs import declare, start
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ticketlab.estimate._inputs import start
+from ticketlab.inputs import start
 from ticketlab.numbers import parse_quantity
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet

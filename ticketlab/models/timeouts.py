@@ -91,7 +91,7 @@ def timeout_cascade(booking_hold="10 min", lock_ttl="30s", db_statement="5s", ht
 
     Raises :class:`~ticketlab.errors.CascadeError` when the cascade is upside down.
     """
-    from ticketlab.estimate._inputs import start
+    from ticketlab.inputs import start
 
     layers = [("booking_hold", booking_hold), ("lock_ttl", lock_ttl), ("db_statement", db_statement),
               ("http_call", http_call)]

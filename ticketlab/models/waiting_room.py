@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ticketlab.estimate._inputs import start
+from ticketlab.inputs import start
 from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
