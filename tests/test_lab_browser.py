@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from support import free_port, missing
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -32,20 +32,9 @@ def _require_browser():
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
-        missing = "the playwright package (pip install -e '.[dev]')"
-    else:
-        if CHROMIUM:
-            return
-        missing = "Debian's chromium (sudo apt-get install chromium)"
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"CI needs {missing} for the browser test")
-    pytest.skip(f"needs {missing}")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        missing("the playwright package", "pip install -e '.[dev]'")
+    if not CHROMIUM:
+        missing("Debian's chromium", "sudo apt-get install chromium")
 
 
 @pytest.fixture(scope="module")
@@ -53,7 +42,7 @@ def lab(tmp_path_factory):
     _require_browser()
     root = tmp_path_factory.mktemp("lab")
     shutil.copy(ROOT / "notebooks" / "00_start_here.ipynb", root)  # autosave must not touch the real one
-    port, token = _free_port(), "ticketlab-test"
+    port, token = free_port(), "ticketlab-test"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".cfg"), "JUPYTER_DATA_DIR": str(root / ".data"),
            "JUPYTER_RUNTIME_DIR": str(root / ".run"), "JUPYTER_PLATFORM_DIRS": "1"}
     cmd = [sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--port={port}",

@@ -5,13 +5,12 @@ The Redis cases start their own ``redis-server`` on a free port on 127.0.0.1.
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import subprocess
 import time
 
 import pytest
+from support import free_port, missing
 
 from ticketlab.seatlock import (
     BookingService,
@@ -30,10 +29,6 @@ from ticketlab.seatlock import (
 from ticketlab.seatlock.sqlite_store import SqliteLockManager
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -41,12 +36,9 @@ def redis_server(tmp_path_factory):
     """A throwaway redis-server on 127.0.0.1; yields a redis-py client."""
     binary = shutil.which("redis-server")
     if binary is None:
-        message = "redis-server is not installed; install it with: sudo apt-get install redis-server"
-        if os.environ.get("CI") == "true":
-            pytest.fail(message + " (CI must run the Redis lock tests)")
-        pytest.skip(message)
+        missing("redis-server", "sudo apt-get install redis-server")
     import redis  # a dev dependency: its absence is a broken install, not a reason to skip
-    port = _free_port()
+    port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                              "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
