@@ -79,7 +79,9 @@ class RaceResult:
 
     def summary(self) -> str:
         verdict = "OK: no seat sold twice" if self.ok else (
-            f"BROKEN: {self.double_bookings} seats sold twice, {self.violations} violations "
+            f"BROKEN: {self.double_bookings} seat{'s' if self.double_bookings != 1 else ''} sold more than once"
+            f" ({self.bookings} bookings for {self.seats_sold} seat{'s' if self.seats_sold != 1 else ''}),"
+            f" {self.violations} violations "
             f"({', '.join(f'{k}={v}' for k, v in sorted(self.violation_kinds.items()))})")
         runners = f"{self.users} threads" if self.backend == "memory" else (
             f"{self.users} users in {self.processes} processes")
