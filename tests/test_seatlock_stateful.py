@@ -74,14 +74,19 @@ class BookingMachine(RuleBasedStateMachine):
         self.holds[hold.hold_id] = (user, tuple(sorted(seats)), self.clock.now() + ttl)
         self.known_holds.append(hold.hold_id)
 
-    @rule(pick=st.integers(0, 20), user=st.sampled_from(USERS + ["owner"]))
-    def confirm(self, pick, user):
-        if not self.known_holds:
-            return
+    def _pick_hold(self, pick, user):
+        """A hold this run has seen (live or not), and the acting user ("owner" = its holder)."""
         hold_id = self.known_holds[pick % len(self.known_holds)]
         live = self.holds.get(hold_id)
         if user == "owner" and live:
             user = live[0]
+        return hold_id, live, user
+
+    @rule(pick=st.integers(0, 20), user=st.sampled_from(USERS + ["owner"]))
+    def confirm(self, pick, user):
+        if not self.known_holds:
+            return
+        hold_id, live, user = self._pick_hold(pick, user)
         try:
             booking = self.service.confirm(hold_id, user)
         except AlreadyConfirmed:
@@ -106,10 +111,7 @@ class BookingMachine(RuleBasedStateMachine):
     def release(self, pick, user):
         if not self.known_holds:
             return
-        hold_id = self.known_holds[pick % len(self.known_holds)]
-        live = self.holds.get(hold_id)
-        if user == "owner" and live:
-            user = live[0]
+        hold_id, live, user = self._pick_hold(pick, user)
         try:
             self.service.release(hold_id, user)
         except HoldNotFound:
