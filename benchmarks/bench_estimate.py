@@ -17,7 +17,7 @@ import numpy as np
 
 from ticketlab.estimate import (bandwidth, cache, contention, funnel, littles_law, lock_capacity, onsale,
                                 schedule, storage, timeout_cascade, traffic, waiting_room)
-from ticketlab.solve import solve
+from ticketlab.course.solve import solve
 
 
 def median_ms(fn, repeat: int = 30) -> float:

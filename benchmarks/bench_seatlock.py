@@ -42,7 +42,7 @@ from ticketlab.seatlock import (  # noqa: E402
     make_strategy,
     small_venue,
 )
-from ticketlab.seatlock.sqlite_store import SqliteLockManager, SqliteStore, connect  # noqa: E402
+from ticketlab.seatlock.stores.sqlite import SqliteLockManager, SqliteStore, connect  # noqa: E402
 
 STRATEGIES = ("naive", "optimistic", "pessimistic", "distributed")
 TARGET = {"memory": 0.30, "sqlite": 0.70}

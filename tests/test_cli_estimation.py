@@ -8,8 +8,8 @@ import sys
 
 import pytest
 
-from ticketlab.cli import main
-from ticketlab.scenarios import SCENARIOS
+from ticketlab.ui.cli import main
+from ticketlab.course.scenarios import SCENARIOS
 
 DAY = 86_400
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from ticketlab.errors import CascadeError, InputError
+from ticketlab.core.errors import CascadeError, InputError
 from ticketlab.estimate import (
     bandwidth,
     cache,
@@ -31,12 +31,12 @@ from ticketlab.estimate import (
     traffic,
     waiting_room,
 )
-from ticketlab.inputs import INPUTS
+from ticketlab.estimate.inputs import INPUTS
 from ticketlab.estimate.template import TEMPLATE_INPUTS
-from ticketlab.models.contention import ContentionLevel
-from ticketlab.models.timeouts import validate_cascade
-from ticketlab.scenarios import SCENARIOS
-from ticketlab.uncertainty import parse_range
+from ticketlab.estimate.contention import ContentionLevel
+from ticketlab.estimate.timeouts import validate_cascade
+from ticketlab.course.scenarios import SCENARIOS
+from ticketlab.core.uncertainty import parse_range
 
 DAY, NAPKIN_DAY = 86_400, 100_000
 KB, MB, GB, TB = 1e3, 1e6, 1e9, 1e12
@@ -448,7 +448,7 @@ def test_more_searches_mean_more_bandwidth(a, b):
 @settings(max_examples=25, deadline=None)
 @given(st.floats(min_value=1e3, max_value=1e9), st.floats(min_value=1e3, max_value=1e9))
 def test_more_dau_means_more_of_everything_in_the_template(a, b):
-    from ticketlab.solve import solve
+    from ticketlab.course.solve import solve
 
     assume(a < b * (1 - 1e-9))
     lo, hi = solve("ticketmaster", {"dau": a}), solve("ticketmaster", {"dau": b})

@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ticketlab.errors import InputError, TicketlabError, UnitError
-from ticketlab.numbers import (
+from ticketlab.core.errors import InputError, TicketlabError, UnitError
+from ticketlab.core.numbers import (
     LADDER,
     SECONDS_PER_DAY,
     SECONDS_PER_MONTH,

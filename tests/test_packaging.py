@@ -61,11 +61,11 @@ def test_console_script_and_module_entry_point_both_run():
     out = subprocess.run([sys.executable, "-m", "ticketlab", "--version"], capture_output=True, text=True, check=True)
     assert out.stdout.startswith("ticketlab ")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["ticketlab"] == "ticketlab.cli:main"
+    assert project["scripts"]["ticketlab"] == "ticketlab.ui.cli:main"
 
 
 def test_importing_ticketlab_does_not_import_jupyter_sympy_or_plotly():
-    code = ("import sys, ticketlab, ticketlab.cli, ticketlab.solve, ticketlab.audit; "
+    code = ("import sys, ticketlab, ticketlab.ui.cli, ticketlab.course.solve, ticketlab.course.audit; "
             "print(sorted(m for m in ('sympy','plotly','ipywidgets','IPython','redis') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"

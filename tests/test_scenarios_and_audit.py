@@ -11,10 +11,10 @@ import math
 
 import pytest
 
-from ticketlab import audit
-from ticketlab.errors import InputError, UnknownScenarioError
-from ticketlab.scenarios import FINAL_CHALLENGE, SCENARIOS, get
-from ticketlab.solve import solve
+from ticketlab.course import audit
+from ticketlab.core.errors import InputError, UnknownScenarioError
+from ticketlab.course.scenarios import FINAL_CHALLENGE, SCENARIOS, get
+from ticketlab.course.solve import solve
 
 DAY = 86_400
 KB, MB, GB, TB = 1e3, 1e6, 1e9, 1e12

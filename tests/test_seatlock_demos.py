@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from ticketlab.errors import InputError
+from ticketlab.core.errors import InputError
 from ticketlab.seatlock import paused_client, progression, race
-from ticketlab.seatlock.cli import register
+from ticketlab.ui.seatlock_verbs import register
 
 
 def test_paused_client_without_fencing_sells_the_seat_twice():

@@ -26,7 +26,7 @@ from ticketlab.seatlock import (
     check_history,
     small_venue,
 )
-from ticketlab.seatlock.sqlite_store import SqliteLockManager
+from ticketlab.seatlock.stores.sqlite import SqliteLockManager
 
 
 
@@ -75,7 +75,7 @@ def rig(request, tmp_path):
     if request.param == "sqlite":
         clock = SimulatedClock()
         return Rig(SqliteLockManager(str(tmp_path / "leases.sqlite3"), clock), clock.advance)
-    from ticketlab.seatlock.redis_locks import RedisLockManager
+    from ticketlab.seatlock.locks.redis import RedisLockManager
 
     client = request.getfixturevalue("redis_server")
     client.flushall()
@@ -144,7 +144,7 @@ def test_lock_arguments_are_checked():
 
 @pytest.mark.server
 def test_distributed_strategy_on_redis_rejects_a_paused_client(redis_server):
-    from ticketlab.seatlock.redis_locks import RedisLockManager
+    from ticketlab.seatlock.locks.redis import RedisLockManager
 
     redis_server.flushall()
     locks = RedisLockManager(redis_server, clock=RealClock())

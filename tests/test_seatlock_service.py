@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ticketlab.errors import CascadeError
+from ticketlab.core.errors import CascadeError
 from ticketlab.seatlock import (
     AlreadyConfirmed,
     Behaviour,
@@ -39,8 +39,8 @@ from ticketlab.seatlock import (
     small_venue,
     stadium,
 )
-from ticketlab.seatlock.sqlite_store import SqliteStore
-from ticketlab.seatlock.store import WriteResult
+from ticketlab.seatlock.stores.sqlite import SqliteStore
+from ticketlab.seatlock.stores.base import WriteResult
 
 
 @pytest.fixture(params=["memory", "sqlite"])
@@ -310,8 +310,8 @@ def test_naive_blind_write_overwrites_a_held_seat(make):
     store = service.store
     seats = store.read_seats(["GA-1-1"])
     # what the naive strategy does when its check passed a moment before: write anyway
-    from ticketlab.seatlock.history import RecordKind
-    from ticketlab.seatlock.store import Change
+    from ticketlab.seatlock.check.history import RecordKind
+    from ticketlab.seatlock.stores.base import Change
 
     from ticketlab.seatlock import Hold
 
@@ -346,7 +346,7 @@ def test_pessimistic_lock_wait_timeout_raises_lock_timeout_in_memory():
 
 
 def test_pessimistic_lock_wait_timeout_raises_lock_timeout_in_sqlite(tmp_path):
-    from ticketlab.seatlock.sqlite_store import connect
+    from ticketlab.seatlock.stores.sqlite import connect
 
     path = str(tmp_path / "event.sqlite3")
     store = SqliteStore.create(path, small_venue(2).seats())

@@ -32,7 +32,7 @@ from ticketlab.seatlock import (
     make_strategy,
     small_venue,
 )
-from ticketlab.seatlock.sqlite_store import SqliteStore
+from ticketlab.seatlock.stores.sqlite import SqliteStore
 
 SEATS = [f"GA-1-{n}" for n in range(1, 7)]
 USERS = ["ann", "ben", "cat"]

@@ -7,10 +7,10 @@ import math
 import numpy as np
 import pytest
 
-from ticketlab.errors import InputError
+from ticketlab.core.errors import InputError
 from ticketlab.estimate import traffic
-from ticketlab.solve import solve
-from ticketlab.uncertainty import Range, Sampler, parse_range, summarise
+from ticketlab.course.solve import solve
+from ticketlab.core.uncertainty import Range, Sampler, parse_range, summarise
 
 N = 10_000
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from ticketlab.estimate import traffic
-from ticketlab.widgets import dau_panel, sweep
+from ticketlab.ui.widgets import dau_panel, sweep
 
 
 def test_sweep_returns_one_value_per_slider_position_matching_point_estimates():

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from ticketlab.estimate import traffic
-from ticketlab.scenarios import SCENARIOS
-from ticketlab.solve import solve
+from ticketlab.course.scenarios import SCENARIOS
+from ticketlab.course.solve import solve
 from ticketlab.worksheet import EXACT, NAPKIN, Calc, Worksheet
 
 
@@ -131,7 +131,7 @@ def test_extend_appends_steps_and_select_keeps_order():
 
 
 def test_mixing_a_sweep_and_a_range_in_one_worksheet_is_refused():
-    from ticketlab.errors import InputError
+    from ticketlab.core.errors import InputError
 
     c = Calc("mixed")
     c.given("a", np.array([1.0, 2.0]), label="a")

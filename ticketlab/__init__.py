@@ -4,9 +4,9 @@
 they are used.
 """
 
-from ticketlab.errors import CascadeError, InputError, TicketlabError
-from ticketlab.numbers import format_quantity, napkin_round, parse_quantity
-from ticketlab.uncertainty import Range
+from ticketlab.core.errors import CascadeError, InputError, TicketlabError
+from ticketlab.core.numbers import format_quantity, napkin_round, parse_quantity
+from ticketlab.core.uncertainty import Range
 from ticketlab.worksheet import Worksheet
 
 __version__ = "0.1.0"

@@ -1,5 +1,5 @@
 import sys
 
-from ticketlab.cli import main
+from ticketlab.ui.cli import main
 
 sys.exit(main())

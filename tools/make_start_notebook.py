@@ -18,7 +18,7 @@ experiments; the arithmetic lives in the library**, so the same figure appears i
 exercises and here."""),
     code("""import ticketlab as tl
 from ticketlab.estimate import traffic
-from ticketlab.solve import solve"""),
+from ticketlab.course.solve import solve"""),
     md("""## One estimate, two answers
 
 How many searches per second does a site with 10M daily users serve, if each searches five
@@ -36,7 +36,7 @@ Drag the DAU slider. The chart shows average search QPS across four orders of ma
 users, napkin and exact; the marker and the table follow your choice. **Notice that the
 napkin line sits a constant distance below the exact one on a log scale**: the shortcut is a
 fixed 14%, never an order of magnitude."""),
-    code("""from ticketlab.widgets import dau_panel
+    code("""from ticketlab.ui.widgets import dau_panel
 panel = dau_panel(dau=10e6)
 panel"""),
     md("""A slider is just a value; setting it from code moves the chart the same way your mouse does:"""),
@@ -49,7 +49,7 @@ The course follows a popular scale-estimation write-up. Its numbers are mostly r
 `ticketlab audit` recomputes each one. Here is the largest arithmetic slip, in the Broadway
 practice problem:"""),
     code("""# NBVAL_CHECK_OUTPUT
-from ticketlab.audit import audit
+from ticketlab.course.audit import audit
 finding = {f.id: f for f in audit()}["broadway-bookings-storage"]
 print(finding.source_says)
 print("correct:", finding.correct, f"({finding.factor:.1f}x the printed figure)")"""),
@@ -59,7 +59,7 @@ Before you read on: estimate the **peak** search QPS (ten times the average) for
 users, and put your number below. Anything within the right order of magnitude is a good
 napkin answer."""),
     code("""# NBVAL_CHECK_OUTPUT
-from ticketlab.selfcheck import check_estimate
+from ticketlab.course.selfcheck import check_estimate
 my_peak_qps = "5K"   # <- your estimate
 print(check_estimate(my_peak_qps, ws["peak_qps"]))"""),
 ]

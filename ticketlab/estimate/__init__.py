@@ -11,10 +11,10 @@ from ticketlab.estimate.schedule import schedule, season
 from ticketlab.estimate.storage import storage
 from ticketlab.estimate.template import ticketmaster_template
 from ticketlab.estimate.traffic import traffic
-from ticketlab.models.capacity import littles_law, lock_capacity
-from ticketlab.models.contention import contention, contention_level
-from ticketlab.models.timeouts import timeout_cascade
-from ticketlab.models.waiting_room import waiting_room
+from ticketlab.estimate.capacity import littles_law, lock_capacity
+from ticketlab.estimate.contention import contention, contention_level
+from ticketlab.estimate.timeouts import timeout_cascade
+from ticketlab.estimate.waiting_room import waiting_room
 
 __all__ = [
     "traffic", "storage", "bandwidth", "cache", "funnel", "contention", "contention_level",

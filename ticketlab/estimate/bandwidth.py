@@ -6,8 +6,8 @@ second, the unit network links are sold in (250 MB/s ≈ 2 Gbps).
 
 from __future__ import annotations
 
-from ticketlab.inputs import start
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import start
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["bandwidth", "bandwidth_steps"]

@@ -8,8 +8,8 @@ concurrent sessions = bookings started per second × how long each stays open.
 
 from __future__ import annotations
 
-from ticketlab.inputs import start
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import start
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["cache", "cache_steps"]

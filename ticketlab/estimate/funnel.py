@@ -7,8 +7,8 @@ is the factor the booking path must be sized for over the purchases it completes
 
 from __future__ import annotations
 
-from ticketlab.inputs import start
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import start
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["funnel", "funnel_steps"]

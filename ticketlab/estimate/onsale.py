@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ticketlab.inputs import start
-from ticketlab.models.capacity import lock_capacity_steps
-from ticketlab.models.contention import contention_steps
-from ticketlab.models.waiting_room import waiting_room_steps
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import start
+from ticketlab.estimate.capacity import lock_capacity_steps
+from ticketlab.estimate.contention import contention_steps
+from ticketlab.estimate.waiting_room import waiting_room_steps
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["onsale", "onsale_steps"]

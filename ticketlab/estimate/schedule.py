@@ -8,9 +8,9 @@ Peak booking QPS comes from Little's law: concurrent users ÷ time one booking t
 
 from __future__ import annotations
 
-from ticketlab.inputs import start
-from ticketlab.models.contention import contention_steps
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import start
+from ticketlab.estimate.contention import contention_steps
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["schedule", "schedule_steps", "season", "season_steps"]

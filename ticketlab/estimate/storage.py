@@ -6,8 +6,8 @@ bookings per day × 365 × years. Logs are one record per search/browse operatio
 
 from __future__ import annotations
 
-from ticketlab.inputs import start
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import start
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["storage", "storage_steps"]

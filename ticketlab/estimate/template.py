@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from ticketlab.inputs import declare
+from ticketlab.estimate.inputs import declare
 from ticketlab.estimate.bandwidth import bandwidth_steps
 from ticketlab.estimate.cache import cache_steps
 from ticketlab.estimate.storage import storage_steps
 from ticketlab.estimate.traffic import traffic_steps
-from ticketlab.models.capacity import lock_capacity_steps
-from ticketlab.models.contention import contention_steps
-from ticketlab.models.timeouts import timeout_steps
-from ticketlab.models.waiting_room import waiting_room_steps
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.capacity import lock_capacity_steps
+from ticketlab.estimate.contention import contention_steps
+from ticketlab.estimate.timeouts import timeout_steps
+from ticketlab.estimate.waiting_room import waiting_room_steps
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["ticketmaster_template", "template_steps", "TEMPLATE_INPUTS"]
@@ -42,7 +42,7 @@ def ticketmaster_template(inputs: dict[str, Any], *, title: str = "Ticketmaster 
                           notes: dict[str, str] | None = None,
                           samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Worksheet:
     """Fill the template from ``inputs`` (every name in :data:`TEMPLATE_INPUTS`)."""
-    from ticketlab.errors import InputError
+    from ticketlab.core.errors import InputError
 
     missing = [k for k in TEMPLATE_INPUTS if k not in inputs]
     if missing:

@@ -7,8 +7,8 @@ Peak QPS = average QPS × peak multiplier (×10 normal, ×100 on a big on-sale).
 
 from __future__ import annotations
 
-from ticketlab.inputs import start
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import start
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["traffic", "traffic_steps"]

@@ -20,8 +20,8 @@ from __future__ import annotations
 from ticketlab.seatlock.clock import Clock, RealClock, SimulatedClock
 from ticketlab.seatlock.errors import *  # noqa: F401,F403  (every error is public)
 from ticketlab.seatlock.errors import __all__ as _error_names
-from ticketlab.seatlock.history import CheckReport, Record, RecordKind, Violation, check_history
-from ticketlab.seatlock.locks import LockGrant, LockManager, MemoryLockManager
+from ticketlab.seatlock.check.history import CheckReport, Record, RecordKind, Violation, check_history
+from ticketlab.seatlock.locks.base import LockGrant, LockManager, MemoryLockManager
 from ticketlab.seatlock.model import (
     Booking,
     BookingStatus,
@@ -36,7 +36,7 @@ from ticketlab.seatlock.model import (
 )
 from ticketlab.seatlock.payments import Behaviour, FakePaymentGateway, PaymentGateway, PaymentOutcome
 from ticketlab.seatlock.service import DEFAULT_HOLD_TTL, BookingService, SweepResult
-from ticketlab.seatlock.store import Change, MemoryStore, Store, WriteResult
+from ticketlab.seatlock.stores.base import Change, MemoryStore, Store, WriteResult
 from ticketlab.seatlock.strategies import (
     STRATEGIES,
     DistributedStrategy,
@@ -48,9 +48,9 @@ from ticketlab.seatlock.strategies import (
 )
 
 _LAZY = {
-    "SqliteStore": "ticketlab.seatlock.sqlite_store",
-    "SqliteLockManager": "ticketlab.seatlock.sqlite_store",
-    "RedisLockManager": "ticketlab.seatlock.redis_locks",
+    "SqliteStore": "ticketlab.seatlock.stores.sqlite",
+    "SqliteLockManager": "ticketlab.seatlock.stores.sqlite",
+    "RedisLockManager": "ticketlab.seatlock.locks.redis",
     "race": "ticketlab.seatlock.demos",
     "RaceResult": "ticketlab.seatlock.demos",
     "paused_client": "ticketlab.seatlock.demos",

@@ -3,14 +3,14 @@
 Each failure a caller can act on has its own class, so code can tell "pick another seat"
 (:class:`SeatUnavailable`) from "try again" (:class:`LostRace`, :class:`LockTimeout`) from
 "your hold is gone" (:class:`HoldExpired`). Errors about what the caller passed in also
-derive from :class:`ValueError` through :class:`~ticketlab.errors.InputError`.
+derive from :class:`ValueError` through :class:`~ticketlab.core.errors.InputError`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ticketlab.errors import InputError, TicketlabError
+from ticketlab.core.errors import InputError, TicketlabError
 
 __all__ = [
     "SeatLockError",

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
-from ticketlab.errors import InputError
+from ticketlab.core.errors import InputError
 
 __all__ = [
     "SeatStatus",

@@ -45,10 +45,10 @@ from ticketlab.seatlock.errors import (
     SoldOut,
     StaleFencingToken,
 )
-from ticketlab.seatlock.history import CheckReport, RecordKind, check_history
+from ticketlab.seatlock.check.history import CheckReport, RecordKind, check_history
 from ticketlab.seatlock.model import Booking, BookingStatus, Hold, Seat, SeatStatus
 from ticketlab.seatlock.payments import FakePaymentGateway, PaymentGateway, PaymentOutcome
-from ticketlab.seatlock.store import Change, Store, WriteResult
+from ticketlab.seatlock.stores.base import Change, Store, WriteResult
 from ticketlab.seatlock.strategies import OptimisticStrategy, Strategy
 
 __all__ = ["BookingService", "ServiceStats", "SweepResult", "DEFAULT_HOLD_TTL"]
@@ -103,14 +103,14 @@ class BookingService:
     ``hold_ttl`` is how long a hold lives by default (10 min); ``db_timeout`` and
     ``http_timeout`` are the inner layers of the timeout cascade (the strategy supplies
     ``lock_ttl``). Durations are seconds or strings such as ``"10 min"``. Raises
-    :class:`~ticketlab.errors.CascadeError` if the cascade is upside down and
-    :class:`~ticketlab.errors.InputError` for a duration that is not positive.
+    :class:`~ticketlab.core.errors.CascadeError` if the cascade is upside down and
+    :class:`~ticketlab.core.errors.InputError` for a duration that is not positive.
     """
 
     def __init__(self, store: Store, strategy: Strategy | None = None, clock: Clock | None = None,
                  payments: PaymentGateway | None = None, hold_ttl: float = DEFAULT_HOLD_TTL,
                  db_timeout: float = 5.0, http_timeout: float = 3.0) -> None:
-        from ticketlab.models.timeouts import validate_cascade
+        from ticketlab.estimate.timeouts import validate_cascade
 
         self.store = store
         self.clock = clock or RealClock()
@@ -424,7 +424,7 @@ def _check_user(user: str) -> None:
 
 def _ttl(name: str, value: float | str) -> float:
     if isinstance(value, str):
-        from ticketlab.numbers import parse_duration
+        from ticketlab.core.numbers import parse_duration
 
         value = parse_duration(value, name=name)
     if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):

@@ -25,7 +25,7 @@ import math
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 
-from ticketlab.errors import InputError
+from ticketlab.core.errors import InputError
 from ticketlab.seatlock.clock import Clock
 from ticketlab.seatlock.errors import (
     InvalidTTL,
@@ -35,9 +35,9 @@ from ticketlab.seatlock.errors import (
     SeatLockError,
     StaleFencingToken,
 )
-from ticketlab.seatlock.locks import LockManager
+from ticketlab.seatlock.locks.base import LockManager
 from ticketlab.seatlock.model import Seat
-from ticketlab.seatlock.store import Change, Store, WriteResult
+from ticketlab.seatlock.stores.base import Change, Store, WriteResult
 
 __all__ = [
     "Strategy",

@@ -25,10 +25,10 @@ from contextlib import contextmanager
 
 from ticketlab.seatlock.clock import Clock
 from ticketlab.seatlock.errors import LockTimeout
-from ticketlab.seatlock.history import COUNTER_ORDER, Record, RecordKind
-from ticketlab.seatlock.locks import LockGrant, LockManager
+from ticketlab.seatlock.check.history import COUNTER_ORDER, Record, RecordKind
+from ticketlab.seatlock.locks.base import LockGrant, LockManager
 from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
-from ticketlab.seatlock.store import Change, Store, WriteResult
+from ticketlab.seatlock.stores.base import Change, Store, WriteResult
 
 __all__ = ["SqliteStore", "SqliteLockManager", "connect"]
 
@@ -89,7 +89,7 @@ def connect(path: str, busy_timeout: float = 5.0, synchronous: str = "FULL") -> 
     loss, never on a crash of the program).
     """
     if synchronous not in SYNCHRONOUS:
-        from ticketlab.errors import InputError
+        from ticketlab.core.errors import InputError
 
         raise InputError("synchronous", synchronous, "'FULL' (durable commits) or 'NORMAL'")
     conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
@@ -454,7 +454,7 @@ class SqliteStore(Store):
 class SqliteLockManager(LockManager):
     """Leases in a SQLite table (its own file), so processes on one machine can share them.
 
-    Same semantics as :class:`~ticketlab.seatlock.locks.MemoryLockManager`; the clock must be
+    Same semantics as :class:`~ticketlab.seatlock.locks.base.MemoryLockManager`; the clock must be
     shared by the processes (``RealClock`` is: it is the system's monotonic clock).
     """
 

@@ -19,7 +19,7 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ticketlab.errors import InputError, UnitError
+from ticketlab.core.errors import InputError, UnitError
 
 __all__ = [
     "Shortcut",
@@ -175,7 +175,7 @@ def parse_quantity(value: Any, *, name: str = "value", dimension: str | None = N
     Numbers and numpy arrays pass through (checked for NaN and infinity); strings are read as
     ``<number>[K|M|B|T] [unit]``. ``dimension`` (``"bytes"``, ``"seconds"``, ``"fraction"``,
     ``"bytes/s"``, ``"per_second"``, ``"count"``) rejects a string in another unit.
-    Raises :class:`~ticketlab.errors.InputError` naming ``name`` for anything unreadable.
+    Raises :class:`~ticketlab.core.errors.InputError` naming ``name`` for anything unreadable.
     """
     if isinstance(value, bool) or value is None:
         raise InputError(name, value, _expected(dimension))

@@ -19,7 +19,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from ticketlab.seatlock.clock import RealClock, SimulatedClock
-from ticketlab.errors import InputError
+from ticketlab.core.errors import InputError
 from ticketlab.seatlock.errors import (
     ConfirmFailed,
     HoldExpired,
@@ -30,11 +30,11 @@ from ticketlab.seatlock.errors import (
     SeatUnavailable,
     StaleFencingToken,
 )
-from ticketlab.seatlock.history import CheckReport, check_history
-from ticketlab.seatlock.locks import MemoryLockManager
+from ticketlab.seatlock.check.history import CheckReport, check_history
+from ticketlab.seatlock.locks.base import MemoryLockManager
 from ticketlab.seatlock.model import SeatStatus, small_venue
 from ticketlab.seatlock.service import BookingService
-from ticketlab.seatlock.store import MemoryStore
+from ticketlab.seatlock.stores.base import MemoryStore
 from ticketlab.seatlock.strategies import STRATEGIES, DistributedStrategy, NaiveStrategy, make_strategy
 
 __all__ = ["RaceResult", "race", "PausedClientResult", "paused_client", "PAUSED_CLIENT_MODES",
@@ -127,11 +127,11 @@ def _lock_manager(strategy: str, clock, redis_url: str | None, sqlite_path: str 
     if strategy != "distributed":
         return None
     if redis_url:
-        from ticketlab.seatlock.redis_locks import RedisLockManager
+        from ticketlab.seatlock.locks.redis import RedisLockManager
 
         return RedisLockManager(url=redis_url, clock=clock, prefix="ticketlab:race:")
     if sqlite_path:
-        from ticketlab.seatlock.sqlite_store import SqliteLockManager
+        from ticketlab.seatlock.stores.sqlite import SqliteLockManager
 
         return SqliteLockManager(sqlite_path, clock, sleep=0.001)
     return MemoryLockManager(clock, sleep=0.0005)
@@ -185,7 +185,7 @@ def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> 
 
 
 def _sqlite_worker(path, lock_path, redis_url, strategy, latency, seed, users, per_user, barrier, results) -> None:
-    from ticketlab.seatlock.sqlite_store import SqliteStore
+    from ticketlab.seatlock.stores.sqlite import SqliteStore
 
     clock = RealClock()
     store = SqliteStore(path)
@@ -203,7 +203,7 @@ def _sqlite_worker(path, lock_path, redis_url, strategy, latency, seed, users, p
 def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url) -> RaceResult:
     import multiprocessing as mp
 
-    from ticketlab.seatlock.sqlite_store import SqliteLockManager, SqliteStore
+    from ticketlab.seatlock.stores.sqlite import SqliteLockManager, SqliteStore
 
     processes = max(1, min(users, processes or 4))
     with tempfile.TemporaryDirectory(prefix="ticketlab-race-") as tmp:

@@ -8,8 +8,8 @@ from typing import Any
 
 import numpy as np
 
-from ticketlab.errors import InputError
-from ticketlab.numbers import format_quantity, parse_quantity
+from ticketlab.core.errors import InputError
+from ticketlab.core.numbers import format_quantity, parse_quantity
 from ticketlab.worksheet import Step
 
 __all__ = ["Verdict", "check_estimate"]

@@ -7,6 +7,6 @@ imported when a panel is built, never by ``import ticketlab``.
 
 from __future__ import annotations
 
-from ticketlab.widgets.panels import Panel, dau_panel, sweep
+from ticketlab.ui.widgets.panels import Panel, dau_panel, sweep
 
 __all__ = ["Panel", "dau_panel", "sweep"]

@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ticketlab.errors import CascadeError, InputError
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.core.errors import CascadeError, InputError
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 
 __all__ = ["SOURCE_CASCADE", "validate_cascade", "cascade_pairs", "timeout_cascade", "timeout_steps"]
 
@@ -31,7 +31,7 @@ _VALID = "a positive, finite duration such as 30, '30s' or '10 min'"
 
 
 def _seconds(name: str, value: object) -> Any:
-    from ticketlab.numbers import parse_duration  # numbers does not import models
+    from ticketlab.core.numbers import parse_duration  # numbers does not import models
 
     seconds = parse_duration(value, name=name)
     if np.any(np.asarray(seconds) <= 0):
@@ -59,8 +59,8 @@ def validate_cascade(layers: Sequence[tuple[str, object]]) -> list[tuple[str, An
     ``layers`` is outermost first, e.g. ``[("booking_hold", "10 min"), ("lock_ttl", "30s"),
     ("db_statement", "5s"), ("http_call", "3s")]``; durations may be arrays (a sweep), then
     every point must hold. Returns :func:`cascade_pairs`. Raises
-    :class:`~ticketlab.errors.CascadeError` naming every pair that is upside down, and
-    :class:`~ticketlab.errors.InputError` for a duration that is not positive.
+    :class:`~ticketlab.core.errors.CascadeError` naming every pair that is upside down, and
+    :class:`~ticketlab.core.errors.InputError` for a duration that is not positive.
     """
     if len(layers) < 2:
         raise InputError("layers", layers, "at least two (name, timeout) layers, outermost first")
@@ -89,9 +89,9 @@ def timeout_cascade(booking_hold="10 min", lock_ttl="30s", db_statement="5s", ht
                     samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED):
     """A worksheet of the cascade: each layer, and how many times each child fits in its parent.
 
-    Raises :class:`~ticketlab.errors.CascadeError` when the cascade is upside down.
+    Raises :class:`~ticketlab.core.errors.CascadeError` when the cascade is upside down.
     """
-    from ticketlab.inputs import start
+    from ticketlab.estimate.inputs import start
 
     layers = [("booking_hold", booking_hold), ("lock_ttl", lock_ttl), ("db_statement", db_statement),
               ("http_call", http_call)]

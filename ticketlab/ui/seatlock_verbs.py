@@ -1,6 +1,6 @@
 """CLI verbs of the seat-lock core: ``race``, ``paused-client``, ``progression``.
 
-``ticketlab.cli`` calls :func:`register` with its subparsers. Imports of the core happen
+``ticketlab.ui.cli`` calls :func:`register` with its subparsers. Imports of the core happen
 inside the handlers so that building the parser stays cheap.
 """
 

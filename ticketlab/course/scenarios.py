@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
-from ticketlab.errors import UnknownScenarioError
+from ticketlab.core.errors import UnknownScenarioError
 
 __all__ = ["Given", "SourceFigure", "Scenario", "SCENARIOS", "get", "names"]
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import numpy as np
 
-from ticketlab.errors import InputError
+from ticketlab.core.errors import InputError
 
 __all__ = ["Range", "parse_range", "is_range", "Sampler", "summarise", "DEFAULT_SAMPLES", "DEFAULT_SEED"]
 
@@ -70,7 +70,7 @@ def parse_range(value: Any, *, name: str, dimension: str | None = None, group: s
 
     Both ends must be positive (a lognormal lives above zero) and ``low <= high``.
     """
-    from ticketlab.numbers import parse_quantity
+    from ticketlab.core.numbers import parse_quantity
 
     if isinstance(value, Range):
         low, high, group = value.low, value.high, value.group or group

@@ -28,9 +28,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import Enum
 
-from ticketlab.errors import InputError
+from ticketlab.core.errors import InputError
 from ticketlab.seatlock.errors import LockTimeout
-from ticketlab.seatlock.history import COUNTER_ORDER, Record, RecordKind
+from ticketlab.seatlock.check.history import COUNTER_ORDER, Record, RecordKind
 from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
 
 __all__ = ["Change", "WriteResult", "Store", "MemoryStore"]

@@ -1,6 +1,6 @@
 """Leases on a real Redis server, with fencing tokens from ``INCR``.
 
-Invariant, as in :mod:`ticketlab.seatlock.locks`: a key is owned by the random token that
+Invariant, as in :mod:`ticketlab.seatlock.locks.base`: a key is owned by the random token that
 set it, only until its TTL; only that token can delete or extend it. Each step is one
 atomic server-side operation: acquiring is ``SET key token NX PX ttl`` followed, in the
 same Lua script, by ``INCR`` of the key's fencing counter (so a grant and its fencing
@@ -11,7 +11,7 @@ Redis expires the key on its own clock; ``LockGrant.expires_at`` is the client's
 from __future__ import annotations
 
 from ticketlab.seatlock.clock import Clock, RealClock
-from ticketlab.seatlock.locks import LockGrant, LockManager
+from ticketlab.seatlock.locks.base import LockGrant, LockManager
 
 __all__ = ["RedisLockManager", "ACQUIRE_SCRIPT", "RELEASE_SCRIPT", "EXTEND_SCRIPT"]
 

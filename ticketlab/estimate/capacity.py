@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ticketlab.errors import InputError
-from ticketlab.inputs import declare, start
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.core.errors import InputError
+from ticketlab.estimate.inputs import declare, start
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["lock_capacity", "lock_capacity_steps", "littles_law"]

@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from ticketlab.numbers import format_quantity
+from ticketlab.core.numbers import format_quantity
 from ticketlab.worksheet import Worksheet
 
 __all__ = ["Panel", "sweep", "dau_panel"]

@@ -23,8 +23,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from ticketlab.errors import InputError
-from ticketlab.numbers import (
+from ticketlab.core.errors import InputError
+from ticketlab.core.numbers import (
     SECONDS_PER_DAY,
     SECONDS_PER_MONTH,
     SECONDS_PER_YEAR,
@@ -32,7 +32,7 @@ from ticketlab.numbers import (
     napkin_round,
     parse_quantity,
 )
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED, Range, Sampler, is_range, parse_range, summarise
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED, Range, Sampler, is_range, parse_range, summarise
 
 __all__ = ["Step", "Worksheet", "Calc", "Constants", "NAPKIN", "EXACT", "SHORTCUTS"]
 

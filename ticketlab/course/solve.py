@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from ticketlab.errors import InputError
-from ticketlab.inputs import start
+from ticketlab.core.errors import InputError
+from ticketlab.estimate.inputs import start
 from ticketlab.estimate.onsale import onsale_steps
 from ticketlab.estimate.schedule import schedule_steps, season_steps
 from ticketlab.estimate.template import template_steps
-from ticketlab.scenarios import get
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.course.scenarios import get
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Worksheet
 
 __all__ = ["solve", "STEPS"]

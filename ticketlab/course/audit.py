@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 
-from ticketlab.numbers import divide_by_zeros, format_quantity
-from ticketlab.scenarios import SCENARIOS
+from ticketlab.core.numbers import divide_by_zeros, format_quantity
+from ticketlab.course.scenarios import SCENARIOS
 from ticketlab.worksheet import SHORTCUTS, Worksheet
 
 __all__ = ["Finding", "Gap", "audit", "shortcut_gaps", "unexplained", "TOLERANCE", "FINDINGS"]
@@ -75,7 +75,7 @@ class Gap:
 
 @lru_cache(maxsize=None)
 def _ws(name: str) -> Worksheet:
-    from ticketlab.solve import solve
+    from ticketlab.course.solve import solve
 
     return solve(name)
 

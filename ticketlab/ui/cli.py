@@ -15,14 +15,14 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from ticketlab.errors import TicketlabError
+from ticketlab.core.errors import TicketlabError
 
 __all__ = ["main", "build_parser"]
 
 #: Modules that add their own verbs through ``register(subparsers)``, with the verbs they add.
 #: A module is imported only when one of its verbs runs (or for help), so `solve` stays quick.
 PLUGIN_VERBS = {
-    "ticketlab.seatlock.cli": {
+    "ticketlab.ui.seatlock_verbs": {
         "race": "N users rush M seats through the seat-lock core; count double bookings",
         "paused-client": "a client pauses past its lock lease: fencing tokens and conditional writes",
         "progression": "status column → reserved-until → sweeper → TTL lock → conditional update",
@@ -49,7 +49,7 @@ def _print_worksheet(ws, name: str, as_json: bool, givens: bool) -> None:
 
 
 def _cmd_scenarios(args: argparse.Namespace) -> int:
-    from ticketlab.scenarios import SCENARIOS
+    from ticketlab.course.scenarios import SCENARIOS
 
     for s in SCENARIOS.values():
         print(f"{s.name:<16} {s.title}: {s.summary}")
@@ -57,7 +57,7 @@ def _cmd_scenarios(args: argparse.Namespace) -> int:
 
 
 def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
-    from ticketlab.errors import InputError
+    from ticketlab.core.errors import InputError
 
     out = {}
     for pair in pairs:
@@ -69,8 +69,8 @@ def _parse_sets(pairs: Sequence[str]) -> dict[str, str]:
 
 
 def _cmd_solve(args: argparse.Namespace) -> int:
-    from ticketlab.scenarios import get
-    from ticketlab.solve import solve
+    from ticketlab.course.scenarios import get
+    from ticketlab.course.solve import solve
 
     scenario = get(args.name)
     ws = solve(scenario.name, _parse_sets(args.set), samples=args.samples, seed=args.seed)
@@ -79,7 +79,7 @@ def _cmd_solve(args: argparse.Namespace) -> int:
 
 
 def _add_estimate(sub: argparse._SubParsersAction) -> None:
-    from ticketlab.inputs import INPUTS
+    from ticketlab.estimate.inputs import INPUTS
     from ticketlab.estimate.template import TEMPLATE_INPUTS
 
     p = sub.add_parser("estimate", help="the Ticketmaster template on your own inputs (ranges allowed)",
@@ -94,7 +94,7 @@ def _add_estimate(sub: argparse._SubParsersAction) -> None:
 
 def _cmd_estimate(args: argparse.Namespace) -> int:
     from ticketlab.estimate.template import TEMPLATE_INPUTS
-    from ticketlab.solve import solve
+    from ticketlab.course.solve import solve
 
     overrides = {k: getattr(args, k) for k in TEMPLATE_INPUTS if getattr(args, k) is not None}
     ws = solve("ticketmaster", overrides, samples=args.samples, seed=args.seed)
@@ -103,8 +103,8 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from ticketlab.audit import audit, describe_shortcuts, shortcut_gaps
-    from ticketlab.numbers import format_quantity
+    from ticketlab.course.audit import audit, describe_shortcuts, shortcut_gaps
+    from ticketlab.core.numbers import format_quantity
 
     findings = audit()
     gaps = shortcut_gaps() if args.gaps else []

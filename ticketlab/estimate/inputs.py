@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, NamedTuple
 
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc
 
 __all__ = ["InputSpec", "INPUTS", "start"]

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ticketlab.inputs import start
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import start
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["waiting_room", "waiting_room_steps"]

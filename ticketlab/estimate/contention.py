@@ -15,11 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from ticketlab.inputs import start
-from ticketlab.numbers import parse_quantity
-from ticketlab.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import start
+from ticketlab.core.numbers import parse_quantity
+from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc, Worksheet
-from ticketlab.errors import InputError
+from ticketlab.core.errors import InputError
 
 __all__ = ["ContentionLevel", "contention", "contention_level", "contention_steps", "LOW_THRESHOLD"]
 
