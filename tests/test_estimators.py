@@ -34,7 +34,7 @@ from ticketlab.estimate import (
 from ticketlab.estimate.inputs import INPUTS
 from ticketlab.estimate.template import TEMPLATE_INPUTS
 from ticketlab.estimate.contention import ContentionLevel
-from ticketlab.estimate.timeouts import validate_cascade
+from ticketlab.core.timing import check_cascade as validate_cascade
 from ticketlab.course.scenarios import SCENARIOS
 from ticketlab.core.uncertainty import parse_range
 
@@ -141,11 +141,17 @@ def test_waiting_room_matches_the_super_bowl_answer():
     assert ws.exact("sellout_seconds") == pytest.approx(12_500 / 100)
 
 
-def test_timeout_cascade_of_the_source_fits_each_layer_in_its_parent():
+def test_timeout_cascade_fits_each_layer_in_the_one_that_waits_for_it():
     ws = timeout_cascade()
     assert ws.exact("lock_ttl_headroom") == 600 / 30
-    assert ws.exact("db_statement_headroom") == 30 / 5
-    assert ws.exact("http_call_headroom") == pytest.approx(5 / 3)
+    assert ws.exact("http_call_headroom") == 30 / 10
+    assert ws.exact("db_statement_headroom") == 10 / 5
+
+
+def test_the_sources_3s_http_call_under_a_5s_statement_is_upside_down():
+    with pytest.raises(CascadeError, match=r"db_statement \(5 s\) must be shorter than http_call \(3 s\)"):
+        timeout_cascade(http_call="3s", db_statement="5s")
+    assert timeout_cascade(http_call="10s").exact("db_statement_headroom") == 2
 
 
 def test_onsale_matches_the_super_bowl_answer():
@@ -278,7 +284,7 @@ CASES = [
          ("users", "200K..1M")),
     Case("timeout_cascade", timeout_cascade, "booking_hold", 60, 3600, "5 min..20 min", "lock_ttl_headroom",
          "10 min", 600,
-         ("lock_ttl", "20s..60s")),
+         ("lock_ttl", "25s..60s")),
     Case("onsale", onsale, "users", 1e4, 1e7, "200K..1M", "booking_qps_capacity", "500K", 500e3,
          ("seats", "40K..60K")),
     Case("schedule", schedule, "productions", 1, 100, "10..40", "total_seats", "20", 20,
@@ -502,7 +508,7 @@ def test_waiting_room_serves_plus_waitlists_every_user(users, seats, per_booking
 
 
 _timeout = st.floats(min_value=0.01, max_value=1e5, allow_nan=False)
-_LAYERS = ("booking_hold", "lock_ttl", "db_statement", "http_call")
+_LAYERS = ("booking_hold", "lock_ttl", "http_call", "db_statement")
 
 
 @settings(max_examples=150, deadline=None)
@@ -528,7 +534,7 @@ def test_an_upside_down_cascade_names_the_wrong_pair():
         timeout_cascade(lock_ttl="20 min")
     message = str(info.value)
     assert "lock_ttl" in message and "booking_hold" in message
-    assert "db_statement" not in message.split(".")[0]  # only the wrong pair in the verdict
+    assert "http_call" not in message.split(".")[0]  # only the wrong pair in the verdict
     assert isinstance(info.value, ValueError)
 
 

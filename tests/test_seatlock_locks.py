@@ -160,9 +160,9 @@ def test_distributed_strategy_on_redis_rejects_a_paused_client(redis_server):
             bob.confirm(hold.hold_id, "bob")
 
     alice = BookingService(store, DistributedStrategy(locks, lock_ttl=0.05, before_write=stall, conditional=False),
-                           clock, hold_ttl=60, db_timeout=0.02, http_timeout=0.01)
+                           clock, hold_ttl=60, http_timeout=0.02, db_timeout=0.01)
     bob = BookingService(store, DistributedStrategy(locks, lock_ttl=0.05, conditional=False), clock,
-                         hold_ttl=60, db_timeout=0.02, http_timeout=0.01)
+                         hold_ttl=60, http_timeout=0.02, db_timeout=0.01)
     with pytest.raises(StaleFencingToken):
         alice.hold_seats("alice", ["GA-1-1"])
     assert [b.user for b in store.bookings()] == ["bob"]

@@ -301,7 +301,7 @@ def test_upside_down_timeout_cascade_is_refused_when_building_the_service():
     with pytest.raises(CascadeError):
         BookingService(store, OptimisticStrategy(lock_ttl=900), SimulatedClock(), hold_ttl=600)
     with pytest.raises(CascadeError):
-        BookingService(store, PessimisticStrategy(), SimulatedClock(), db_timeout=2, http_timeout=3)
+        BookingService(store, PessimisticStrategy(), SimulatedClock(), http_timeout=3, db_timeout=5)
 
 
 def test_naive_blind_write_overwrites_a_held_seat(make):
@@ -328,8 +328,8 @@ def test_naive_blind_write_overwrites_a_held_seat(make):
 def test_service_takes_human_durations_for_the_cascade_and_holds():
     clock = SimulatedClock()
     service = BookingService(MemoryStore(small_venue(2).seats()), OptimisticStrategy(), clock,
-                             hold_ttl="10 min", db_timeout="5s", http_timeout=3)
-    assert (service.hold_ttl, service.db_timeout, service.http_timeout) == (600.0, 5.0, 3.0)
+                             hold_ttl="10 min", http_timeout="10s", db_timeout=5)
+    assert (service.hold_ttl, service.http_timeout, service.db_timeout) == (600.0, 10.0, 5.0)
     assert service.hold_seats("alice", ["GA-1-1"], ttl="2 min").expires_at == 120.0
 
 

@@ -110,7 +110,7 @@ def test_sweeper_racing_slow_payments_keeps_money_and_seats_consistent(strategy)
     locks = MemoryLockManager(clock, sleep=0.0005)
     gateway = FakePaymentGateway(clock, latency=0.004)
     service = BookingService(store, make_strategy(strategy, 0.0005, seed=2, locks=locks, lock_ttl=0.02), clock,
-                             gateway, hold_ttl=0.03, db_timeout=0.01, http_timeout=0.005)
+                             gateway, hold_ttl=0.03, http_timeout=0.01, db_timeout=0.005)
     stop = threading.Event()
     errors = []
 

@@ -103,8 +103,9 @@ TICKETMASTER = Scenario(
         "throttle_rate": G("1K/min", "the waiting room lets 1K users a minute through"),
         "booking_hold": G("10 min", "business rule: a hold lasts ten minutes"),
         "lock_ttl": G("30s", "technical safeguard on the seat lock"),
+        "http_call": A("10s", "the source's 3 s would give up before its own 5 s statement timeout; "
+                           "a request must outlive the statements it waits for (finding timeout-cascade-inverted)"),
         "db_statement": G("5s", "statement timeout"),
-        "http_call": G("3s", "timeout of one API call"),
     }),
     MappingProxyType({
         "searches_per_day": S(50e6, _TM, "Search/Browse Operations/Day: 50 M"),

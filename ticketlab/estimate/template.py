@@ -34,7 +34,7 @@ TEMPLATE_INPUTS = (
     "hot_event_fraction", "popular_queries", "session_size", "peak_bookings_per_minute",
     "booking_attempt_time",
     "users", "seats", "seats_per_booking", "lock_hold_time", "retry_rate", "sale_window", "throttle_rate",
-    "booking_hold", "lock_ttl", "db_statement", "http_call",
+    "booking_hold", "lock_ttl", "http_call", "db_statement",
 )
 
 

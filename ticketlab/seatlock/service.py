@@ -9,8 +9,8 @@ Invariants it keeps, whatever the strategy underneath:
   seats released (the compensating transaction);
 - the sweeper releases expired holds, but first asks the gateway whether their payment is
   still pending, and leaves those alone;
-- the timeout cascade ``hold_ttl > lock_ttl > db_timeout > http_timeout`` is checked when
-  the service is built.
+- the timeout cascade ``hold_ttl > lock_ttl > http_timeout > db_timeout`` is checked when
+  the service is built (:mod:`ticketlab.core.timing`).
 
 Whether two users can both win one seat is decided by the strategy, not here: the service
 with :class:`~ticketlab.seatlock.strategies.NaiveStrategy` is the broken baseline.
@@ -25,6 +25,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ticketlab.core.timing import check_cascade
 from ticketlab.seatlock.clock import Clock, RealClock
 from ticketlab.seatlock.errors import (
     AlreadyConfirmed,
@@ -100,26 +101,23 @@ class SweepResult:
 class BookingService:
     """Seat booking over a :class:`Store`, protected by a :class:`Strategy`.
 
-    ``hold_ttl`` is how long a hold lives by default (10 min); ``db_timeout`` and
-    ``http_timeout`` are the inner layers of the timeout cascade (the strategy supplies
-    ``lock_ttl``). Durations are seconds or strings such as ``"10 min"``. Raises
-    :class:`~ticketlab.core.errors.CascadeError` if the cascade is upside down and
-    :class:`~ticketlab.core.errors.InputError` for a duration that is not positive.
+    ``hold_ttl`` is how long a hold lives by default (10 min); ``http_timeout`` (one request,
+    and the payment call inside it) and ``db_timeout`` (one statement) are the inner layers of
+    the timeout cascade; the strategy supplies ``lock_ttl``. Durations are seconds or strings
+    such as ``"10 min"``. Raises :class:`~ticketlab.core.errors.CascadeError` if the cascade is
+    upside down and :class:`~ticketlab.core.errors.InputError` for a duration that is not positive.
     """
 
     def __init__(self, store: Store, strategy: Strategy | None = None, clock: Clock | None = None,
                  payments: PaymentGateway | None = None, hold_ttl: float = DEFAULT_HOLD_TTL,
-                 db_timeout: float = 5.0, http_timeout: float = 3.0) -> None:
-        from ticketlab.estimate.timeouts import validate_cascade
-
+                 http_timeout: float = 10.0, db_timeout: float = 5.0) -> None:
         self.store = store
         self.clock = clock or RealClock()
         self.strategy = strategy or OptimisticStrategy()
         self.payments = payments or FakePaymentGateway(self.clock)
-        (_, hold_s, _, _, _), (_, _, _, db_s, _), (_, _, _, http_s, _) = validate_cascade(
-            [("booking_hold", hold_ttl), ("lock_ttl", self.strategy.lock_ttl),
-             ("db_statement", db_timeout), ("http_call", http_timeout)])
-        self.hold_ttl, self.db_timeout, self.http_timeout = float(hold_s), float(db_s), float(http_s)
+        hold, _, http = check_cascade([("booking_hold", hold_ttl), ("lock_ttl", self.strategy.lock_ttl),
+                                       ("http_call", http_timeout), ("db_statement", db_timeout)])
+        self.hold_ttl, self.http_timeout, self.db_timeout = float(hold.parent_s), float(http.parent_s), float(http.child_s)
         self.stats = ServiceStats()
         self._prefix = uuid.uuid4().hex[:8]  # ids stay unique across processes sharing a store
         self._ids = itertools.count(1)
