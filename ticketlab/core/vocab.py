@@ -1,0 +1,63 @@
+"""The words ticketlab uses for its choices, each an enum defined once.
+
+The CLI, the benchmarks, the notebooks, the estimators and the seat-lock core all read these,
+so a strategy, a mode or a kind of finding is never a bare string that could be misspelt in
+one place. Each is a :class:`enum.StrEnum`: it compares equal to its value (``"naive"``),
+prints as it, and serialises to JSON as it.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+__all__ = ["StrategyName", "Backend", "Mode", "FindingKind", "ScenarioModel"]
+
+
+class StrategyName(StrEnum):
+    """How a hold is protected against a second writer (see ``ticketlab.seatlock.strategies``)."""
+
+    NAIVE = "naive"  # no protection: the broken baseline
+    OPTIMISTIC = "optimistic"  # version compare-and-set, retries with backoff
+    PESSIMISTIC = "pessimistic"  # lock the rows for the whole read-check-write
+    DISTRIBUTED = "distributed"  # leases with fencing tokens
+
+    @property
+    def safe(self) -> bool:
+        """Whether this strategy is meant to never sell a seat twice."""
+        return self is not StrategyName.NAIVE
+
+
+class Backend(StrEnum):
+    """Where seat state lives."""
+
+    MEMORY = "memory"
+    SQLITE = "sqlite"
+    REDIS = "redis"
+    POSTGRES = "postgres"
+
+
+class Mode(StrEnum):
+    """What the numbers of a worksheet are: one point, one value per slider position, or samples."""
+
+    POINT = "point"
+    SWEEP = "sweep"
+    RANGE = "range"
+
+
+class FindingKind(StrEnum):
+    """What kind of mistake an audit finding reports."""
+
+    ARITHMETIC = "arithmetic"  # the printed number does not follow from the printed inputs
+    UNIT = "unit"  # a unit or a kind of quantity is wrong (a rate called a count, seats as bookings)
+    REASONING = "reasoning"  # the number is right but the explanation of it is not
+    INCONSISTENCY = "inconsistency"  # two statements of the source disagree
+    DESIGN = "design"  # the numbers hold, but a design consequence goes unsaid or contradicts advice
+
+
+class ScenarioModel(StrEnum):
+    """Which worksheet a scenario fills."""
+
+    TICKETMASTER = "ticketmaster"  # the whole napkin template
+    ONSALE = "onsale"  # one big sale of one event
+    SCHEDULE = "schedule"  # a venue with many shows
+    SEASON = "season"  # sports season tickets
