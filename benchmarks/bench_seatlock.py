@@ -33,6 +33,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
+from ticketlab.core.vocab import Backend  # noqa: E402
 from ticketlab.seatlock import (  # noqa: E402
     BookingService,
     FakePaymentGateway,
@@ -42,10 +43,12 @@ from ticketlab.seatlock import (  # noqa: E402
     make_strategy,
     small_venue,
 )
-from ticketlab.seatlock.stores.sqlite import SqliteLockManager, SqliteStore, connect  # noqa: E402
+from ticketlab.seatlock.locks.sqlite import SqliteLockManager  # noqa: E402
+from ticketlab.seatlock.sqlitedb import connect  # noqa: E402
+from ticketlab.seatlock.stores.sqlite import SqliteStore  # noqa: E402
+from ticketlab.seatlock.strategies import STRATEGIES  # noqa: E402  (every strategy in the registry)
 
-STRATEGIES = ("naive", "optimistic", "pessimistic", "distributed")
-TARGET = {"memory": 0.30, "sqlite": 0.70}
+TARGET = {Backend.MEMORY: 0.30, Backend.SQLITE: 0.70}
 
 
 def _timed(slices, work) -> float:
@@ -120,10 +123,10 @@ def bare_sqlite(seats: int, threads: int, tmp: str, synchronous: str) -> float:
 # --- the core ------------------------------------------------------------------------
 
 
-def core(backend: str, strategy: str, seats: int, threads: int, tmp: str, synchronous: str = "FULL") -> float:
+def core(backend: Backend, strategy: str, seats: int, threads: int, tmp: str, synchronous: str = "FULL") -> float:
     clock = RealClock()
     venue = small_venue(seats)
-    if backend == "memory":
+    if backend is Backend.MEMORY:
         store = MemoryStore(venue.seats())
         locks = MemoryLockManager(clock)
     else:
@@ -141,6 +144,7 @@ def core(backend: str, strategy: str, seats: int, threads: int, tmp: str, synchr
 
     rate = seats / _timed(_split(ids, threads), work)
     store.close()
+    locks.close()
     return rate
 
 
@@ -152,18 +156,18 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="best of this many runs per row")
     parser.add_argument("--synchronous", choices=("FULL", "NORMAL"), default="FULL",
                         help="SQLite durability for both core and baseline (FULL: every commit synced)")
-    parser.add_argument("--only", choices=("memory", "sqlite"), default=None, help="run one backend only")
+    parser.add_argument("--only", choices=[str(b) for b in TARGET], default=None, help="run one backend only")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
 
     rows = []
     with tempfile.TemporaryDirectory(prefix="ticketlab-bench-") as tmp:
-        for backend, seats in (("memory", args.seats), ("sqlite", args.sqlite_seats)):
+        for backend, seats in ((Backend.MEMORY, args.seats), (Backend.SQLITE, args.sqlite_seats)):
             if args.only and backend != args.only:
                 continue
             for threads in (1, args.threads):
                 def bare():
-                    if backend == "memory":
+                    if backend is Backend.MEMORY:
                         return bare_memory(seats, threads)
                     return bare_sqlite(seats, threads, tmp, args.synchronous)
 
@@ -179,7 +183,7 @@ def main(argv=None) -> int:
     if args.json:
         print(json.dumps(rows, indent=2))
         return 0
-    sync = f"; sqlite synchronous={args.synchronous}" if args.only != "memory" else ""
+    sync = f"; sqlite synchronous={args.synchronous}" if args.only != Backend.MEMORY else ""
     print(f"hold+confirm ops/s (best of {args.repeat}); ratio = core / bare baseline in the same run{sync}")
     print(f"{'backend':8} {'strategy':12} {'threads':>7} {'core ops/s':>11} {'bare ops/s':>11}"
           f" {'core us/op':>10} {'bare us/op':>10} {'ratio':>6}  target")

@@ -6,6 +6,10 @@ and one of the strategies; :func:`race`, :func:`paused_client` and :func:`progre
 the demonstrations. Heavy or optional pieces (SQLite, Redis, numpy for backoff jitter) are
 imported where used.
 
+Invariant of the package: a seat is never sold twice by a strategy the registry calls safe,
+and no money is lost. Each module opens with the part of that it protects; every store
+passes one contract (:mod:`ticketlab.seatlock.stores.base`).
+
     clock = SimulatedClock()
     store = MemoryStore.for_event(Event("gig", "A gig", stadium()))
     service = BookingService(store, OptimisticStrategy(), clock)
@@ -21,7 +25,8 @@ from ticketlab.seatlock.clock import Clock, RealClock, SimulatedClock
 from ticketlab.seatlock.errors import *  # noqa: F401,F403  (every error is public)
 from ticketlab.seatlock.errors import __all__ as _error_names
 from ticketlab.seatlock.check.history import CheckReport, Record, RecordKind, Violation, check_history
-from ticketlab.seatlock.locks.base import LockGrant, LockManager, MemoryLockManager
+from ticketlab.seatlock.locks.base import LockGrant, LockManager
+from ticketlab.seatlock.locks.memory import MemoryLockManager
 from ticketlab.seatlock.model import (
     Booking,
     BookingStatus,
@@ -36,7 +41,8 @@ from ticketlab.seatlock.model import (
 )
 from ticketlab.seatlock.payments import Behaviour, FakePaymentGateway, PaymentGateway, PaymentOutcome
 from ticketlab.seatlock.service import DEFAULT_HOLD_TTL, BookingService, SweepResult
-from ticketlab.seatlock.stores.base import Change, MemoryStore, Store, WriteResult
+from ticketlab.seatlock.stores.base import Change, Store, WriteResult
+from ticketlab.seatlock.stores.memory import MemoryStore
 from ticketlab.seatlock.strategies import (
     STRATEGIES,
     DistributedStrategy,
@@ -44,12 +50,13 @@ from ticketlab.seatlock.strategies import (
     OptimisticStrategy,
     PessimisticStrategy,
     Strategy,
+    WriteOutcome,
     make_strategy,
 )
 
 _LAZY = {
     "SqliteStore": "ticketlab.seatlock.stores.sqlite",
-    "SqliteLockManager": "ticketlab.seatlock.stores.sqlite",
+    "SqliteLockManager": "ticketlab.seatlock.locks.sqlite",
     "RedisLockManager": "ticketlab.seatlock.locks.redis",
     "race": "ticketlab.seatlock.demos",
     "RaceResult": "ticketlab.seatlock.demos",
@@ -79,6 +86,6 @@ __all__ = [
     "DEFAULT_HOLD_TTL", "BookingService", "SweepResult",
     "Change", "MemoryStore", "Store", "WriteResult",
     "STRATEGIES", "DistributedStrategy", "NaiveStrategy", "OptimisticStrategy",
-    "PessimisticStrategy", "Strategy", "make_strategy",
+    "PessimisticStrategy", "Strategy", "WriteOutcome", "make_strategy",
     *_LAZY,
 ]

@@ -4,18 +4,48 @@ Invariant: no code in :mod:`ticketlab.seatlock` reads the wall clock directly. L
 a clock object, so the same code runs against real threads (:class:`RealClock`) and in
 deterministic tests and simulations (:class:`SimulatedClock`, where time moves only when
 told to). Times are float seconds on the clock's own axis, not dates.
+
+Every duration the core is given (a TTL, a wait, a latency, a step of simulated time) is
+checked by :func:`seconds`, which applies the one duration rule of
+:func:`ticketlab.core.timing.duration` and raises :class:`~ticketlab.seatlock.errors.InvalidTTL`.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 import time
-from typing import Protocol, runtime_checkable
+from functools import lru_cache
+from typing import Any, Protocol, runtime_checkable
 
+from ticketlab.core.timing import duration
 from ticketlab.seatlock.errors import InvalidTTL
 
-__all__ = ["Clock", "RealClock", "SimulatedClock"]
+__all__ = ["Clock", "RealClock", "SimulatedClock", "seconds"]
+
+
+@lru_cache(maxsize=1024, typed=True)  # typed: True must not hit the entry cached for 1
+def _checked(name: str, value: Any, allow_zero: bool) -> float:
+    checked = duration(name, value, allow_zero=allow_zero, error=InvalidTTL)
+    if not isinstance(checked, float):  # a tuple of durations parses to an array
+        raise TypeError("not one duration")
+    return checked
+
+
+def seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
+    """``value`` in seconds (a number or a string such as ``"30s"``), by the one duration rule.
+
+    Raises :class:`~ticketlab.seatlock.errors.InvalidTTL` naming ``name`` when ``value`` is not
+    a finite duration above zero (``allow_zero``: at least zero), or is more than one value
+    (a list or an array); ``True`` is not a duration. Lock managers check a TTL on every
+    acquire, so answers are cached per value.
+    """
+    try:
+        return _checked(name, value, allow_zero)
+    except TypeError:  # unhashable: a list or an array, not one duration
+        raise InvalidTTL(name, value, "one duration such as 30 or '30s'") from None
+
+
+_seconds = seconds  # for methods whose own argument is called ``seconds``
 
 
 @runtime_checkable
@@ -54,10 +84,10 @@ class SimulatedClock:
         return self._now
 
     def advance(self, seconds: float) -> float:
-        if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds >= 0):
-            raise InvalidTTL("seconds", seconds, "a finite number of seconds >= 0")
+        """Move time forward by ``seconds`` (>= 0); returns the new time. Raises :class:`InvalidTTL`."""
+        step = _seconds("seconds", seconds, allow_zero=True)
         with self._lock:
-            self._now += seconds
+            self._now += step
             return self._now
 
     def set(self, t: float) -> None:
@@ -69,3 +99,4 @@ class SimulatedClock:
     def sleep(self, seconds: float) -> None:
         if seconds > 0:
             self.advance(seconds)
+

@@ -25,6 +25,7 @@ __all__ = [
     "NotHoldOwner",
     "AlreadyConfirmed",
     "BookingNotFound",
+    "StoreNotFound",
     "LostRace",
     "LockTimeout",
     "LockError",
@@ -76,6 +77,18 @@ class BookingNotFound(SeatLockError, InputError):
         InputError.__init__(self, "booking_id", booking_id, "the id of a booking returned by confirm()")
 
 
+class StoreNotFound(SeatLockError, InputError):
+    """A path holds no ticketlab event (no file, or a file some other program wrote).
+
+    Build one first with ``SqliteStore.create(path, seats)`` or ``SqliteStore.for_event``.
+    """
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        InputError.__init__(self, "path", path,
+                            "a SQLite file written by SqliteStore.create(path, seats), e.g. 'event.sqlite3'")
+
+
 class NotHoldOwner(SeatLockError, InputError):
     """A user tried to confirm or release a hold that belongs to someone else."""
 
@@ -98,10 +111,15 @@ class AlreadyConfirmed(SeatLockError, InputError):
 
 
 class SeatUnavailable(SeatLockError):
-    """At least one requested seat is not AVAILABLE (held, sold or blocked)."""
+    """At least one requested seat is not AVAILABLE (held, sold or blocked).
 
-    def __init__(self, seat_statuses: dict[str, str]) -> None:
+    ``retries`` counts the optimistic retries spent before the seat was found taken (a
+    retry that ends in "taken" still cost a retry); the strategy that retried sets it.
+    """
+
+    def __init__(self, seat_statuses: dict[str, str], retries: int = 0) -> None:
         self.seat_statuses = dict(seat_statuses)
+        self.retries = retries
         listed = ", ".join(f"{s} is {st}" for s, st in sorted(self.seat_statuses.items()))
         super().__init__(f"seats not available: {listed}; only AVAILABLE seats can be held")
 
@@ -161,13 +179,14 @@ class LockNotOwnedError(LockError):
 
 
 class StaleFencingToken(SeatLockError):
-    """The store has seen a newer fencing token for a seat than the one this write carries."""
+    """The store already accepted a fencing token for a seat at least as new as the one this
+    write carries: the writer's lease expired and was handed on. Take a fresh lease and retry."""
 
     def __init__(self, seat_id: str, token: int, newest: int) -> None:
         self.seat_id, self.token, self.newest = seat_id, token, newest
         super().__init__(
             f"write to seat {seat_id!r} carries fencing token {token} but the store has already "
-            f"accepted token {newest}; a write must carry a token >= {newest} (its lease expired)"
+            f"accepted token {newest}; a write must carry a token newer than {newest} (its lease expired)"
         )
 
 

@@ -13,7 +13,7 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from enum import Enum
 
-from ticketlab.seatlock.clock import Clock
+from ticketlab.seatlock.clock import Clock, seconds
 
 __all__ = ["PaymentOutcome", "PaymentResult", "PaymentGateway", "FakePaymentGateway", "Behaviour"]
 
@@ -69,9 +69,9 @@ class FakePaymentGateway(PaymentGateway):
     def __init__(self, clock: Clock, latency: float = 0.0, behaviours: dict[str, Behaviour] | None = None,
                  slow_seconds: float = 900.0) -> None:
         self.clock = clock
-        self.latency = latency
+        self.latency = seconds("latency", latency, allow_zero=True)
         self.behaviours = dict(behaviours or {})
-        self.slow_seconds = slow_seconds
+        self.slow_seconds = seconds("slow_seconds", slow_seconds)
         self._lock = threading.Lock()
         self._state: dict[str, PaymentOutcome] = {}
         self._amount: dict[str, int] = {}

@@ -4,6 +4,8 @@ Invariants it keeps, whatever the strategy underneath:
 
 - a hold takes all its seats or none, and the seats are processed in sorted order;
 - bad input raises a specific error before anything is written;
+- the hold or booking handed back is the one in the change the store applied (the
+  strategy's :class:`~ticketlab.seatlock.strategies.WriteOutcome`), never a copy built aside;
 - money the gateway captured ends up in a confirmed booking or is refunded: a payment that
   lands after the hold expired, or a confirm that fails after payment, is refunded and the
   seats released (the compensating transaction);
@@ -19,14 +21,13 @@ with :class:`~ticketlab.seatlock.strategies.NaiveStrategy` is the broken baselin
 from __future__ import annotations
 
 import itertools
-import math
 import threading
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ticketlab.core.timing import check_cascade
-from ticketlab.seatlock.clock import Clock, RealClock
+from ticketlab.seatlock.clock import Clock, RealClock, seconds
 from ticketlab.seatlock.errors import (
     AlreadyConfirmed,
     BookingNotFound,
@@ -34,7 +35,6 @@ from ticketlab.seatlock.errors import (
     HoldExpired,
     HoldNotFound,
     InvalidSeatRequest,
-    InvalidTTL,
     LockTimeout,
     LostRace,
     NotHoldOwner,
@@ -49,8 +49,9 @@ from ticketlab.seatlock.errors import (
 from ticketlab.seatlock.check.history import CheckReport, RecordKind, check_history
 from ticketlab.seatlock.model import Booking, BookingStatus, Hold, Seat, SeatStatus
 from ticketlab.seatlock.payments import FakePaymentGateway, PaymentGateway, PaymentOutcome
-from ticketlab.seatlock.stores.base import Change, Store, WriteResult
-from ticketlab.seatlock.strategies import OptimisticStrategy, Strategy
+from ticketlab.seatlock.stores.base import TRANSITIONS, Change, Store, WriteResult
+from ticketlab.seatlock.strategies.base import Strategy
+from ticketlab.seatlock.strategies.optimistic import OptimisticStrategy
 
 __all__ = ["BookingService", "ServiceStats", "SweepResult", "DEFAULT_HOLD_TTL"]
 
@@ -105,7 +106,8 @@ class BookingService:
     and the payment call inside it) and ``db_timeout`` (one statement) are the inner layers of
     the timeout cascade; the strategy supplies ``lock_ttl``. Durations are seconds or strings
     such as ``"10 min"``. Raises :class:`~ticketlab.core.errors.CascadeError` if the cascade is
-    upside down and :class:`~ticketlab.core.errors.InputError` for a duration that is not positive.
+    upside down and :class:`~ticketlab.seatlock.errors.InvalidTTL` (an ``InputError``) for a duration
+    that is not positive.
     """
 
     def __init__(self, store: Store, strategy: Strategy | None = None, clock: Clock | None = None,
@@ -115,9 +117,11 @@ class BookingService:
         self.clock = clock or RealClock()
         self.strategy = strategy or OptimisticStrategy()
         self.payments = payments or FakePaymentGateway(self.clock)
-        hold, _, http = check_cascade([("booking_hold", hold_ttl), ("lock_ttl", self.strategy.lock_ttl),
-                                       ("http_call", http_timeout), ("db_statement", db_timeout)])
-        self.hold_ttl, self.http_timeout, self.db_timeout = float(hold.parent_s), float(http.parent_s), float(http.child_s)
+        self.hold_ttl = seconds("hold_ttl", hold_ttl)
+        self.http_timeout = seconds("http_timeout", http_timeout)
+        self.db_timeout = seconds("db_timeout", db_timeout)
+        check_cascade([("booking_hold", self.hold_ttl), ("lock_ttl", self.strategy.lock_ttl),
+                       ("http_call", self.http_timeout), ("db_statement", self.db_timeout)])
         self.stats = ServiceStats()
         self._prefix = uuid.uuid4().hex[:8]  # ids stay unique across processes sharing a store
         self._ids = itertools.count(1)
@@ -137,7 +141,7 @@ class BookingService:
         """
         _check_user(user)
         ids = self._validate_seats(seat_ids)
-        ttl = self.hold_ttl if ttl is None else _ttl("ttl", ttl)
+        ttl = self.hold_ttl if ttl is None else seconds("ttl", ttl)
         hold_id = f"h-{self._prefix}-{next(self._ids)}"
         clock = self.clock
 
@@ -147,43 +151,42 @@ class BookingService:
                 error = SeatBlocked if SeatStatus.BLOCKED.value in taken.values() else SeatUnavailable
                 raise error(taken)
 
-        built: list[Hold] = []  # the hold of the write that went through is the last one built
-
         def build(seats: list[Seat], tokens: tuple[int, ...]) -> Change:
             now = clock.now()
-            hold = Hold(hold_id, user, ids, now, now + ttl, sum(s.price_cents for s in seats), tokens)
-            built.append(hold)
-            return Change(RecordKind.HOLD, ids, SeatStatus.HELD, now, user, hold_id, hold,
-                          require_status=SeatStatus.AVAILABLE)
+            hold = Hold(hold_id=hold_id, user=user, seat_ids=ids, created_at=now, expires_at=now + ttl,
+                        amount_cents=sum(s.price_cents for s in seats), fencing_tokens=tokens)
+            return Change(RecordKind.HOLD, ids, now, user=user, hold_id=hold_id, hold=hold)
 
         try:
-            info = self.strategy.write(self.store, ids, check, build, clock)
+            outcome = self.strategy.write(self.store, ids, check, build, clock)
         except _CONTENTION as error:
             self._count_failure(error)
             raise
-        hold = built[-1]
-        self.stats.count_write("holds", info.retries, info.lost_leases)
-        return hold
+        self.stats.count_write("holds", outcome.retries, outcome.lost_leases)
+        return outcome.change.hold
 
     def hold_any(self, user: str, count: int = 1, ttl: float | None = None, attempts: int = 20) -> Hold:
         """Hold ``count`` AVAILABLE seats (first in seat-map order), trying again on contention.
 
-        Raises :class:`SoldOut` when fewer than ``count`` seats are AVAILABLE, and the last
-        contention error after ``attempts`` tries.
+        Raises :class:`InvalidSeatRequest` for a ``count`` or ``attempts`` that is not a whole
+        number >= 1, :class:`SoldOut` when fewer than ``count`` seats are AVAILABLE, and the
+        last contention error after ``attempts`` tries.
         """
-        if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-            raise InvalidSeatRequest("count", count, "a whole number of seats >= 1, e.g. 2")
-        last: Exception | None = None
-        for _ in range(attempts):
+        for name, value, example in (("count", count, "a whole number of seats >= 1, e.g. 2"),
+                                     ("attempts", attempts, "a whole number of tries >= 1, e.g. 20")):
+            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+                raise InvalidSeatRequest(name, value, example)
+        attempt = 1
+        while True:
             ids = self.store.find_available(count)
             if len(ids) < count:
                 raise SoldOut(count, len(ids))
             try:
                 return self.hold_seats(user, ids, ttl)
-            except _CONTENTION as error:
-                last = error
-        assert last is not None
-        raise last
+            except _CONTENTION:
+                if attempt == attempts:
+                    raise
+                attempt += 1
 
     # -- paying ----------------------------------------------------------------------
 
@@ -247,19 +250,17 @@ class BookingService:
             if live is None or live.expired(t):
                 raise HoldExpired(hold.hold_id, hold.expires_at, t)
 
-        built: list[Booking] = []
-
         def build(seats: list[Seat], tokens: tuple[int, ...]) -> Change:
             t = clock.now()
-            booking = Booking(booking_id, hold.hold_id, hold.user, hold.seat_ids, hold.amount_cents,
-                              BookingStatus.CONFIRMED, hold.created_at, payment_id, t)
-            built.append(booking)
+            booking = Booking(booking_id=booking_id, hold_id=hold.hold_id, user=hold.user, seat_ids=hold.seat_ids,
+                              amount_cents=hold.amount_cents, status=BookingStatus.CONFIRMED,
+                              created_at=hold.created_at, payment_id=payment_id, confirmed_at=t)
             # the capture is recorded in the same step as the booking that it pays for
-            return Change(RecordKind.CONFIRM, hold.seat_ids, SeatStatus.SOLD, t, hold.user, hold.hold_id,
-                          booking=booking, require_status=SeatStatus.HELD, captured=True)
+            return Change(RecordKind.CONFIRM, hold.seat_ids, t, user=hold.user, hold_id=hold.hold_id,
+                          booking=booking, captured=True)
 
         try:
-            info = self.strategy.write(store, hold.seat_ids, check, build, clock)
+            outcome = self.strategy.write(store, hold.seat_ids, check, build, clock)
         except HoldExpired as error:
             self._compensate(hold, payment_id)
             raise HoldExpired(hold.hold_id, hold.expires_at, error.now, refunded=True) from None
@@ -269,8 +270,8 @@ class BookingService:
             raise ConfirmFailed(
                 f"paid for hold {hold.hold_id} but could not mark its seats SOLD ({error}); "
                 f"payment {payment_id} refunded and the seats released") from error
-        self.stats.count_write("bookings", info.retries, info.lost_leases)
-        return built[-1]
+        self.stats.count_write("bookings", outcome.retries, outcome.lost_leases)
+        return outcome.change.booking
 
     def _compensate(self, hold: Hold, payment_id: str) -> None:
         """Record the capture, refund it, and release whatever seats the hold still has."""
@@ -300,8 +301,7 @@ class BookingService:
         for _ in range(5):
             seats = self.store.read_seats(hold.seat_ids)
             mine = tuple(s.seat_id for s in seats if s.status is SeatStatus.HELD and s.hold_id == hold.hold_id)
-            change = Change(kind, mine, SeatStatus.AVAILABLE, self.clock.now(), hold.user, hold.hold_id,
-                            require_status=SeatStatus.HELD)
+            change = Change(kind, mine, self.clock.now(), user=hold.user, hold_id=hold.hold_id)
             if self.store.apply(change) is WriteResult.OK:
                 return True
             if self.store.get_hold(hold.hold_id) is None:
@@ -354,8 +354,8 @@ class BookingService:
         if booking.status is not BookingStatus.CONFIRMED:
             raise InvalidSeatRequest("booking_id", booking_id,
                                      f"a CONFIRMED booking (this one is {booking.status.value})")
-        change = Change(RecordKind.CANCEL, booking.seat_ids, SeatStatus.AVAILABLE, self.clock.now(), user,
-                        booking.hold_id, booking=booking, require_status=SeatStatus.SOLD)
+        change = Change(RecordKind.CANCEL, booking.seat_ids, self.clock.now(), user=user,
+                        hold_id=booking.hold_id, booking=booking)
         if self.store.apply(change) is not WriteResult.OK:
             raise InvalidSeatRequest("booking_id", booking_id, "a booking whose seats are still SOLD to it")
         if self.payments.refund(booking.payment_id):
@@ -367,16 +367,16 @@ class BookingService:
 
     def block(self, seat_ids: Sequence[str]) -> None:
         """Take AVAILABLE seats off sale. Raises :class:`SeatUnavailable` if one is not AVAILABLE."""
-        self._set_blocked(seat_ids, RecordKind.BLOCK, SeatStatus.AVAILABLE, SeatStatus.BLOCKED)
+        self._set_blocked(seat_ids, RecordKind.BLOCK)
 
     def unblock(self, seat_ids: Sequence[str]) -> None:
-        """Put BLOCKED seats back on sale."""
-        self._set_blocked(seat_ids, RecordKind.UNBLOCK, SeatStatus.BLOCKED, SeatStatus.AVAILABLE)
+        """Put BLOCKED seats back on sale. Raises :class:`SeatUnavailable` if one is not BLOCKED."""
+        self._set_blocked(seat_ids, RecordKind.UNBLOCK)
 
-    def _set_blocked(self, seat_ids, kind, before, after) -> None:
+    def _set_blocked(self, seat_ids: Sequence[str], kind: RecordKind) -> None:
         ids = self._validate_seats(seat_ids)
-        change = Change(kind, ids, after, self.clock.now(), "venue", require_status=before)
-        if self.store.apply(change) is not WriteResult.OK:
+        if self.store.apply(Change(kind, ids, self.clock.now(), user="venue")) is not WriteResult.OK:
+            before = TRANSITIONS[kind].require
             seats = self.store.read_seats(ids)
             raise SeatUnavailable({s.seat_id: s.status.value for s in seats if s.status is not before})
 
@@ -404,7 +404,7 @@ class BookingService:
 
     def _count_failure(self, error: Exception) -> None:
         if isinstance(error, SeatUnavailable):
-            self.stats.add(retries=getattr(error, "retries", 0))
+            self.stats.add(retries=error.retries)
         if isinstance(error, LockTimeout):
             self.stats.add(lock_timeouts=1)
         elif isinstance(error, StaleFencingToken):
@@ -418,13 +418,3 @@ class BookingService:
 def _check_user(user: str) -> None:
     if not isinstance(user, str) or not user:
         raise InvalidSeatRequest("user", user, "a non-empty user id, e.g. 'alice'")
-
-
-def _ttl(name: str, value: float | str) -> float:
-    if isinstance(value, str):
-        from ticketlab.core.numbers import parse_duration
-
-        value = parse_duration(value, name=name)
-    if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise InvalidTTL(name, value, "a positive, finite number of seconds, e.g. 600 for 10 minutes")
-    return float(value)

@@ -1,7 +1,8 @@
 """CLI verbs of the seat-lock core: ``race``, ``paused-client``, ``progression``.
 
-``ticketlab.ui.cli`` calls :func:`register` with its subparsers. Imports of the core happen
-inside the handlers so that building the parser stays cheap.
+``ticketlab.ui.cli`` imports this module only when one of its verbs runs (or for help) and
+calls :func:`register` with its subparsers. The choices offered (strategies, backends,
+paused-client modes) are read from the seat-lock core, where each is defined once.
 """
 
 from __future__ import annotations
@@ -9,9 +10,12 @@ from __future__ import annotations
 import argparse
 import json
 
-__all__ = ["register", "run_race", "run_paused_client", "run_progression"]
+from ticketlab.core.vocab import StrategyName
+from ticketlab.seatlock import demos
+from ticketlab.seatlock.demos import PAUSED_CLIENT_MODES, RACE_BACKENDS
+from ticketlab.seatlock.strategies import REGISTRY
 
-_STRATEGIES = ("naive", "optimistic", "pessimistic", "distributed")
+__all__ = ["register", "run_race", "run_paused_client", "run_progression"]
 
 
 def register(subparsers) -> None:
@@ -19,10 +23,11 @@ def register(subparsers) -> None:
         "race", help="N users rush M seats for real; count double bookings",
         description="Real threads (memory) or processes (sqlite) rush a few seats under one strategy; "
                     "the history checker then counts seats sold twice.")
-    race.add_argument("--strategy", choices=_STRATEGIES, default="naive")
+    race.add_argument("--strategy", choices=[str(name) for name in REGISTRY], default=str(StrategyName.NAIVE),
+                      help="; ".join(f"{name}: {info.description}" for name, info in REGISTRY.items()))
     race.add_argument("--users", type=int, default=20, help="concurrent users (default 20)")
     race.add_argument("--seats", type=int, default=5, help="seats on sale (default 5)")
-    race.add_argument("--backend", choices=("memory", "sqlite"), default="memory")
+    race.add_argument("--backend", choices=[str(b) for b in RACE_BACKENDS], default=str(RACE_BACKENDS[0]))
     race.add_argument("--latency-ms", type=float, default=5.0,
                       help="simulated database round trip between check and write (default 5)")
     race.add_argument("--seed", type=int, default=0, help="seed for the optimistic backoff jitter")
@@ -35,7 +40,7 @@ def register(subparsers) -> None:
     paused = subparsers.add_parser(
         "paused-client", help="Kleppmann's paused client: leases, fencing tokens, conditional writes",
         description="A client stalls past its lease while another buys the seat, on a simulated clock.")
-    paused.add_argument("--mode", choices=("lease-only", "fencing", "conditional", "all"), default="all")
+    paused.add_argument("--mode", choices=[*map(str, PAUSED_CLIENT_MODES), "all"], default="all")
     paused.add_argument("--json", action="store_true")
     paused.set_defaults(func=run_paused_client)
 
@@ -48,23 +53,19 @@ def register(subparsers) -> None:
 
 def run_race(args: argparse.Namespace) -> int:
     """Exit code 0 when the run matched expectations: naive double-sold, the others did not."""
-    from ticketlab.seatlock.demos import race
-
     try:
-        result = race(args.strategy, args.users, args.seats, args.backend, args.latency_ms, args.seed,
-                      processes=getattr(args, "processes", None), redis_url=getattr(args, "redis_url", None))
+        result = demos.race(args.strategy, args.users, args.seats, args.backend, args.latency_ms, args.seed,
+                            processes=getattr(args, "processes", None), redis_url=getattr(args, "redis_url", None))
     except ValueError as error:
         print(f"error: {error}")
         return 2
     print(json.dumps(result.as_dict(), indent=2) if args.json else result.summary())
-    return 0 if result.ok or args.strategy == "naive" else 1
+    return 0 if result.ok or not result.strategy.safe else 1
 
 
 def run_paused_client(args: argparse.Namespace) -> int:
-    from ticketlab.seatlock.demos import PAUSED_CLIENT_MODES, paused_client
-
     modes = PAUSED_CLIENT_MODES if args.mode == "all" else (args.mode,)
-    results = [paused_client(m) for m in modes]
+    results = [demos.paused_client(m) for m in modes]
     if args.json:
         print(json.dumps([{"mode": r.mode, "steps": list(r.steps), "sold_to": list(r.sold_to),
                            "sold_twice": r.sold_twice, "a_error": r.a_error} for r in results], indent=2))
@@ -76,9 +77,7 @@ def run_paused_client(args: argparse.Namespace) -> int:
 def run_progression(args: argparse.Namespace) -> int:
     from dataclasses import asdict
 
-    from ticketlab.seatlock.demos import progression
-
-    steps = progression()
+    steps = demos.progression()
     if args.json:
         print(json.dumps([asdict(s) for s in steps], indent=2))
         return 0

@@ -10,8 +10,8 @@ replays that log seat by seat and reports every broken invariant:
 - ``HOLD_ON_UNAVAILABLE``: a hold taken on a SOLD or BLOCKED seat;
 - ``CONFIRM_AFTER_EXPIRY``: a confirm at or after its hold's ``expires_at``, or of a hold
   that was already released or expired;
-- ``STALE_FENCING_TOKEN``: a write accepted with a fencing token older than one already
-  accepted for that seat;
+- ``STALE_FENCING_TOKEN``: a write accepted with a fencing token not newer than one already
+  accepted for that seat (each write takes a fresh lease, so tokens strictly increase);
 - ``SOLD_MISMATCH``: a seat whose SOLD status disagrees with the live confirmed bookings;
 - ``COUNTERS_MISMATCH``: recorded availability counters that differ from the seat states;
 - ``HOLD_NOT_RELEASED``: a sweep ran after a hold expired and left it live (holds whose
@@ -162,9 +162,9 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
     def check_tokens(rec: Record) -> None:
         for seat, token in zip(rec.seat_ids, rec.fencing_tokens):
             newest = r.newest_token.get(seat, -1)
-            if token < newest:
+            if token <= newest:
                 flag("STALE_FENCING_TOKEN", rec, seat,
-                     f"{rec.kind.value} on {seat} accepted with fencing token {token} after token {newest}")
+                     f"{rec.kind.value} on {seat} accepted with fencing token {token}, not newer than token {newest}")
             r.newest_token[seat] = max(newest, token)
 
     def end_hold(hold_id: str | None, rec: Record) -> None:
@@ -258,7 +258,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
                     f"{r.status.get(seat).value} though booking {sorted(r.bookings_on_seat[seat])[0]} holds it")
                 flag("SOLD_MISMATCH", rec, seat, f"{seat} is {what}")
 
-    end = records[-1] if records else Record(0, RecordKind.SWEEP, 0.0)
+    end = records[-1] if records else Record(seq=0, kind=RecordKind.SWEEP, at=0.0)
     maybe = _check_payments(r, end, flag)
     if final_seats is not None:
         for seat_id, seat in final_seats.items():

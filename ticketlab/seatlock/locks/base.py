@@ -7,23 +7,27 @@ another client's lock. This mirrors redis-py's ``Lock``.
 
 A lease alone cannot stop a paused client: after its TTL the client still believes it holds
 the lock. So each grant also carries a **fencing token**, a number that only increases per
-lock name; the store accepts a write only if its token is not older than the newest token
-it has seen for that seat (Kleppmann's fix). The lock makes collisions rare (efficiency);
-the store's check makes them harmless (correctness).
+lock name; the store accepts a write only if its token is strictly newer than the newest
+token it has accepted for that seat (Kleppmann's fix; every write takes a fresh lease, so
+an equal token is a reused one). The lock makes collisions rare (efficiency); the store's
+check makes them harmless (correctness).
+
+This module holds the contract and the shared waiting loop; the managers are in
+:mod:`~ticketlab.seatlock.locks.memory`, :mod:`~ticketlab.seatlock.locks.sqlite` and
+:mod:`~ticketlab.seatlock.locks.redis`.
 """
 
 from __future__ import annotations
 
-import math
 import secrets
-import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from ticketlab.seatlock.clock import Clock
-from ticketlab.seatlock.errors import InvalidTTL, LockError, LockNotOwnedError
+from ticketlab.seatlock.clock import seconds as _seconds  # extend() has an argument named seconds
+from ticketlab.seatlock.errors import LockError, LockNotOwnedError
 
-__all__ = ["LockGrant", "LockManager", "MemoryLockManager", "new_token"]
+__all__ = ["LockGrant", "LockManager", "new_token"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,13 +46,6 @@ def new_token() -> str:
     return secrets.token_hex(16)
 
 
-def _check_seconds(name: str, value: float | None, allow_none: bool = False) -> None:
-    if value is None and allow_none:
-        return
-    if not (isinstance(value, (int, float)) and math.isfinite(value) and value > 0):
-        raise InvalidTTL(name, value, "a positive, finite number of seconds, e.g. 30")
-
-
 class LockManager(ABC):
     """Named leases. Subclasses implement the three atomic steps; the waiting loop is shared.
 
@@ -60,17 +57,20 @@ class LockManager(ABC):
     - :meth:`extend` adds ``seconds`` to the remaining TTL (or sets it, with
       ``replace_ttl``) only if the token still owns the key, else raises
       :class:`LockNotOwnedError`.
+
+    Durations are seconds (or strings such as ``"30s"``); one that is not positive raises
+    :class:`~ticketlab.seatlock.errors.InvalidTTL`.
     """
 
     def __init__(self, clock: Clock, sleep: float = 0.001) -> None:
-        _check_seconds("sleep", sleep)
         self.clock = clock
-        self.sleep = sleep
+        self.sleep = _seconds("sleep", sleep)
 
     def acquire(self, name: str, ttl: float, blocking: bool = True,
                 blocking_timeout: float | None = None) -> LockGrant | None:
-        _check_seconds("ttl", ttl)
-        _check_seconds("blocking_timeout", blocking_timeout, allow_none=True)
+        ttl = _seconds("ttl", ttl)
+        if blocking_timeout is not None:
+            blocking_timeout = _seconds("blocking_timeout", blocking_timeout)
         if self.sleep > ttl:
             raise LockError(f"sleep={self.sleep:g} s must be shorter than ttl={ttl:g} s")
         token = new_token()
@@ -92,12 +92,12 @@ class LockManager(ABC):
                 "(its lease ran out, and it may now belong to another client)")
 
     def extend(self, grant: LockGrant, seconds: float, replace_ttl: bool = False) -> LockGrant:
-        _check_seconds("seconds", seconds)
-        expires_at = self._extend_if_owner(grant.name, grant.token, seconds, replace_ttl)
+        expires_at = self._extend_if_owner(grant.name, grant.token, _seconds("seconds", seconds), replace_ttl)
         if expires_at is None:
             raise LockNotOwnedError(
                 f"cannot extend {grant.name!r}: token {grant.token[:8]}… no longer owns it")
-        return LockGrant(grant.name, grant.token, grant.fencing_token, expires_at)
+        return LockGrant(name=grant.name, token=grant.token, fencing_token=grant.fencing_token,
+                         expires_at=expires_at)
 
     @abstractmethod
     def _try_acquire(self, name: str, token: str, ttl: float) -> LockGrant | None: ...
@@ -112,52 +112,5 @@ class LockManager(ABC):
     def owner(self, name: str) -> str | None:
         """The token that owns ``name`` right now, or None."""
 
-
-class MemoryLockManager(LockManager):
-    """Leases in a dict, timed by the injected clock (so a simulated pause can expire them)."""
-
-    def __init__(self, clock: Clock, sleep: float = 0.001) -> None:
-        super().__init__(clock, sleep)
-        self._mutex = threading.Lock()
-        self._leases: dict[str, tuple[str, float]] = {}  # name -> (token, expires_at)
-        self._fence: dict[str, int] = {}
-
-    def _live(self, name: str, now: float) -> tuple[str, float] | None:
-        lease = self._leases.get(name)
-        if lease is not None and lease[1] <= now:
-            del self._leases[name]  # the TTL ran out, as a Redis key would vanish
-            return None
-        return lease
-
-    def _try_acquire(self, name: str, token: str, ttl: float) -> LockGrant | None:
-        with self._mutex:
-            now = self.clock.now()
-            if self._live(name, now) is not None:
-                return None
-            self._leases[name] = (token, now + ttl)
-            fencing = self._fence.get(name, 0) + 1
-            self._fence[name] = fencing
-            return LockGrant(name, token, fencing, now + ttl)
-
-    def _release_if_owner(self, name: str, token: str) -> bool:
-        with self._mutex:
-            lease = self._live(name, self.clock.now())
-            if lease is None or lease[0] != token:
-                return False
-            del self._leases[name]
-            return True
-
-    def _extend_if_owner(self, name: str, token: str, seconds: float, replace_ttl: bool) -> float | None:
-        with self._mutex:
-            now = self.clock.now()
-            lease = self._live(name, now)
-            if lease is None or lease[0] != token:
-                return None
-            expires_at = (now if replace_ttl else lease[1]) + seconds
-            self._leases[name] = (token, expires_at)
-            return expires_at
-
-    def owner(self, name: str) -> str | None:
-        with self._mutex:
-            lease = self._live(name, self.clock.now())
-            return lease[0] if lease else None
+    def close(self) -> None:
+        """Release resources (connections); the default has none."""

@@ -80,7 +80,7 @@ class RedisLockManager(LockManager):
         fencing = int(self._acquire(keys=[key, key + ":fence"], args=[token, int(ttl * 1000)]))
         if fencing == 0:
             return None
-        return LockGrant(name, token, fencing, self.clock.now() + ttl)
+        return LockGrant(name=name, token=token, fencing_token=fencing, expires_at=self.clock.now() + ttl)
 
     def _release_if_owner(self, name: str, token: str) -> bool:
         return bool(self._release(keys=[self._key(name)], args=[token]))

@@ -6,69 +6,246 @@ hold and booking rows and the availability counters, and appends the history rec
 the next sequence number. A guard that fails changes nothing. So counters always equal the
 seat states, and the history order is the order of the writes.
 
-The guards are what a strategy asks for:
+What a change does to its seats is fixed by its kind (:data:`TRANSITIONS`: a HOLD takes
+AVAILABLE seats to HELD, a CONFIRM takes HELD seats to SOLD, ...). Which conditions a store
+checks before writing it is derived in one place, :func:`required_guards`, from what the
+strategy put on the change:
 
-- ``guarded``: each seat must be in ``require_status`` and, if HELD, held by this change's
-  hold (if SOLD, booked by its booking); a confirm also needs the hold live and unexpired;
-- ``expect_versions``: each seat's version must still be the one the writer read (the
-  optimistic compare-and-set);
-- ``fencing_tokens``: no seat may have seen a newer token than the one this write carries.
+- ``guarded``: the kind's row condition (the hold is live, and unexpired for a confirm; the
+  booking is CONFIRMED for a cancel), then each seat in the kind's required status and, if
+  HELD, held by this hold (if SOLD, booked by this booking);
+- ``expect_versions``: each seat's version is still the one the writer read (the optimistic
+  compare-and-set);
+- ``fencing_tokens``: each token is strictly newer than the newest token the store has
+  accepted for that seat. Every write takes a fresh lease, so an equal token is a reused one.
 
-A blind write (``guarded=False`` and nothing else) is what the naive strategy does. A Redis
-store would implement the same methods with a Lua script per ``apply``.
+A blind write (``guarded=False`` and nothing else) is what the naive strategy does. Every
+store evaluates the same guard list: the memory store with :func:`first_refusal`, SQLite as
+the ``WHERE`` of its conditional statements; a PostgreSQL or Redis store does the same and
+passes the same contract tests (``tests/seatlock/test_store_contract.py``).
 """
 
 from __future__ import annotations
 
-import threading
-import time
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import Enum
+from typing import Any, NamedTuple
 
 from ticketlab.core.errors import InputError
-from ticketlab.seatlock.errors import LockTimeout
-from ticketlab.seatlock.check.history import COUNTER_ORDER, Record, RecordKind
-from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
+from ticketlab.seatlock.check.history import Record, RecordKind
+from ticketlab.seatlock.model import Booking, BookingStatus, Hold, Seat, SeatStatus
 
-__all__ = ["Change", "WriteResult", "Store", "MemoryStore"]
+__all__ = [
+    "Change",
+    "WriteResult",
+    "Store",
+    "Transition",
+    "TRANSITIONS",
+    "Guard",
+    "required_guards",
+    "guard_operand",
+    "first_refusal",
+    "change_record",
+    "capture_record",
+    "seat_map",
+]
 
 
 class WriteResult(str, Enum):
     OK = "OK"
     CONFLICT = "CONFLICT"  # a status, owner or version guard failed
-    STALE_TOKEN = "STALE_TOKEN"  # a newer fencing token was already accepted
+    STALE_TOKEN = "STALE_TOKEN"  # the store already accepted a token at least as new
 
 
-@dataclass(slots=True)
+class Transition(NamedTuple):
+    """The status every seat of a change must be in (when guarded), and the one it moves to."""
+
+    require: SeatStatus
+    to: SeatStatus
+
+
+#: What each kind of change does to its seats; the only place these statuses are written.
+TRANSITIONS: dict[RecordKind, Transition] = {
+    RecordKind.HOLD: Transition(SeatStatus.AVAILABLE, SeatStatus.HELD),
+    RecordKind.CONFIRM: Transition(SeatStatus.HELD, SeatStatus.SOLD),
+    RecordKind.RELEASE: Transition(SeatStatus.HELD, SeatStatus.AVAILABLE),
+    RecordKind.EXPIRE: Transition(SeatStatus.HELD, SeatStatus.AVAILABLE),
+    RecordKind.CANCEL: Transition(SeatStatus.SOLD, SeatStatus.AVAILABLE),
+    RecordKind.BLOCK: Transition(SeatStatus.AVAILABLE, SeatStatus.BLOCKED),
+    RecordKind.UNBLOCK: Transition(SeatStatus.BLOCKED, SeatStatus.AVAILABLE),
+}
+
+_ENDS_HOLD = frozenset({RecordKind.CONFIRM, RecordKind.RELEASE, RecordKind.EXPIRE})
+
+
+@dataclass(frozen=True, slots=True)
 class Change:
-    """A change a service wants; a strategy adds guards before handing it to ``apply``."""
+    """A change the service wants, immutable. A strategy adds its guards with
+    ``dataclasses.replace`` before handing the change to :meth:`Store.apply`.
+
+    ``kind`` must be a key of :data:`TRANSITIONS`. ``hold`` is the hold a HOLD inserts;
+    ``booking`` the booking a CONFIRM inserts or a CANCEL cancels. ``captured``: a CONFIRM
+    that also records its payment's capture, in the same step.
+    """
 
     kind: RecordKind
     seat_ids: tuple[str, ...]
-    to_status: SeatStatus
     at: float
     user: str | None = None
     hold_id: str | None = None
-    hold: Hold | None = None  # inserted by a HOLD
-    booking: Booking | None = None  # inserted by a CONFIRM, cancelled by a CANCEL
-    require_status: SeatStatus | None = None
+    hold: Hold | None = None
+    booking: Booking | None = None
     guarded: bool = True
     expect_versions: tuple[int, ...] | None = None
     fencing_tokens: tuple[int, ...] = ()
-    captured: bool = False  # a CONFIRM that also records its payment's capture, in the same step
+    captured: bool = False
+
+    @property
+    def require_status(self) -> SeatStatus:
+        """The status each seat must be in for a guarded change."""
+        return TRANSITIONS[self.kind].require
+
+    @property
+    def to_status(self) -> SeatStatus:
+        """The status each seat moves to."""
+        return TRANSITIONS[self.kind].to
 
 
-def _owner_ok(seat: Seat, change: Change) -> bool:
-    if seat.status is not change.require_status:
-        return False
-    if change.require_status is SeatStatus.HELD:
-        return seat.hold_id == change.hold_id
-    if change.require_status is SeatStatus.SOLD:
-        return change.booking is not None and seat.booking_id == change.booking.booking_id
-    return True
+class Guard(Enum):
+    """One condition a store checks before writing a change; :func:`guard_operand` gives
+    what it compares with. The refusal is ``STALE_TOKEN`` for ``FENCING``, else ``CONFLICT``."""
+
+    HOLD_LIVE = "the hold named by hold_id is live"
+    HOLD_UNEXPIRED = "that hold's expires_at is after the change's at"
+    BOOKING_CONFIRMED = "the change's booking is CONFIRMED"
+    STATUS = "every seat is in the kind's required status"
+    HELD_BY = "every seat's hold_id is the change's hold_id"
+    BOOKED_BY = "every seat's booking_id is the change's booking's"
+    VERSIONS = "each seat's version is the one in expect_versions"
+    FENCING = "each seat's fencing token is newer than the newest the store accepted for it"
+
+    @property
+    def refusal(self) -> WriteResult:
+        return WriteResult.STALE_TOKEN if self is Guard.FENCING else WriteResult.CONFLICT
+
+
+#: Guards compared with one operand per seat (aligned with ``seat_ids``).
+PER_SEAT = frozenset({Guard.VERSIONS, Guard.FENCING})
+
+_GUARDS: dict[tuple, tuple[Guard, ...]] = {}
+
+
+def required_guards(change: Change) -> tuple[Guard, ...]:
+    """The conditions ``change`` must meet, in the order a store checks them.
+
+    The list depends only on the change's kind and which guards the strategy set, so it is
+    worked out once per combination.
+    """
+    key = (change.kind, change.guarded, change.expect_versions is not None, bool(change.fencing_tokens))
+    guards = _GUARDS.get(key)
+    if guards is None:
+        kind, guarded, versioned, fenced = key
+        out: list[Guard] = []
+        if guarded:
+            if kind in _ENDS_HOLD:
+                out.append(Guard.HOLD_LIVE)
+                if kind is RecordKind.CONFIRM:
+                    out.append(Guard.HOLD_UNEXPIRED)
+            elif kind is RecordKind.CANCEL:
+                out.append(Guard.BOOKING_CONFIRMED)
+            out.append(Guard.STATUS)
+            require = TRANSITIONS[kind].require
+            if require is SeatStatus.HELD:
+                out.append(Guard.HELD_BY)
+            elif require is SeatStatus.SOLD:
+                out.append(Guard.BOOKED_BY)
+        if versioned:
+            out.append(Guard.VERSIONS)
+        if fenced:
+            out.append(Guard.FENCING)
+        guards = _GUARDS[key] = tuple(out)
+    return guards
+
+
+def guard_operand(guard: Guard, change: Change) -> Any:
+    """What ``guard`` compares with: a hold id, a booking id, a time, a status, or (for
+    :data:`PER_SEAT` guards) a tuple with one value per seat."""
+    if guard is Guard.STATUS:
+        return TRANSITIONS[change.kind].require
+    if guard is Guard.HOLD_LIVE or guard is Guard.HELD_BY:
+        return change.hold_id
+    if guard is Guard.BOOKING_CONFIRMED or guard is Guard.BOOKED_BY:
+        return change.booking.booking_id if change.booking is not None else None
+    if guard is Guard.HOLD_UNEXPIRED:
+        return change.at
+    if guard is Guard.VERSIONS:
+        return change.expect_versions
+    return change.fencing_tokens
+
+
+def first_refusal(change: Change, seats: Sequence[Seat], fences: Mapping[str, int],
+                  holds: Mapping[str, Hold], bookings: Mapping[str, Booking]) -> WriteResult:
+    """Evaluate :func:`required_guards` in order against the state before the change.
+
+    ``seats`` are the change's seats as stored now, ``fences`` the newest accepted fencing
+    token per seat id (absent: none yet), ``holds`` the live holds and ``bookings`` the
+    bookings by id (only the ones the change names are looked up). Returns ``OK`` or the
+    refusal of the first guard that fails.
+    """
+    for guard in required_guards(change):
+        want = guard_operand(guard, change)
+        if guard is Guard.STATUS:
+            ok = all(seat.status is want for seat in seats)
+        elif guard is Guard.HELD_BY:
+            ok = all(seat.hold_id == want for seat in seats)
+        elif guard is Guard.BOOKED_BY:
+            ok = all(seat.booking_id == want for seat in seats)
+        elif guard is Guard.VERSIONS:
+            ok = all(seat.version == version for seat, version in zip(seats, want))
+        elif guard is Guard.FENCING:
+            ok = all(token > fences.get(seat.seat_id, -1) for seat, token in zip(seats, want))
+        elif guard is Guard.HOLD_LIVE:
+            ok = want in holds
+        elif guard is Guard.HOLD_UNEXPIRED:
+            hold = holds.get(change.hold_id)
+            ok = hold is not None and want < hold.expires_at
+        else:  # BOOKING_CONFIRMED
+            booking = bookings.get(want)
+            ok = booking is not None and booking.status is BookingStatus.CONFIRMED
+        if not ok:
+            return guard.refusal
+    return WriteResult.OK
+
+
+def change_record(change: Change, seq: int, counters: tuple[int, int, int, int] | None) -> Record:
+    """The history record an applied change appends (``counters``: right after it)."""
+    booking, hold = change.booking, change.hold
+    return Record(
+        seq=seq, kind=change.kind, at=change.at, seat_ids=change.seat_ids, to_status=change.to_status,
+        user=change.user, hold_id=change.hold_id,
+        booking_id=booking.booking_id if booking else None,
+        expires_at=hold.expires_at if hold else None,
+        fencing_tokens=change.fencing_tokens,
+        amount_cents=booking.amount_cents if booking else (hold.amount_cents if hold else 0),
+        payment_id=booking.payment_id if booking else None,
+        counters=counters)
+
+
+def capture_record(change: Change, seq: int) -> Record:
+    """The PAYMENT_CAPTURED record a CONFIRM with ``captured`` appends just before its own."""
+    booking = change.booking
+    return Record(seq=seq, kind=RecordKind.PAYMENT_CAPTURED, at=change.at, user=change.user,
+                  hold_id=change.hold_id, amount_cents=booking.amount_cents, payment_id=booking.payment_id)
+
+
+def seat_map(seats: Iterable[Seat]) -> list[Seat]:
+    """The seats a new store starts with. Raises :class:`InputError` when there are none."""
+    seats = list(seats)
+    if not seats:
+        raise InputError("seats", [], "at least one seat, e.g. small_venue(10).seats()")
+    return seats
 
 
 class Store(ABC):
@@ -114,7 +291,7 @@ class Store(ABC):
 
     @abstractmethod
     def newest_fencing_token(self, seat_id: str) -> int:
-        """The newest fencing token a write to this seat carried (-1 if none)."""
+        """The newest fencing token the store accepted for this seat (-1 if none)."""
 
     @abstractmethod
     def counters(self) -> dict[SeatStatus, int]:
@@ -122,13 +299,17 @@ class Store(ABC):
 
     @abstractmethod
     def apply(self, change: Change) -> WriteResult:
-        """Check the guards and write the change atomically, with its history record."""
+        """Check :func:`required_guards` and write the change atomically, with its history record.
+
+        Returns ``OK``, or the refusal of the first guard that failed (then nothing changed).
+        """
 
     @abstractmethod
     def record(self, kind: RecordKind, at: float, **fields) -> int:
         """Append a record that changes no seat (payments, sweeps); returns its seq.
 
-        A payment record is kept once per (kind, payment_id); a repeat returns 0.
+        ``fields`` are :class:`Record` fields. A payment record is kept once per
+        (kind, payment_id); a repeat returns 0.
         """
 
     @abstractmethod
@@ -147,236 +328,3 @@ class Store(ABC):
 
     def close(self) -> None:
         """Release resources (connections); the default has none."""
-
-
-class MemoryStore(Store):
-    """All state in dicts behind one ``threading.Lock``; thread-safe, one process.
-
-    Seats are stored as frozen :class:`Seat` values, so :meth:`read_seats` hands them out
-    without copying and a write replaces them.
-    """
-
-    def __init__(self, seats: Iterable[Seat], event_id: str = "event", at: float = 0.0) -> None:
-        self.event_id = event_id
-        self._lock = threading.Lock()
-        self._seats: dict[str, Seat] = {s.seat_id: s for s in seats}
-        if not self._seats:
-            raise InputError("seats", [], "at least one seat, e.g. small_venue(10).seats()")
-        # find_available scans from the first seat that may be AVAILABLE; seats sell roughly
-        # front to back, so the scan skips the sold part of the map instead of re-reading it
-        self._order = list(self._seats)
-        self._position = {seat_id: i for i, seat_id in enumerate(self._order)}
-        self._first_free = 0
-        self._seat_locks = {sid: threading.Lock() for sid in self._seats}
-        self._holds: dict[str, Hold] = {}
-        self._bookings: dict[str, Booking] = {}
-        self._booking_of_hold: dict[str, str] = {}
-        self._fences: dict[str, int] = {}  # newest fencing token accepted per seat
-        self._payment_facts: set[tuple[RecordKind, str]] = set()
-        self._counts = {s: 0 for s in COUNTER_ORDER}
-        for seat in self._seats.values():
-            self._counts[seat.status] += 1
-        self._history: list[Record] = []
-        self._seq = 0
-        self._append(Record(0, RecordKind.INIT, at, tuple(self._seats), SeatStatus.AVAILABLE,
-                            counters=self._counter_tuple()))
-
-    @classmethod
-    def for_event(cls, event: Event, at: float = 0.0) -> "MemoryStore":
-        """A store holding ``event``'s seat map, every seat AVAILABLE."""
-        return cls(event.seats(), event_id=event.event_id, at=at)
-
-    # -- reads -----------------------------------------------------------------------
-
-    def missing_seats(self, seat_ids: Iterable[str]) -> list[str]:
-        return [s for s in seat_ids if s not in self._seats]
-
-    def example_seat_id(self) -> str:
-        return next(iter(self._seats))
-
-    def read_seats(self, seat_ids: Sequence[str]) -> list[Seat]:
-        seats = self._seats
-        return [seats[s] for s in seat_ids]  # each Seat is immutable; the dict read is atomic
-
-    def find_available(self, count: int) -> list[str]:
-        found: list[str] = []
-        with self._lock:
-            order, seats, available = self._order, self._seats, SeatStatus.AVAILABLE
-            i = self._first_free
-            while i < len(order) and seats[order[i]].status is not available:
-                i += 1
-            self._first_free = i
-            while i < len(order) and len(found) < count:
-                if seats[order[i]].status is available:
-                    found.append(order[i])
-                i += 1
-        return found
-
-    def get_hold(self, hold_id: str) -> Hold | None:
-        return self._holds.get(hold_id)
-
-    def get_booking(self, booking_id: str) -> Booking | None:
-        return self._bookings.get(booking_id)
-
-    def booking_for_hold(self, hold_id: str) -> Booking | None:
-        booking_id = self._booking_of_hold.get(hold_id)
-        return self._bookings.get(booking_id) if booking_id else None
-
-    def expired_holds(self, now: float) -> list[Hold]:
-        with self._lock:
-            return [h for h in self._holds.values() if h.expires_at <= now]
-
-    def live_holds(self) -> list[Hold]:
-        with self._lock:
-            return list(self._holds.values())
-
-    def bookings(self) -> list[Booking]:
-        with self._lock:
-            return list(self._bookings.values())
-
-    def newest_fencing_token(self, seat_id: str) -> int:
-        return self._fences.get(seat_id, -1)
-
-    def counters(self) -> dict[SeatStatus, int]:
-        with self._lock:
-            return dict(self._counts)
-
-    def history(self) -> list[Record]:
-        with self._lock:
-            return list(self._history)
-
-    def snapshot(self) -> dict[str, Seat]:
-        with self._lock:
-            return dict(self._seats)
-
-    # -- writes ----------------------------------------------------------------------
-
-    def _counter_tuple(self) -> tuple[int, int, int, int]:
-        c = self._counts
-        return (c[SeatStatus.AVAILABLE], c[SeatStatus.HELD], c[SeatStatus.SOLD], c[SeatStatus.BLOCKED])
-
-    def _append(self, record: Record) -> int:
-        self._seq += 1
-        self._history.append(Record(self._seq, *_fields_after_seq(record)))
-        return self._seq
-
-    def apply(self, change: Change) -> WriteResult:
-        ids = change.seat_ids
-        with self._lock:
-            seats = [self._seats[s] for s in ids]
-            verdict = self._check(change, seats)
-            if verdict is not WriteResult.OK:
-                return verdict
-            self._write(change, seats)
-            return WriteResult.OK
-
-    def _check(self, change: Change, seats: list[Seat]) -> WriteResult:
-        if change.guarded:
-            kind = change.kind
-            if kind is RecordKind.CONFIRM or kind is RecordKind.RELEASE or kind is RecordKind.EXPIRE:
-                hold = self._holds.get(change.hold_id)
-                if hold is None or (kind is RecordKind.CONFIRM and change.at >= hold.expires_at):
-                    return WriteResult.CONFLICT
-            elif kind is RecordKind.CANCEL:
-                booking = self._bookings.get(change.booking.booking_id)
-                if booking is None or booking.status is not BookingStatus.CONFIRMED:
-                    return WriteResult.CONFLICT
-            for seat in seats:
-                if not _owner_ok(seat, change):
-                    return WriteResult.CONFLICT
-        if change.expect_versions is not None:
-            for seat, version in zip(seats, change.expect_versions):
-                if seat.version != version:
-                    return WriteResult.CONFLICT
-        if change.fencing_tokens:
-            fences = self._fences
-            for seat, token in zip(seats, change.fencing_tokens):
-                if token < fences.get(seat.seat_id, -1):
-                    return WriteResult.STALE_TOKEN
-        return WriteResult.OK
-
-    def _write(self, change: Change, seats: list[Seat]) -> None:
-        to = change.to_status
-        hold_id = change.hold_id if to is SeatStatus.HELD else None
-        booking_id = change.booking.booking_id if (to is SeatStatus.SOLD and change.booking) else None
-        counts = self._counts
-        store = self._seats
-        for seat in seats:
-            counts[seat.status] -= 1
-            counts[to] += 1
-            store[seat.seat_id] = Seat(seat.seat_id, seat.section, seat.row, seat.number, seat.price_cents,
-                                       to, seat.version + 1, hold_id, booking_id)
-        if to is SeatStatus.AVAILABLE:
-            first = min(self._position[s.seat_id] for s in seats) if seats else self._first_free
-            self._first_free = min(self._first_free, first)
-        if change.fencing_tokens:
-            fences = self._fences
-            for seat, token in zip(seats, change.fencing_tokens):
-                if token > fences.get(seat.seat_id, -1):
-                    fences[seat.seat_id] = token
-        kind = change.kind
-        hold = change.hold
-        booking = change.booking
-        expires_at = None
-        if kind is RecordKind.HOLD:
-            self._holds[hold.hold_id] = hold
-            expires_at = hold.expires_at
-        elif kind is RecordKind.CONFIRM:
-            self._holds.pop(change.hold_id, None)
-            self._bookings[booking.booking_id] = booking
-            self._booking_of_hold[change.hold_id] = booking.booking_id
-            if change.captured and (RecordKind.PAYMENT_CAPTURED, booking.payment_id) not in self._payment_facts:
-                self._payment_facts.add((RecordKind.PAYMENT_CAPTURED, booking.payment_id))
-                self._seq += 1
-                self._history.append(Record(self._seq, RecordKind.PAYMENT_CAPTURED, change.at, user=change.user,
-                                            hold_id=change.hold_id, amount_cents=booking.amount_cents,
-                                            payment_id=booking.payment_id))
-        elif kind is RecordKind.RELEASE or kind is RecordKind.EXPIRE:
-            self._holds.pop(change.hold_id, None)
-        elif kind is RecordKind.CANCEL:
-            old = self._bookings[booking.booking_id]
-            self._bookings[booking.booking_id] = Booking(
-                old.booking_id, old.hold_id, old.user, old.seat_ids, old.amount_cents,
-                BookingStatus.CANCELLED, old.created_at, old.payment_id, old.confirmed_at, change.at)
-        self._seq += 1
-        self._history.append(Record(
-            self._seq, kind, change.at, change.seat_ids, to, change.user, change.hold_id,
-            booking.booking_id if booking else None, expires_at, change.fencing_tokens,
-            booking.amount_cents if booking else (hold.amount_cents if hold else 0),
-            booking.payment_id if booking else None, self._counter_tuple()))
-
-    def record(self, kind: RecordKind, at: float, **fields) -> int:
-        payment_id = fields.get("payment_id")
-        with self._lock:
-            if payment_id is not None:  # a payment fact is recorded once, whoever learns it
-                if (kind, payment_id) in self._payment_facts:
-                    return 0
-                self._payment_facts.add((kind, payment_id))
-            return self._append(Record(0, kind, at, **fields))
-
-    # -- pessimistic locking ---------------------------------------------------------
-
-    @contextmanager
-    def seat_locks(self, seat_ids: Sequence[str], timeout: float) -> Iterator[None]:
-        """Per-seat ``threading.Lock``s, taken in sorted order so two callers cannot deadlock.
-
-        The wait is real time (threads really block), whatever clock the service uses.
-        """
-        taken: list[threading.Lock] = []
-        deadline = time.monotonic() + timeout
-        try:
-            for seat_id in sorted(seat_ids):
-                lock = self._seat_locks[seat_id]
-                if not lock.acquire(timeout=max(0.0, deadline - time.monotonic())):
-                    raise LockTimeout(f"seat {seat_id}", timeout)
-                taken.append(lock)
-            yield
-        finally:
-            for lock in reversed(taken):
-                lock.release()
-
-
-def _fields_after_seq(record: Record) -> tuple:
-    return (record.kind, record.at, record.seat_ids, record.to_status, record.user, record.hold_id,
-            record.booking_id, record.expires_at, record.fencing_tokens, record.amount_cents,
-            record.payment_id, record.counters, record.skipped)

@@ -1,36 +1,54 @@
 """A store in a SQLite file that several processes can book at once.
 
-Invariant: every change is one write transaction (``BEGIN IMMEDIATE`` … ``COMMIT``) whose
-``UPDATE seats ... WHERE`` carries the guards (status, owner, version, fencing token); the
-change counts only if ``rowcount`` equals the number of seats, otherwise the transaction
-is rolled back and nothing changed. The availability counters are kept by a trigger in the
-same transaction, and the history row takes its sequence number from ``AUTOINCREMENT``
-inside it, so the history order is the commit order.
+Invariant: every change is one write transaction (:meth:`SqliteFile.write
+<ticketlab.seatlock.sqlitedb.SqliteFile.write>`) whose statements carry the guards of
+:func:`~ticketlab.seatlock.stores.base.required_guards` as their conditions: a conditional
+``DELETE`` of the hold row (live; unexpired for a confirm), a conditional ``UPDATE`` of the
+booking row (CONFIRMED for a cancel), and ``UPDATE seats ... WHERE`` status, owner, version
+and fencing token. The change counts only if each statement touched every row it had to;
+otherwise the transaction is rolled back and nothing changed. The availability counters
+are kept by a trigger in the same transaction, and the history row takes its sequence
+number from ``AUTOINCREMENT`` inside it, so the history order is the commit order.
 
-Python's ``sqlite3`` opens transactions implicitly before DML unless told otherwise; here
-every connection is opened with ``isolation_level=None`` (autocommit) and the store writes
-``BEGIN IMMEDIATE`` / ``COMMIT`` itself, so a transaction starts exactly where the code says
-and takes the write lock up front (no read-then-upgrade deadlock). WAL mode lets readers
-run beside the one writer. Waiting for the write lock longer than ``busy_timeout`` raises
-:class:`~ticketlab.seatlock.errors.LockTimeout`.
+Which guard refused is worked out after the rollback, by evaluating the same guard list
+with :func:`~ticketlab.seatlock.stores.base.first_refusal` on the rows as they are then.
+(Under a concurrent writer it may name another failing guard; it never turns a refusal
+into a success.)
+
+Tables are named after the values they hold: the columns of ``seats``, ``holds``,
+``bookings`` and ``history`` are the fields of :class:`Seat`, :class:`Hold`,
+:class:`Booking` and :class:`Record`, and rows are read back by those names.
 """
 
 from __future__ import annotations
 
 import os
 import sqlite3
-import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import fields
+from enum import Enum
+from typing import Any, NamedTuple
 
-from ticketlab.seatlock.clock import Clock
-from ticketlab.seatlock.errors import LockTimeout
 from ticketlab.seatlock.check.history import COUNTER_ORDER, Record, RecordKind
-from ticketlab.seatlock.locks.base import LockGrant, LockManager
+from ticketlab.seatlock.errors import StoreNotFound
 from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
-from ticketlab.seatlock.stores.base import Change, Store, WriteResult
+from ticketlab.seatlock.sqlitedb import SqliteFile, connect
+from ticketlab.seatlock.stores.base import (
+    PER_SEAT,
+    Change,
+    Guard,
+    Store,
+    WriteResult,
+    capture_record,
+    change_record,
+    first_refusal,
+    guard_operand,
+    required_guards,
+    seat_map,
+)
 
-__all__ = ["SqliteStore", "SqliteLockManager", "connect"]
+__all__ = ["SqliteStore", "SCHEMA", "connect"]
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -71,99 +89,161 @@ CREATE TABLE history (
 CREATE UNIQUE INDEX payment_facts ON history (kind, payment_id) WHERE kind LIKE 'PAYMENT%';
 """
 
-_STATUS = {s.value: s for s in SeatStatus}
 # the counters as "available,held,sold,blocked", read inside the writing transaction
 _COUNTERS_NOW = ("SELECT group_concat(n, ',') FROM (SELECT n FROM counters ORDER BY CASE status"
                  " WHEN 'AVAILABLE' THEN 0 WHEN 'HELD' THEN 1 WHEN 'SOLD' THEN 2 ELSE 3 END)")
-_KIND = {k.value: k for k in RecordKind}
-
-
-SYNCHRONOUS = ("FULL", "NORMAL")
-
-
-def connect(path: str, busy_timeout: float = 5.0, synchronous: str = "FULL") -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit) with WAL and a busy timeout.
-
-    ``synchronous="FULL"`` syncs the WAL on every commit, so a confirmed sale survives a power
-    cut; ``"NORMAL"`` syncs only at checkpoints (faster; the last commits can be lost on power
-    loss, never on a crash of the program).
-    """
-    if synchronous not in SYNCHRONOUS:
-        from ticketlab.core.errors import InputError
-
-        raise InputError("synchronous", synchronous, "'FULL' (durable commits) or 'NORMAL'")
-    conn = sqlite3.connect(path, timeout=busy_timeout, isolation_level=None, check_same_thread=False)
-    conn.execute("PRAGMA journal_mode=WAL")
-    conn.execute(f"PRAGMA synchronous={synchronous}")
-    return conn
 
 
 def _join(items: Iterable) -> str:
     return ",".join(str(i) for i in items)
 
 
-def _split(text: str | None) -> tuple[str, ...]:
+def _split(text: str) -> tuple[str, ...]:
     return tuple(text.split(",")) if text else ()
 
 
-def _ints(text: str | None) -> tuple[int, ...]:
+def _ints(text: str) -> tuple[int, ...]:
     return tuple(int(x) for x in text.split(",")) if text else ()
 
 
-class _Rejected(Exception):
-    def __init__(self, result: WriteResult) -> None:
-        self.result = result
+def _encode(value: Any) -> Any:
+    if isinstance(value, tuple):
+        return _join(value)
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+class _Rows:
+    """A frozen value stored as a row whose columns are named after its fields."""
+
+    def __init__(self, cls: type, decoders: dict[str, Callable[[Any], Any]]) -> None:
+        self.cls = cls
+        self.names = tuple(f.name for f in fields(cls))
+        self.columns = ", ".join(self.names)
+        self._decoders = tuple(decoders.get(name) for name in self.names)
+
+    def decode(self, row: Sequence) -> Any:
+        """The value from a row selected as ``self.columns`` (extra trailing columns ignored)."""
+        return self.cls(**{name: (decode(v) if decode is not None and v is not None else v)
+                           for name, decode, v in zip(self.names, self._decoders, row)})
+
+    def encode(self, value: Any) -> list:
+        return [_encode(getattr(value, name)) for name in self.names]
+
+
+_SEATS = _Rows(Seat, {"status": SeatStatus})
+_HOLDS = _Rows(Hold, {"seat_ids": _split, "fencing_tokens": _ints})
+_BOOKINGS = _Rows(Booking, {"seat_ids": _split, "status": BookingStatus})
+_HISTORY = _Rows(Record, {"kind": RecordKind, "seat_ids": _split, "to_status": SeatStatus,
+                          "fencing_tokens": _ints, "counters": lambda t: _ints(t) or None, "skipped": _split})
+_RECORD_COLUMNS = tuple(n for n in _HISTORY.names if n not in ("seq", "counters"))  # seq: AUTOINCREMENT
+_INSERT_RECORD = (f"INSERT OR IGNORE INTO history ({', '.join(_RECORD_COLUMNS)}, counters)"
+                  f" VALUES ({', '.join('?' * len(_RECORD_COLUMNS))}, ?)")
+_INSERT_CHANGE_RECORD = (f"INSERT INTO history ({', '.join(_RECORD_COLUMNS)}, counters)"
+                         f" VALUES ({', '.join('?' * len(_RECORD_COLUMNS))}, ({_COUNTERS_NOW}))")
+
+# each seat guard as a condition of the seat UPDATE; FENCING is strict: an equal token is reused
+_SEAT_CONDITION = {
+    Guard.STATUS: "status = ?",
+    Guard.HELD_BY: "hold_id = ?",
+    Guard.BOOKED_BY: "booking_id = ?",
+    Guard.VERSIONS: "version = ?",
+    Guard.FENCING: "fence < ?",
+}
+_ENDS_HOLD = (RecordKind.CONFIRM, RecordKind.RELEASE, RecordKind.EXPIRE)
+
+
+def _record_values(record: Record) -> list:
+    return [_encode(getattr(record, name)) for name in _RECORD_COLUMNS]
+
+
+class _Plan(NamedTuple):
+    """How a store writes one shape of change, its guards turned into statement conditions."""
+
+    row_sql: str | None  # the DELETE of the hold or UPDATE of the booking, if the kind has one
+    row_guards: tuple[Guard, ...]  # whose operands that statement's WHERE takes after the row id
+    row_checked: bool  # that statement must touch exactly one row
+    seat_sql: str  # the UPDATE of each seat
+    seat_guards: tuple[Guard, ...]  # whose operands its WHERE takes after the seat id
+
+
+class _Refused(Exception):
+    """A guarded statement touched fewer rows than it had to: roll the change back."""
+
+
+def _event_id(path: str) -> str:
+    """The event id stored at ``path``, read without creating or converting any file."""
+    if not os.path.isfile(path):
+        raise StoreNotFound(path)
+    try:
+        probe = sqlite3.connect(path)
+        try:
+            row = probe.execute("SELECT value FROM meta WHERE key = 'event_id'").fetchone()
+        finally:
+            probe.close()
+    except sqlite3.DatabaseError:  # not a database, or one without our tables
+        raise StoreNotFound(path) from None
+    if row is None:
+        raise StoreNotFound(path)
+    return row[0]
+
+
+def _remove_database(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        if os.path.exists(path + suffix):
+            os.remove(path + suffix)
 
 
 class SqliteStore(Store):
     """Seat state in the SQLite file at ``path``; one connection per thread.
 
     Build a new event with :meth:`create`; open an existing one (another process, say)
-    with ``SqliteStore(path)``.
+    with ``SqliteStore(path)``, which raises :class:`StoreNotFound` (and creates no file)
+    when ``path`` holds no event.
     """
 
     def __init__(self, path: str, busy_timeout: float = 5.0, synchronous: str = "FULL") -> None:
         self.path = str(path)
+        self.event_id = _event_id(self.path)
         self.busy_timeout = busy_timeout
         self.synchronous = synchronous
-        self._local = threading.local()
-        self._all_conns: list[sqlite3.Connection] = []
-        self._all_lock = threading.Lock()
-        row = self._conn().execute("SELECT value FROM meta WHERE key='event_id'").fetchone()
-        if row is None:
-            raise FileNotFoundError(f"{self.path} holds no ticketlab event; build one with SqliteStore.create()")
-        self.event_id = row[0]
+        self._db = SqliteFile(self.path, busy_timeout, synchronous)
         # the seat map never changes after create(), so its ids can be checked without a query
-        self._seat_ids = [r[0] for r in self._conn().execute("SELECT seat_id FROM seats ORDER BY position")]
+        self._seat_ids = [r[0] for r in self._db.conn().execute("SELECT seat_id FROM seats ORDER BY position")]
         self._known = frozenset(self._seat_ids)
 
     @classmethod
     def create(cls, path: str, seats: Iterable[Seat], event_id: str = "event", at: float = 0.0,
                busy_timeout: float = 5.0, synchronous: str = "FULL") -> "SqliteStore":
-        """Write a fresh database at ``path`` (replacing any file there) with these seats."""
-        for suffix in ("", "-wal", "-shm"):
-            if os.path.exists(str(path) + suffix):
-                os.remove(str(path) + suffix)
-        conn = connect(str(path), busy_timeout)
-        conn.executescript(SCHEMA)
-        seats = list(seats)
-        conn.execute("BEGIN IMMEDIATE")
-        conn.execute("INSERT INTO meta VALUES ('event_id', ?)", (event_id,))
-        conn.executemany(
-            "INSERT INTO seats (seat_id, position, section, row, number, price_cents, status, version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [(s.seat_id, i, s.section, s.row, s.number, s.price_cents, s.status.value, s.version)
-             for i, s in enumerate(seats)])
-        counts = {st: 0 for st in COUNTER_ORDER}
-        for s in seats:
-            counts[s.status] += 1
-        conn.executemany("INSERT INTO counters VALUES (?, ?)", [(st.value, n) for st, n in counts.items()])
-        conn.execute(
-            "INSERT INTO history (kind, at, seat_ids, to_status, fencing_tokens, amount_cents, counters, skipped)"
-            " VALUES ('INIT', ?, ?, 'AVAILABLE', '', 0, ?, '')",
-            (at, _join(s.seat_id for s in seats), _join(counts[st] for st in COUNTER_ORDER)))
-        conn.execute("COMMIT")
-        conn.close()
+        """Write a fresh database at ``path`` (replacing any file there) with these seats.
+
+        Raises :class:`~ticketlab.core.errors.InputError` for an empty seat map (before
+        touching ``path``); if writing fails, no half-written file is left.
+        """
+        path = str(path)
+        seats = seat_map(seats)
+        _remove_database(path)
+        db = SqliteFile(path, busy_timeout, synchronous)
+        try:
+            db.conn().executescript(SCHEMA)
+            counts = {st: 0 for st in COUNTER_ORDER}
+            for s in seats:
+                counts[s.status] += 1
+            with db.write("a new database") as conn:
+                conn.execute("INSERT INTO meta VALUES ('event_id', ?)", (event_id,))
+                conn.executemany(
+                    f"INSERT INTO seats (position, {_SEATS.columns}) VALUES (?, {', '.join('?' * len(_SEATS.names))})",
+                    [(i, *_SEATS.encode(s)) for i, s in enumerate(seats)])
+                conn.executemany("INSERT INTO counters VALUES (?, ?)", [(st.value, n) for st, n in counts.items()])
+                init = Record(seq=0, kind=RecordKind.INIT, at=at, seat_ids=tuple(s.seat_id for s in seats),
+                              to_status=SeatStatus.AVAILABLE, counters=tuple(counts[st] for st in COUNTER_ORDER))
+                conn.execute(_INSERT_RECORD, [*_record_values(init), _encode(init.counters)])
+        except BaseException:
+            db.close()
+            _remove_database(path)
+            raise
+        db.close()
         return cls(path, busy_timeout, synchronous)
 
     @classmethod
@@ -171,79 +251,18 @@ class SqliteStore(Store):
         """A fresh database at ``path`` holding ``event``'s seat map."""
         return cls.create(path, event.seats(), event_id=event.event_id, **options)
 
-    # -- connections and transactions ------------------------------------------------
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:
-            conn = self._local.conn = connect(self.path, self.busy_timeout, self.synchronous)
-            self._local.in_tx = False
-            with self._all_lock:
-                self._all_conns.append(conn)
-        return conn
-
-    @contextmanager
-    def _write_tx(self) -> Iterator[sqlite3.Connection]:
-        """A write transaction, or the one a pessimistic caller already opened."""
-        conn = self._conn()
-        if self._local.in_tx:  # inside seat_locks: a savepoint undoes a rejected change alone
-            conn.execute("SAVEPOINT change")
-            try:
-                yield conn
-            except BaseException:
-                conn.execute("ROLLBACK TO change")
-                conn.execute("RELEASE change")
-                raise
-            conn.execute("RELEASE change")
-            return
-        self._begin(conn, "the database write lock")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    def _begin(self, conn: sqlite3.Connection, what: str, timeout: float | None = None) -> None:
-        try:
-            conn.execute("BEGIN IMMEDIATE")
-        except sqlite3.OperationalError as error:
-            if "locked" in str(error) or "busy" in str(error):
-                raise LockTimeout(what, self.busy_timeout if timeout is None else timeout) from error
-            raise
-
     @contextmanager
     def seat_locks(self, seat_ids: Sequence[str], timeout: float) -> Iterator[None]:
         """``BEGIN IMMEDIATE``: SQLite's write lock covers every row, so it covers these seats.
 
         Reads and writes on this thread join the transaction until it commits.
         """
-        conn = self._conn()
-        if timeout == self.busy_timeout:
-            self._begin(conn, f"seats {list(seat_ids)} (BEGIN IMMEDIATE)")
-        else:
-            conn.execute(f"PRAGMA busy_timeout = {int(timeout * 1000)}")
-            try:
-                self._begin(conn, f"seats {list(seat_ids)} (BEGIN IMMEDIATE)", timeout)
-            finally:
-                conn.execute(f"PRAGMA busy_timeout = {int(self.busy_timeout * 1000)}")
-        self._local.in_tx = True
-        try:
+        with self._db.write(f"seats {list(seat_ids)} (BEGIN IMMEDIATE)", timeout):
             yield
-        except BaseException:
-            self._local.in_tx = False
-            conn.execute("ROLLBACK")
-            raise
-        self._local.in_tx = False
-        conn.execute("COMMIT")
 
     def close(self) -> None:
         """Close every thread's connection; call it once the threads using the store are done."""
-        with self._all_lock:
-            for conn in self._all_conns:
-                conn.close()
-            self._all_conns.clear()
-        self._local = threading.local()
+        self._db.close()
 
     # -- reads -----------------------------------------------------------------------
 
@@ -253,265 +272,151 @@ class SqliteStore(Store):
     def example_seat_id(self) -> str:
         return self._seat_ids[0]
 
-    _SEAT_COLUMNS = "seat_id, section, row, number, price_cents, status, version, hold_id, booking_id"
-
-    @staticmethod
-    def _seat(row: tuple) -> Seat:
-        return Seat(row[0], row[1], row[2], row[3], row[4], _STATUS[row[5]], row[6], row[7], row[8])
-
     def read_seats(self, seat_ids: Sequence[str]) -> list[Seat]:
-        conn = self._conn()
+        return [seat for seat, _ in self._seats_with_fences(seat_ids)]
+
+    def _seats_with_fences(self, seat_ids: Sequence[str]) -> list[tuple[Seat, int]]:
+        conn = self._db.conn()
+        columns = f"{_SEATS.columns}, fence"
         if len(seat_ids) == 1:
-            rows = conn.execute(f"SELECT {self._SEAT_COLUMNS} FROM seats WHERE seat_id = ?", (seat_ids[0],))
+            rows = conn.execute(f"SELECT {columns} FROM seats WHERE seat_id = ?", (seat_ids[0],))
         else:
             marks = ",".join("?" * len(seat_ids))
-            rows = conn.execute(f"SELECT {self._SEAT_COLUMNS} FROM seats WHERE seat_id IN ({marks})", list(seat_ids))
-        by_id = {row[0]: self._seat(row) for row in rows}
+            rows = conn.execute(f"SELECT {columns} FROM seats WHERE seat_id IN ({marks})", list(seat_ids))
+        by_id = {row[0]: (_SEATS.decode(row), row[-1]) for row in rows}
         return [by_id[s] for s in seat_ids]
 
     def find_available(self, count: int) -> list[str]:
-        rows = self._conn().execute(
+        rows = self._db.conn().execute(
             "SELECT seat_id FROM seats WHERE status = 'AVAILABLE' ORDER BY position LIMIT ?", (count,))
         return [r[0] for r in rows]
 
-    @staticmethod
-    def _hold(row: tuple | None) -> Hold | None:
-        if row is None:
-            return None
-        return Hold(row[0], row[1], _split(row[2]), row[3], row[4], row[5], _ints(row[6]))
-
-    _HOLD_COLUMNS = "hold_id, user, seat_ids, created_at, expires_at, amount_cents, fencing_tokens"
-    _BOOKING_COLUMNS = ("booking_id, hold_id, user, seat_ids, amount_cents, status, created_at, payment_id,"
-                        " confirmed_at, cancelled_at")
-
-    @staticmethod
-    def _booking(row: tuple | None) -> Booking | None:
-        if row is None:
-            return None
-        return Booking(row[0], row[1], row[2], _split(row[3]), row[4], BookingStatus(row[5]), row[6], row[7],
-                       row[8], row[9])
-
     def get_hold(self, hold_id: str) -> Hold | None:
-        return self._hold(self._conn().execute(
-            f"SELECT {self._HOLD_COLUMNS} FROM holds WHERE hold_id = ?", (hold_id,)).fetchone())
+        row = self._db.conn().execute(f"SELECT {_HOLDS.columns} FROM holds WHERE hold_id = ?", (hold_id,)).fetchone()
+        return _HOLDS.decode(row) if row else None
 
     def get_booking(self, booking_id: str) -> Booking | None:
-        return self._booking(self._conn().execute(
-            f"SELECT {self._BOOKING_COLUMNS} FROM bookings WHERE booking_id = ?", (booking_id,)).fetchone())
+        row = self._db.conn().execute(
+            f"SELECT {_BOOKINGS.columns} FROM bookings WHERE booking_id = ?", (booking_id,)).fetchone()
+        return _BOOKINGS.decode(row) if row else None
 
     def booking_for_hold(self, hold_id: str) -> Booking | None:
-        return self._booking(self._conn().execute(
-            f"SELECT {self._BOOKING_COLUMNS} FROM bookings WHERE hold_id = ?", (hold_id,)).fetchone())
+        row = self._db.conn().execute(
+            f"SELECT {_BOOKINGS.columns} FROM bookings WHERE hold_id = ?", (hold_id,)).fetchone()
+        return _BOOKINGS.decode(row) if row else None
 
     def expired_holds(self, now: float) -> list[Hold]:
-        rows = self._conn().execute(f"SELECT {self._HOLD_COLUMNS} FROM holds WHERE expires_at <= ?", (now,))
-        return [self._hold(r) for r in rows]
+        rows = self._db.conn().execute(f"SELECT {_HOLDS.columns} FROM holds WHERE expires_at <= ?", (now,))
+        return [_HOLDS.decode(r) for r in rows]
 
     def live_holds(self) -> list[Hold]:
-        return [self._hold(r) for r in self._conn().execute(f"SELECT {self._HOLD_COLUMNS} FROM holds")]
+        return [_HOLDS.decode(r) for r in self._db.conn().execute(f"SELECT {_HOLDS.columns} FROM holds")]
 
     def bookings(self) -> list[Booking]:
-        return [self._booking(r) for r in self._conn().execute(f"SELECT {self._BOOKING_COLUMNS} FROM bookings")]
+        return [_BOOKINGS.decode(r) for r in self._db.conn().execute(f"SELECT {_BOOKINGS.columns} FROM bookings")]
 
     def newest_fencing_token(self, seat_id: str) -> int:
-        row = self._conn().execute("SELECT fence FROM seats WHERE seat_id = ?", (seat_id,)).fetchone()
+        row = self._db.conn().execute("SELECT fence FROM seats WHERE seat_id = ?", (seat_id,)).fetchone()
         return row[0] if row else -1
 
     def counters(self) -> dict[SeatStatus, int]:
-        rows = dict(self._conn().execute("SELECT status, n FROM counters").fetchall())
+        rows = dict(self._db.conn().execute("SELECT status, n FROM counters").fetchall())
         return {st: rows.get(st.value, 0) for st in COUNTER_ORDER}
 
     def snapshot(self) -> dict[str, Seat]:
-        rows = self._conn().execute(f"SELECT {self._SEAT_COLUMNS} FROM seats ORDER BY position")
-        return {r[0]: self._seat(r) for r in rows}
+        rows = self._db.conn().execute(f"SELECT {_SEATS.columns} FROM seats ORDER BY position")
+        return {r[0]: _SEATS.decode(r) for r in rows}
 
     def history(self) -> list[Record]:
-        out = []
-        for row in self._conn().execute("SELECT * FROM history ORDER BY seq"):
-            (seq, kind, at, seats, to_status, user, hold_id, booking_id, expires_at, tokens, amount,
-             payment_id, counters, skipped) = row
-            out.append(Record(seq, _KIND[kind], at, _split(seats), _STATUS[to_status] if to_status else None,
-                              user, hold_id, booking_id, expires_at, _ints(tokens), amount, payment_id,
-                              _ints(counters) if counters else None, _split(skipped)))
-        return out
+        rows = self._db.conn().execute(f"SELECT {_HISTORY.columns} FROM history ORDER BY seq")
+        return [_HISTORY.decode(r) for r in rows]
 
     # -- writes ----------------------------------------------------------------------
 
-    _UPDATE_CACHE: dict[tuple, str] = {}
+    _PLANS: dict[tuple[RecordKind, tuple[Guard, ...]], _Plan] = {}
 
     @classmethod
-    def _update_sql(cls, guarded: bool, require: SeatStatus | None, versioned: bool, fenced: bool) -> str:
-        key = (guarded, require, versioned, fenced)
-        sql = cls._UPDATE_CACHE.get(key)
-        if sql is None:
-            where = ["seat_id = ?"]
-            if guarded:
-                where.append("status = ?")
-                if require is SeatStatus.HELD:
-                    where.append("hold_id = ?")
-                elif require is SeatStatus.SOLD:
-                    where.append("booking_id = ?")
-            if versioned:
-                where.append("version = ?")
-            if fenced:
-                where.append("fence <= ?")
-            sql = cls._UPDATE_CACHE[key] = (
-                "UPDATE seats SET status = ?, version = version + 1, hold_id = ?, booking_id = ?, fence = max(fence, ?)"
-                " WHERE " + " AND ".join(where))
-        return sql
+    def _plan(cls, kind: RecordKind, guards: tuple[Guard, ...]) -> _Plan:
+        """The statements that write a change of ``kind`` with ``guards`` as their conditions."""
+        plan = cls._PLANS.get((kind, guards))
+        if plan is None:
+            row_sql, row_guards, row_checked = None, (), False
+            if kind in _ENDS_HOLD:
+                row_sql = "DELETE FROM holds WHERE hold_id = ?"
+                if Guard.HOLD_UNEXPIRED in guards:
+                    row_sql += " AND expires_at > ?"
+                    row_guards = (Guard.HOLD_UNEXPIRED,)
+                row_checked = Guard.HOLD_LIVE in guards
+            elif kind is RecordKind.CANCEL:
+                row_sql = "UPDATE bookings SET status = 'CANCELLED', cancelled_at = ? WHERE booking_id = ?"
+                if Guard.BOOKING_CONFIRMED in guards:
+                    row_sql += " AND status = 'CONFIRMED'"
+                    row_checked = True
+            seat_guards = tuple(g for g in guards if g in _SEAT_CONDITION)
+            seat_sql = ("UPDATE seats SET status = ?, version = version + 1, hold_id = ?, booking_id = ?,"
+                        " fence = max(fence, ?) WHERE " + " AND ".join(
+                            ["seat_id = ?"] + [_SEAT_CONDITION[g] for g in seat_guards]))
+            plan = cls._PLANS[(kind, guards)] = _Plan(row_sql, row_guards, row_checked, seat_sql, seat_guards)
+        return plan
 
     def apply(self, change: Change) -> WriteResult:
         try:
-            with self._write_tx() as conn:
+            with self._db.write("the database write lock") as conn:
                 self._apply_in(conn, change)
-        except _Rejected as rejected:
-            return rejected.result
+        except _Refused:
+            return self._refusal(change)
         return WriteResult.OK
 
     def _apply_in(self, conn: sqlite3.Connection, change: Change) -> None:
-        kind, to, at, guarded = change.kind, change.to_status, change.at, change.guarded
+        kind, to, at = change.kind, change.to_status, change.at
         booking = change.booking
+        plan = self._plan(kind, required_guards(change))
         # the rows that are not seats first: a conditional DELETE/UPDATE is the guard on the hold
-        if kind is RecordKind.CONFIRM or kind is RecordKind.RELEASE or kind is RecordKind.EXPIRE:
-            if guarded and kind is RecordKind.CONFIRM:
-                gone = conn.execute("DELETE FROM holds WHERE hold_id = ? AND expires_at > ?", (change.hold_id, at))
-            else:
-                gone = conn.execute("DELETE FROM holds WHERE hold_id = ?", (change.hold_id,))
-            if guarded and gone.rowcount != 1:
-                raise _Rejected(WriteResult.CONFLICT)
-        elif kind is RecordKind.CANCEL:
-            done = conn.execute("UPDATE bookings SET status = 'CANCELLED', cancelled_at = ?"
-                                " WHERE booking_id = ? AND status = 'CONFIRMED'", (at, booking.booking_id))
-            if guarded and done.rowcount != 1:
-                raise _Rejected(WriteResult.CONFLICT)
+        if plan.row_sql is not None:
+            target = [at, booking.booking_id] if kind is RecordKind.CANCEL else [change.hold_id]
+            params = target + [guard_operand(g, change) for g in plan.row_guards]
+            if conn.execute(plan.row_sql, params).rowcount != 1 and plan.row_checked:
+                raise _Refused
         ids = change.seat_ids
         if ids:
             hold_id = change.hold_id if to is SeatStatus.HELD else None
             booking_id = booking.booking_id if (to is SeatStatus.SOLD and booking) else None
-            require = change.require_status
-            versions = change.expect_versions
             tokens = change.fencing_tokens
-            sql = self._update_sql(guarded, require, versions is not None, bool(tokens))
+            operands = [(guard_operand(g, change), g in PER_SEAT) for g in plan.seat_guards]
             params = []
             for i, seat_id in enumerate(ids):
-                token = tokens[i] if tokens else -1
-                p = [to.value, hold_id, booking_id, token, seat_id]
-                if guarded:
-                    p.append(require.value)
-                    if require is SeatStatus.HELD:
-                        p.append(change.hold_id)
-                    elif require is SeatStatus.SOLD:
-                        p.append(booking.booking_id)
-                if versions is not None:
-                    p.append(versions[i])
-                if tokens:
-                    p.append(token)
+                p = [to.value, hold_id, booking_id, tokens[i] if tokens else -1, seat_id]
+                for operand, per_seat in operands:
+                    p.append(_encode(operand[i] if per_seat else operand))
                 params.append(p)
             if len(params) == 1:
-                changed = conn.execute(sql, params[0]).rowcount
+                changed = conn.execute(plan.seat_sql, params[0]).rowcount
             else:
-                changed = conn.executemany(sql, params).rowcount
+                changed = conn.executemany(plan.seat_sql, params).rowcount
             if changed != len(ids):
-                if tokens and any(t < self.newest_fencing_token(s) for s, t in zip(ids, tokens)):
-                    raise _Rejected(WriteResult.STALE_TOKEN)
-                raise _Rejected(WriteResult.CONFLICT)
-        hold = change.hold
-        expires_at = None
+                raise _Refused
         if kind is RecordKind.HOLD:
-            conn.execute(f"INSERT INTO holds ({self._HOLD_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                         (hold.hold_id, hold.user, _join(hold.seat_ids), hold.created_at, hold.expires_at,
-                          hold.amount_cents, _join(hold.fencing_tokens)))
-            expires_at = hold.expires_at
+            conn.execute(f"INSERT INTO holds ({_HOLDS.columns}) VALUES ({', '.join('?' * len(_HOLDS.names))})",
+                         _HOLDS.encode(change.hold))
         elif kind is RecordKind.CONFIRM:
-            conn.execute(f"INSERT OR REPLACE INTO bookings ({self._BOOKING_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                         (booking.booking_id, booking.hold_id, booking.user, _join(booking.seat_ids),
-                          booking.amount_cents, booking.status.value, booking.created_at, booking.payment_id,
-                          booking.confirmed_at, booking.cancelled_at))
-            if change.captured:
-                conn.execute(
-                    "INSERT OR IGNORE INTO history (kind, at, seat_ids, user, hold_id, fencing_tokens, amount_cents,"
-                    " payment_id, skipped) VALUES ('PAYMENT_CAPTURED', ?, '', ?, ?, '', ?, ?, '')",
-                    (at, change.user, change.hold_id, booking.amount_cents, booking.payment_id))
-        conn.execute(
-            "INSERT INTO history (kind, at, seat_ids, to_status, user, hold_id, booking_id, expires_at,"
-            " fencing_tokens, amount_cents, payment_id, counters, skipped)"
-            f" VALUES (?,?,?,?,?,?,?,?,?,?,?,({_COUNTERS_NOW}),'')",
-            (kind.value, at, _join(ids), to.value, change.user, change.hold_id,
-             booking.booking_id if booking else None, expires_at, _join(change.fencing_tokens),
-             booking.amount_cents if booking else (hold.amount_cents if hold else 0),
-             booking.payment_id if booking else None))
+            conn.execute(f"INSERT OR REPLACE INTO bookings ({_BOOKINGS.columns})"
+                         f" VALUES ({', '.join('?' * len(_BOOKINGS.names))})", _BOOKINGS.encode(booking))
+            if change.captured:  # once per payment: the unique index ignores a repeat
+                conn.execute(_INSERT_RECORD, [*_record_values(capture_record(change, 0)), None])
+        conn.execute(_INSERT_CHANGE_RECORD, _record_values(change_record(change, 0, None)))
+
+    def _refusal(self, change: Change) -> WriteResult:
+        """Which guard refused ``change``, from the rows as they are after the rollback."""
+        read = self._seats_with_fences(change.seat_ids) if change.seat_ids else []
+        hold = self.get_hold(change.hold_id) if change.hold_id else None
+        booking = self.get_booking(change.booking.booking_id) if change.booking else None
+        verdict = first_refusal(change, [seat for seat, _ in read], {seat.seat_id: fence for seat, fence in read},
+                                {hold.hold_id: hold} if hold else {},
+                                {booking.booking_id: booking} if booking else {})
+        return WriteResult.CONFLICT if verdict is WriteResult.OK else verdict
 
     def record(self, kind: RecordKind, at: float, **fields) -> int:
-        with self._write_tx() as conn:
-            cur = conn.execute(
-                "INSERT OR IGNORE INTO history (kind, at, seat_ids, user, hold_id, booking_id, fencing_tokens,"
-                " amount_cents, payment_id, skipped) VALUES (?, ?, '', ?, ?, ?, '', ?, ?, ?)",
-                (kind.value, at, fields.get("user"), fields.get("hold_id"), fields.get("booking_id"),
-                 fields.get("amount_cents", 0), fields.get("payment_id"), _join(fields.get("skipped", ()))))
+        record = Record(seq=0, kind=kind, at=at, **fields)
+        with self._db.write("the database write lock") as conn:
+            cur = conn.execute(_INSERT_RECORD, [*_record_values(record), _encode(record.counters)])
             return cur.lastrowid if cur.rowcount == 1 else 0
-
-
-class SqliteLockManager(LockManager):
-    """Leases in a SQLite table (its own file), so processes on one machine can share them.
-
-    Same semantics as :class:`~ticketlab.seatlock.locks.base.MemoryLockManager`; the clock must be
-    shared by the processes (``RealClock`` is: it is the system's monotonic clock).
-    """
-
-    def __init__(self, path: str, clock: Clock, sleep: float = 0.001, busy_timeout: float = 5.0) -> None:
-        super().__init__(clock, sleep)
-        self.path = str(path)
-        self.busy_timeout = busy_timeout
-        self._local = threading.local()
-        self._conn().executescript(
-            "CREATE TABLE IF NOT EXISTS leases (name TEXT PRIMARY KEY, token TEXT NOT NULL, expires_at REAL NOT NULL);"
-            "CREATE TABLE IF NOT EXISTS fences (name TEXT PRIMARY KEY, n INTEGER NOT NULL);")
-
-    def _conn(self) -> sqlite3.Connection:
-        conn = getattr(self._local, "conn", None)
-        if conn is None:  # leases are short-lived; losing one to a power cut only frees a lock
-            conn = self._local.conn = connect(self.path, self.busy_timeout, "NORMAL")
-        return conn
-
-    @contextmanager
-    def _tx(self) -> Iterator[sqlite3.Connection]:
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            yield conn
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
-
-    def _try_acquire(self, name: str, token: str, ttl: float) -> LockGrant | None:
-        with self._tx() as conn:
-            now = self.clock.now()
-            taken = conn.execute("SELECT 1 FROM leases WHERE name = ? AND expires_at > ?", (name, now)).fetchone()
-            if taken:
-                return None
-            conn.execute("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", (name, token, now + ttl))
-            fencing = conn.execute("INSERT INTO fences VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1"
-                                   " RETURNING n", (name,)).fetchone()[0]
-            return LockGrant(name, token, fencing, now + ttl)
-
-    def _release_if_owner(self, name: str, token: str) -> bool:
-        with self._tx() as conn:
-            return conn.execute("DELETE FROM leases WHERE name = ? AND token = ? AND expires_at > ?",
-                                (name, token, self.clock.now())).rowcount == 1
-
-    def _extend_if_owner(self, name: str, token: str, seconds: float, replace_ttl: bool) -> float | None:
-        with self._tx() as conn:
-            now = self.clock.now()
-            row = conn.execute("SELECT expires_at FROM leases WHERE name = ? AND token = ? AND expires_at > ?",
-                               (name, token, now)).fetchone()
-            if row is None:
-                return None
-            expires_at = (now if replace_ttl else row[0]) + seconds
-            conn.execute("UPDATE leases SET expires_at = ? WHERE name = ?", (expires_at, name))
-            return expires_at
-
-    def owner(self, name: str) -> str | None:
-        row = self._conn().execute("SELECT token FROM leases WHERE name = ? AND expires_at > ?",
-                                   (name, self.clock.now())).fetchone()
-        return row[0] if row else None

@@ -23,6 +23,7 @@ from ticketlab.seatlock import (
     InvalidSeatRequest,
     MemoryLockManager,
     MemoryStore,
+    STRATEGIES,
     NotHoldOwner,
     SeatBlocked,
     SeatStatus,
@@ -41,7 +42,7 @@ USERS = ["ann", "ben", "cat"]
 class BookingMachine(RuleBasedStateMachine):
     backend = "memory"
 
-    @initialize(strategy=st.sampled_from(["naive", "optimistic", "pessimistic", "distributed"]))
+    @initialize(strategy=st.sampled_from(STRATEGIES))
     def build(self, strategy):
         self.clock = SimulatedClock()
         if self.backend == "memory":

@@ -26,7 +26,7 @@ from ticketlab.seatlock import (
     check_history,
     small_venue,
 )
-from ticketlab.seatlock.stores.sqlite import SqliteLockManager
+from ticketlab.seatlock.locks.sqlite import SqliteLockManager
 
 
 

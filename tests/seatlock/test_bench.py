@@ -6,7 +6,9 @@ import importlib.util
 import json
 import pathlib
 
-BENCH = pathlib.Path(__file__).resolve().parents[1] / "benchmarks" / "bench_seatlock.py"
+from ticketlab.seatlock.strategies import REGISTRY
+
+BENCH = pathlib.Path(__file__).resolve().parents[2] / "benchmarks" / "bench_seatlock.py"
 
 
 def test_benchmark_reports_every_strategy_beside_its_bare_baseline(capsys):
@@ -16,6 +18,7 @@ def test_benchmark_reports_every_strategy_beside_its_bare_baseline(capsys):
     assert bench.main(["--seats", "40", "--sqlite-seats", "20", "--threads", "2", "--repeat", "1",
                        "--synchronous", "NORMAL", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
+    assert tuple(bench.STRATEGIES) == tuple(REGISTRY)  # the benchmark reads the one registry
     assert {(r["backend"], r["strategy"], r["threads"]) for r in rows} == {
         (b, s, t) for b in ("memory", "sqlite") for s in bench.STRATEGIES for t in (1, 2)}
     for r in rows:

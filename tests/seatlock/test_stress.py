@@ -12,12 +12,14 @@ import pytest
 
 from ticketlab.seatlock import (
     BookingService,
+    BookingStatus,
     ConfirmFailed,
     LockTimeout,
     LostRace,
     MemoryLockManager,
     MemoryStore,
     RealClock,
+    STRATEGIES,
     SeatUnavailable,
     StaleFencingToken,
     check_history,
@@ -26,7 +28,7 @@ from ticketlab.seatlock import (
     small_venue,
 )
 
-SAFE = ["optimistic", "pessimistic", "distributed"]
+SAFE = [name for name in STRATEGIES if name.safe]
 
 
 def test_naive_strategy_double_sells_under_thread_contention():
@@ -163,5 +165,5 @@ def test_sweeper_racing_slow_payments_keeps_money_and_seats_consistent(strategy)
     report = check_history(store.history(), store.snapshot())
     assert report.ok, report.summary()
     assert store.live_holds() == []
-    confirmed = sum(b.amount_cents for b in store.bookings() if b.status.value == "CONFIRMED")
+    confirmed = sum(b.amount_cents for b in store.bookings() if b.status is BookingStatus.CONFIRMED)
     assert gateway.captured_cents() == confirmed  # every other charge was refunded

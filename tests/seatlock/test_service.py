@@ -12,7 +12,6 @@ from ticketlab.seatlock import (
     BookingStatus,
     ConfirmFailed,
     DistributedStrategy,
-    FakePaymentGateway,
     HoldExpired,
     HoldNotFound,
     InvalidSeatRequest,
@@ -21,7 +20,6 @@ from ticketlab.seatlock import (
     LostRace,
     MemoryLockManager,
     MemoryStore,
-    NaiveStrategy,
     NotHoldOwner,
     OptimisticStrategy,
     PaymentDeclined,
@@ -34,41 +32,13 @@ from ticketlab.seatlock import (
     SeatUnavailable,
     SimulatedClock,
     SoldOut,
-    Strategy,
     check_history,
     small_venue,
     stadium,
 )
 from ticketlab.seatlock.stores.sqlite import SqliteStore
-from ticketlab.seatlock.stores.base import WriteResult
 
-
-@pytest.fixture(params=["memory", "sqlite"])
-def make(request, tmp_path):
-    """Build a service on a simulated clock over the memory store or a SQLite file."""
-
-    def build(seats: int = 6, strategy: Strategy | None = None, behaviours=None, latency: float = 0.0):
-        clock = SimulatedClock()
-        if request.param == "memory":
-            store = MemoryStore(small_venue(seats).seats())
-        else:
-            store = SqliteStore.create(str(tmp_path / "event.sqlite3"), small_venue(seats).seats())
-            request.addfinalizer(store.close)
-        payments = FakePaymentGateway(clock, latency=latency, behaviours=behaviours)
-        return BookingService(store, strategy or OptimisticStrategy(), clock, payments), clock
-
-    return build
-
-
-def state(service: BookingService):
-    store = service.store
-    return (store.snapshot(), sorted(h.hold_id for h in store.live_holds()),
-            sorted((b.booking_id, b.status) for b in store.bookings()), store.counters())
-
-
-def assert_clean(service: BookingService):
-    report = check_history(service.store.history(), service.store.snapshot())
-    assert report.ok, report.summary()
+from .helpers import assert_clean, state
 
 
 def test_stadium_has_fifty_thousand_seats_with_unique_ids():
@@ -124,6 +94,27 @@ def test_zero_or_negative_seat_counts_are_rejected(make, count):
     with pytest.raises(InvalidSeatRequest):
         service.hold_any("alice", count)
     assert state(service) == before
+
+
+@pytest.mark.parametrize("attempts", [0, -1, 1.5, True])
+def test_hold_any_with_no_attempts_allowed_is_bad_input_not_a_crash(make, attempts):
+    service, _ = make()
+    before = state(service)
+    with pytest.raises(InvalidSeatRequest) as info:
+        service.hold_any("alice", 1, attempts=attempts)
+    assert "attempts" in str(info.value)
+    assert state(service) == before
+
+
+def test_hold_any_gives_up_after_its_attempts_with_the_last_contention_error(make):
+    class AlwaysLoses(OptimisticStrategy):
+        def write(self, store, seat_ids, check, build, clock):
+            raise LostRace(seat_ids, 1)
+
+    service, _ = make(strategy=AlwaysLoses())
+    with pytest.raises(LostRace):
+        service.hold_any("alice", 1, attempts=3)
+    assert service.stats.conflicts == 3
 
 
 @pytest.mark.parametrize("ttl", [0, -5, float("inf"), float("nan")])
@@ -302,27 +293,6 @@ def test_upside_down_timeout_cascade_is_refused_when_building_the_service():
         BookingService(store, OptimisticStrategy(lock_ttl=900), SimulatedClock(), hold_ttl=600)
     with pytest.raises(CascadeError):
         BookingService(store, PessimisticStrategy(), SimulatedClock(), http_timeout=3, db_timeout=5)
-
-
-def test_naive_blind_write_overwrites_a_held_seat(make):
-    service, _ = make(strategy=NaiveStrategy())
-    service.hold_seats("alice", ["GA-1-1"])
-    store = service.store
-    seats = store.read_seats(["GA-1-1"])
-    # what the naive strategy does when its check passed a moment before: write anyway
-    from ticketlab.seatlock.check.history import RecordKind
-    from ticketlab.seatlock.stores.base import Change
-
-    from ticketlab.seatlock import Hold
-
-    bob = Hold("h-bob", "bob", ("GA-1-1",), 0.0, 600.0, 10000)
-    change = Change(RecordKind.HOLD, ("GA-1-1",), SeatStatus.HELD, 0.0, "bob", "h-bob", bob,
-                    require_status=SeatStatus.AVAILABLE)
-    assert store.apply(change) is WriteResult.CONFLICT
-    assert store.read_seats(["GA-1-1"]) == seats
-    change.guarded = False
-    assert store.apply(change) is WriteResult.OK
-    assert store.read_seats(["GA-1-1"])[0].hold_id == "h-bob"
 
 
 def test_service_takes_human_durations_for_the_cascade_and_holds():

@@ -75,7 +75,8 @@ def test_catches_two_live_holds_on_a_seat():
 
 def test_catches_a_hold_on_a_sold_seat():
     history, _, _ = sale()
-    late = Record(0, RecordKind.HOLD, 1.0, ("GA-1-1",), SeatStatus.HELD, "mallory", "h-late", expires_at=600)
+    late = Record(seq=0, kind=RecordKind.HOLD, at=1.0, seat_ids=("GA-1-1",), to_status=SeatStatus.HELD,
+                  user="mallory", hold_id="h-late", expires_at=600)
     assert "HOLD_ON_UNAVAILABLE" in check_history(renumber(history + [late])).kinds()
 
 
@@ -105,9 +106,17 @@ def test_catches_a_write_with_a_stale_fencing_token():
     assert "STALE_FENCING_TOKEN" in check_history(history).kinds()
 
 
+def test_catches_a_fencing_token_used_twice():
+    clock = SimulatedClock()
+    history, _, alice = sale(DistributedStrategy(MemoryLockManager(clock)))
+    i = first(history, RecordKind.CONFIRM, hold_id=alice.hold_id)
+    history[i] = replace(history[i], fencing_tokens=(1,))  # the hold's token, reused: its lease was spent
+    assert "STALE_FENCING_TOKEN" in check_history(history).kinds()
+
+
 def test_catches_sold_seats_that_differ_from_confirmed_bookings():
     history, _, _ = sale()
-    unsold = Record(0, RecordKind.BLOCK, 1.0, ("GA-1-1",), SeatStatus.BLOCKED)  # alice's seat
+    unsold = Record(seq=0, kind=RecordKind.BLOCK, at=1.0, seat_ids=("GA-1-1",), to_status=SeatStatus.BLOCKED)  # alice's
     assert "SOLD_MISMATCH" in check_history(renumber(history + [unsold])).kinds()
 
 

@@ -1,0 +1,71 @@
+"""Shared fixtures of the seat-lock tests: one factory per store, and services built on them.
+
+A new store (PostgreSQL, Redis) joins every store-level and service-level test by adding
+one entry to :data:`STORE_FACTORIES`: a function ``(seats, directory) -> Store``. A factory
+that needs a server starts it itself on 127.0.0.1 (see ``tests/support.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import pytest
+
+from ticketlab.seatlock import (
+    BookingService,
+    FakePaymentGateway,
+    MemoryStore,
+    OptimisticStrategy,
+    Seat,
+    SimulatedClock,
+    Store,
+    Strategy,
+    small_venue,
+)
+from ticketlab.seatlock.stores.sqlite import SqliteStore
+
+
+def memory_store(seats: Sequence[Seat], directory: Path) -> Store:
+    return MemoryStore(seats, event_id="gig")
+
+
+def sqlite_store(seats: Sequence[Seat], directory: Path) -> Store:
+    return SqliteStore.create(str(directory / "event.sqlite3"), seats, event_id="gig")
+
+
+#: Every store the core has, by name: each must pass the store contract and the service tests.
+STORE_FACTORIES: dict[str, Callable[[Sequence[Seat], Path], Store]] = {
+    "memory": memory_store,
+    "sqlite": sqlite_store,
+}
+
+
+@pytest.fixture(params=sorted(STORE_FACTORIES))
+def new_store(request, tmp_path):
+    """``new_store(seats=None)``: a fresh store of each kind (six GA seats by default), closed after the test."""
+    made: list[Store] = []
+
+    def build(seats: Sequence[Seat] | None = None) -> Store:
+        directory = tmp_path / f"store-{len(made)}"
+        directory.mkdir()
+        store = STORE_FACTORIES[request.param](list(seats or small_venue(6).seats()), directory)
+        made.append(store)
+        return store
+
+    yield build
+    for store in made:
+        store.close()
+
+
+@pytest.fixture
+def make(new_store):
+    """``make(seats, strategy, behaviours, latency)``: a service on a simulated clock over each store."""
+
+    def build(seats: int = 6, strategy: Strategy | None = None, behaviours=None, latency: float = 0.0):
+        clock = SimulatedClock()
+        store = new_store(small_venue(seats).seats())
+        payments = FakePaymentGateway(clock, latency=latency, behaviours=behaviours)
+        return BookingService(store, strategy or OptimisticStrategy(), clock, payments), clock
+
+    return build

@@ -1,0 +1,253 @@
+"""The race: N users rush M seats for real, and the history checker counts double bookings.
+
+Invariant it demonstrates: with any strategy the registry calls safe, however the threads
+or processes interleave, no seat ends up in two confirmed bookings; with the naive strategy
+some do. Memory runs one thread per user; SQLite spreads the users over processes that share
+one database file, released together by one barrier.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+
+from ticketlab.core.errors import InputError
+from ticketlab.core.vocab import Backend, StrategyName
+from ticketlab.seatlock.check.history import check_history
+from ticketlab.seatlock.clock import RealClock, seconds
+from ticketlab.seatlock.errors import (
+    ConfirmFailed,
+    HoldExpired,
+    LockTimeout,
+    LostRace,
+    PaymentDeclined,
+    PaymentOutcomeUnknown,
+    SeatUnavailable,
+    StaleFencingToken,
+)
+from ticketlab.seatlock.locks.memory import MemoryLockManager
+from ticketlab.seatlock.model import BookingStatus, SeatStatus, small_venue
+from ticketlab.seatlock.service import BookingService
+from ticketlab.seatlock.stores.memory import MemoryStore
+from ticketlab.seatlock.strategies.registry import REGISTRY, make_strategy, strategy_name
+
+__all__ = ["RaceResult", "race", "RACE_BACKENDS"]
+
+#: Where a race can run: threads on the memory store, processes on a SQLite file.
+RACE_BACKENDS = (Backend.MEMORY, Backend.SQLITE)
+
+_RETRYABLE = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
+_CONFIRM_FAILURES = (ConfirmFailed, HoldExpired, PaymentDeclined, PaymentOutcomeUnknown)
+
+
+# --- the race ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RaceResult:
+    """What a race did. ``double_bookings`` is the checker's count of seats sold more than
+    once; ``violations`` counts every broken invariant it found."""
+
+    strategy: StrategyName
+    backend: Backend
+    users: int
+    seats: int
+    seats_sold: int
+    bookings: int
+    attempts: int
+    conflicts: int
+    retries: int
+    lock_timeouts: int
+    stale_tokens: int
+    double_bookings: int
+    violations: int
+    wall_s: float
+    ops_per_s: float
+    processes: int = 1
+    violation_kinds: dict = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.violations == 0
+
+    def as_dict(self) -> dict:
+        return {**asdict(self), "ok": self.ok}
+
+    def summary(self) -> str:
+        verdict = "OK: no seat sold twice" if self.ok else (
+            f"BROKEN: {self.double_bookings} seat{'s' if self.double_bookings != 1 else ''} sold more than once"
+            f" ({self.bookings} bookings for {self.seats_sold} seat{'s' if self.seats_sold != 1 else ''}),"
+            f" {self.violations} violations "
+            f"({', '.join(f'{k}={v}' for k, v in sorted(self.violation_kinds.items()))})")
+        runners = f"{self.users} threads" if self.backend is Backend.MEMORY else (
+            f"{self.users} users in {self.processes} processes")
+        return "\n".join([
+            f"race: {self.strategy} on {self.backend}, {runners} rushing {self.seats} seats",
+            f"  seats sold       {self.seats_sold}",
+            f"  bookings         {self.bookings}",
+            f"  attempts         {self.attempts}",
+            f"  conflicts        {self.conflicts}",
+            f"  retries          {self.retries}",
+            f"  lock timeouts    {self.lock_timeouts}",
+            f"  stale tokens     {self.stale_tokens}",
+            f"  double bookings  {self.double_bookings}  (found by the history checker)",
+            f"  wall time        {self.wall_s:.3f} s",
+            f"  ops/s            {self.ops_per_s:,.0f}  (hold attempts per second)",
+            f"  {verdict}",
+        ])
+
+
+def _rush(service: BookingService, user: str, per_user: int, barrier, tally: list[int]) -> None:
+    """One user: wait for the start, then take the first free seat until ``per_user`` are paid."""
+    barrier.wait()
+    got = attempts = 0
+    while got < per_user and attempts < 50 * per_user:
+        ids = service.store.find_available(1)
+        if not ids:
+            break
+        attempts += 1
+        try:
+            hold = service.hold_seats(user, ids)
+        except _RETRYABLE:
+            continue
+        try:
+            service.confirm(hold.hold_id, user)
+            got += 1
+        except _CONFIRM_FAILURES:
+            continue
+    tally.append(attempts)
+
+
+def _lock_manager(strategy: StrategyName, clock, redis_url: str | None, sqlite_path: str | None = None):
+    """The leases for a strategy that needs them: Redis if a URL is given, else SQLite or memory."""
+    if not REGISTRY[strategy].needs_locks:
+        return None
+    if redis_url:
+        from ticketlab.seatlock.locks.redis import RedisLockManager
+
+        return RedisLockManager(url=redis_url, clock=clock, prefix="ticketlab:race:")
+    if sqlite_path:
+        from ticketlab.seatlock.locks.sqlite import SqliteLockManager
+
+        return SqliteLockManager(sqlite_path, clock, sleep=0.001)
+    return MemoryLockManager(clock, sleep=0.0005)
+
+
+def _build_service(store, strategy: StrategyName, latency_s: float, seed: int, clock, locks=None) -> BookingService:
+    return BookingService(store, make_strategy(strategy, latency_s, seed=seed, locks=locks), clock)
+
+
+def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, backend: str = Backend.MEMORY,
+         latency_ms: float = 5.0, seed: int = 0, per_user: int = 1, processes: int | None = None,
+         path: str | None = None, redis_url: str | None = None) -> RaceResult:
+    """``users`` users rush ``seats`` seats at once; each wants ``per_user`` seats.
+
+    Memory: one thread per user, all released by a barrier. SQLite: the users are spread
+    over ``processes`` processes (default min(users, 4)), each user a thread with its own
+    connection, all released by one cross-process barrier; the database file is ``path``
+    (default: a temporary file). ``latency_ms`` is waited between each check and its write.
+    ``redis_url`` (e.g. ``redis://127.0.0.1:6379/0``) makes the distributed strategy take its
+    leases from that Redis server instead of memory (threads) or a SQLite table (processes).
+
+    Raises :class:`InputError` for an unknown strategy or backend, a count that is not a whole
+    number >= 1, or a latency that is not a number of milliseconds >= 0.
+    """
+    strategy = strategy_name(strategy)
+    if backend not in RACE_BACKENDS:
+        raise InputError("backend", backend, f"one of {', '.join(RACE_BACKENDS)}")
+    backend = Backend(backend)
+    for name, value in (("users", users), ("seats", seats), ("per_user", per_user)):
+        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+            raise InputError(name, value, "a whole number >= 1")
+    latency = seconds("latency_ms", latency_ms, allow_zero=True) / 1000.0
+    if backend is Backend.MEMORY:
+        return _race_memory(strategy, users, seats, latency, seed, per_user, redis_url)
+    return _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url)
+
+
+def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> RaceResult:
+    clock = RealClock()
+    store = MemoryStore(small_venue(seats).seats(), event_id=f"race-{os.getpid()}-{time.monotonic_ns()}")
+    service = _build_service(store, strategy, latency, seed, clock, _lock_manager(strategy, clock, redis_url))
+    barrier = threading.Barrier(users + 1)
+    tally: list[int] = []
+    threads = [threading.Thread(target=_rush, args=(service, f"user{i}", per_user, barrier, tally))
+               for i in range(users)]
+    for t in threads:
+        t.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - started
+    return _result(strategy, Backend.MEMORY, users, seats, store, [service.stats.as_dict()], sum(tally), wall, 1)
+
+
+def _sqlite_worker(path, lock_path, redis_url, strategy, latency, seed, users, per_user, barrier, results) -> None:
+    from ticketlab.seatlock.stores.sqlite import SqliteStore
+
+    clock = RealClock()
+    store = SqliteStore(path)
+    locks = _lock_manager(strategy, clock, redis_url, lock_path)
+    service = _build_service(store, strategy, latency, seed, clock, locks)
+    tally: list[int] = []
+    threads = [threading.Thread(target=_rush, args=(service, user, per_user, barrier, tally)) for user in users]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    results.put((service.stats.as_dict(), sum(tally)))
+
+
+def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url) -> RaceResult:
+    import multiprocessing as mp
+
+    from ticketlab.seatlock.locks.sqlite import SqliteLockManager
+    from ticketlab.seatlock.stores.sqlite import SqliteStore
+
+    processes = max(1, min(users, processes or 4))
+    with tempfile.TemporaryDirectory(prefix="ticketlab-race-") as tmp:
+        db = path or os.path.join(tmp, "race.sqlite3")
+        lock_db = os.path.join(tmp, "leases.sqlite3")
+        # a fresh event id per run, so leases left in a shared Redis never collide with this race
+        store = SqliteStore.create(db, small_venue(seats).seats(), event_id=f"race-{os.getpid()}-{time.monotonic_ns()}")
+        SqliteLockManager(lock_db, RealClock()).close()  # creates the lease tables before the workers race to
+        ctx = mp.get_context("spawn")  # a clean interpreter per worker: no threads or locks inherited
+        barrier = ctx.Barrier(users + 1)
+        results = ctx.Queue()
+        names = [f"user{i}" for i in range(users)]
+        workers = [ctx.Process(target=_sqlite_worker,
+                               args=(db, lock_db, redis_url, strategy, latency, seed + k, names[k::processes], per_user,
+                                     barrier, results))
+                   for k in range(processes)]
+        for w in workers:
+            w.start()
+        barrier.wait(timeout=120)
+        started = time.perf_counter()
+        collected = [results.get(timeout=300) for _ in workers]
+        wall = time.perf_counter() - started
+        for w in workers:
+            w.join()
+        stats = [s for s, _ in collected]
+        result = _result(strategy, Backend.SQLITE, users, seats, store, stats, sum(a for _, a in collected), wall,
+                         processes)
+        store.close()
+        return result
+
+
+def _result(strategy, backend, users, seats, store, stats, attempts, wall, processes) -> RaceResult:
+    def total(key: str) -> int:
+        return sum(s[key] for s in stats)
+
+    report = check_history(store.history(), store.snapshot())
+    sold = store.counters()[SeatStatus.SOLD]
+    bookings = sum(1 for b in store.bookings() if b.status is BookingStatus.CONFIRMED)
+    return RaceResult(
+        strategy=strategy, backend=backend, users=users, seats=seats, seats_sold=sold, bookings=bookings,
+        attempts=attempts, conflicts=total("conflicts"), retries=total("retries"),
+        lock_timeouts=total("lock_timeouts"), stale_tokens=total("stale_tokens"),
+        double_bookings=report.double_bookings, violations=len(report.violations), wall_s=wall,
+        ops_per_s=attempts / wall if wall > 0 else 0.0, processes=processes, violation_kinds=report.counts())

@@ -1,0 +1,47 @@
+"""How a read-check-write on seats is protected: four strategies behind one interface.
+
+- :class:`NaiveStrategy`: nothing. The write is blind, so two holders both win (broken on
+  purpose; ``latency`` widens the gap between check and write so threads really collide).
+- :class:`OptimisticStrategy`: nothing while reading; the write succeeds only if every
+  seat's version is still the one read (compare-and-set). On a conflict, back off with
+  jittered exponential delays and retry; after ``max_attempts`` raise ``LostRace``.
+- :class:`PessimisticStrategy`: lock the seats for the whole read-check-write (per-seat
+  locks in sorted order in memory, ``BEGIN IMMEDIATE`` in SQLite); waiting longer than
+  ``lock_wait`` raises ``LockTimeout``.
+- :class:`DistributedStrategy`: take a lease per seat from a ``LockManager``, in sorted
+  order, and stamp the write with the leases' fencing tokens, which the store checks.
+
+Invariant of the package: every strategy writes only through ``store.apply`` and returns the
+change it applied (:class:`WriteOutcome`); :data:`REGISTRY` is the one list of them.
+"""
+
+from __future__ import annotations
+
+from ticketlab.seatlock.strategies.base import Build, Check, Strategy, WriteOutcome
+from ticketlab.seatlock.strategies.distributed import DistributedStrategy
+from ticketlab.seatlock.strategies.naive import NaiveStrategy
+from ticketlab.seatlock.strategies.optimistic import OptimisticStrategy
+from ticketlab.seatlock.strategies.pessimistic import PessimisticStrategy
+from ticketlab.seatlock.strategies.registry import (
+    REGISTRY,
+    STRATEGIES,
+    StrategyInfo,
+    make_strategy,
+    strategy_name,
+)
+
+__all__ = [
+    "Build",
+    "Check",
+    "Strategy",
+    "WriteOutcome",
+    "NaiveStrategy",
+    "OptimisticStrategy",
+    "PessimisticStrategy",
+    "DistributedStrategy",
+    "StrategyInfo",
+    "REGISTRY",
+    "STRATEGIES",
+    "strategy_name",
+    "make_strategy",
+]

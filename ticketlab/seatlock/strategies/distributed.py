@@ -1,0 +1,84 @@
+"""The distributed strategy: a lease per seat from a lock manager, fencing tokens on the write.
+
+Invariant: a write carries, for each seat, the fencing token of the lease taken for it, and
+the store accepts it only if that token is strictly newer than any it accepted for the seat.
+A lease can expire while its owner is paused; the token is what stops that owner's late
+write. Leases are taken in sorted seat order and always given back, and a lease found
+expired at release is counted (``lost_leases``), not raised.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from ticketlab.core.vocab import StrategyName
+from ticketlab.seatlock.clock import seconds
+from ticketlab.seatlock.errors import LockNotOwnedError, LockTimeout, LostRace, StaleFencingToken
+from ticketlab.seatlock.locks.base import LockGrant, LockManager
+from ticketlab.seatlock.stores.base import Store, WriteResult
+from ticketlab.seatlock.strategies.base import Strategy, WriteOutcome
+
+__all__ = ["DistributedStrategy"]
+
+
+class DistributedStrategy(Strategy):
+    """A lease per seat from ``locks`` (sorted order), fencing tokens on the write.
+
+    ``fencing`` stamps the write with the leases' tokens so the store rejects a client
+    whose lease was handed on (:class:`StaleFencingToken`). ``conditional`` also makes the
+    write guarded (status and owner re-checked in the store; a failure is :class:`LostRace`).
+    With both off, the lease is the only protection: the paused-client demo shows why that
+    is not enough. A lease not granted within ``lock_wait`` raises :class:`LockTimeout`.
+    """
+
+    name = StrategyName.DISTRIBUTED
+
+    def __init__(self, locks: LockManager, latency: float = 0.0, lock_ttl: float = 30.0,
+                 lock_wait: float = 5.0, fencing: bool = True, conditional: bool = True,
+                 before_write: Callable[[], None] | None = None) -> None:
+        super().__init__(latency, lock_ttl, before_write)
+        self.locks = locks
+        self.lock_wait = seconds("lock_wait", lock_wait)
+        self.fencing = fencing
+        self.conditional = conditional
+
+    def lock_name(self, store: Store, seat_id: str) -> str:
+        return f"seat:{store.event_id}:{seat_id}"
+
+    def write(self, store, seat_ids, check, build, clock):
+        grants: list[LockGrant] = []
+        try:
+            for seat_id in sorted(seat_ids):
+                grant = self.locks.acquire(self.lock_name(store, seat_id), self.lock_ttl,
+                                           blocking_timeout=self.lock_wait)
+                if grant is None:
+                    raise LockTimeout(f"lease on seat {seat_id}", self.lock_wait)
+                grants.append(grant)
+            seats = store.read_seats(seat_ids)
+            check(seats)
+            self._pause(clock)
+            by_seat = {g.name: g.fencing_token for g in grants}
+            tokens = tuple(by_seat[self.lock_name(store, s)] for s in seat_ids)
+            change = replace(build(seats, tokens), guarded=self.conditional,
+                             fencing_tokens=tokens if self.fencing else ())
+            result = store.apply(change)
+            if result is WriteResult.STALE_TOKEN:
+                seat_id, token = next(((s, t) for s, t in zip(seat_ids, tokens)
+                                       if t <= store.newest_fencing_token(s)), (seat_ids[0], tokens[0]))
+                raise StaleFencingToken(seat_id, token, store.newest_fencing_token(seat_id))
+            if result is WriteResult.CONFLICT:
+                raise LostRace(seat_ids, 1)
+        finally:
+            lost_leases = self._release(grants)
+        return WriteOutcome(change, lost_leases=lost_leases)
+
+    def _release(self, grants: list[LockGrant]) -> int:
+        """Give every lease back, newest first; returns how many had already run out."""
+        lost = 0
+        for grant in reversed(grants):
+            try:
+                self.locks.release(grant)
+            except LockNotOwnedError:
+                lost += 1  # the lease ran out while we worked
+        return lost
