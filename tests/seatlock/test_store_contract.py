@@ -1,0 +1,489 @@
+"""The store contract: what every store does with ``apply``, checked on each store directly.
+
+Every test runs once per entry of ``STORE_FACTORIES`` (``conftest.py``); a PostgreSQL or
+Redis store joins by adding its factory there. The service is not involved: changes are
+built by hand and handed to ``store.apply``, so a guard a store forgot cannot hide behind
+a check the service made first.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from ticketlab.core.errors import InputError
+from ticketlab.seatlock import (
+    Booking,
+    BookingStatus,
+    Change,
+    Hold,
+    RecordKind,
+    SeatStatus,
+    WriteResult,
+    small_venue,
+)
+from ticketlab.seatlock.stores.base import TRANSITIONS, Guard, required_guards
+
+from .conftest import STORE_FACTORIES
+from .helpers import assert_store_clean, store_state
+
+A, B, C = "GA-1-1", "GA-1-2", "GA-1-3"
+PRICE = 10000  # small_venue's price per seat, in cents
+
+
+# --- changes, built by hand ----------------------------------------------------------
+
+
+def hold_change(hold_id: str, seat_ids=(A,), at: float = 0.0, user: str = "alice", ttl: float = 600.0,
+                **guards) -> Change:
+    hold = Hold(hold_id=hold_id, user=user, seat_ids=tuple(seat_ids), created_at=at, expires_at=at + ttl,
+                amount_cents=PRICE * len(seat_ids))
+    return Change(RecordKind.HOLD, tuple(seat_ids), at, user=user, hold_id=hold_id, hold=hold, **guards)
+
+
+def confirm_change(hold: Hold, at: float, seat_ids=None, **guards) -> Change:
+    booking = Booking(booking_id=f"b-{hold.hold_id}", hold_id=hold.hold_id, user=hold.user, seat_ids=hold.seat_ids,
+                      amount_cents=hold.amount_cents, status=BookingStatus.CONFIRMED, created_at=hold.created_at,
+                      payment_id=f"pay-{hold.hold_id}", confirmed_at=at)
+    return Change(RecordKind.CONFIRM, tuple(seat_ids or hold.seat_ids), at, user=hold.user, hold_id=hold.hold_id,
+                  booking=booking, captured=True, **guards)
+
+
+def end_change(hold: Hold, at: float, kind: RecordKind = RecordKind.RELEASE, **guards) -> Change:
+    return Change(kind, hold.seat_ids, at, user=hold.user, hold_id=hold.hold_id, **guards)
+
+
+def cancel_change(booking: Booking, at: float, seat_ids=None, **guards) -> Change:
+    return Change(RecordKind.CANCEL, tuple(seat_ids or booking.seat_ids), at, user=booking.user,
+                  hold_id=booking.hold_id, booking=booking, **guards)
+
+
+def venue_change(kind: RecordKind, seat_ids=(A,), at: float = 0.0, **guards) -> Change:
+    return Change(kind, tuple(seat_ids), at, user="venue", **guards)
+
+
+def ok(store, change: Change) -> Change:
+    assert store.apply(change) is WriteResult.OK
+    return change
+
+
+def sold(store, hold_id: str, seat_ids=(A,), at: float = 1.0) -> Booking:
+    """Hold ``seat_ids`` and confirm them; returns the booking."""
+    hold = ok(store, hold_change(hold_id, seat_ids, at=at)).hold
+    return ok(store, confirm_change(hold, at)).booking
+
+
+def refund(store, booking: Booking, at: float) -> None:
+    """What the service does after a cancel: the money goes back, and the history says so."""
+    store.record(RecordKind.PAYMENT_REFUNDED, at, user=booking.user, hold_id=booking.hold_id,
+                 payment_id=booking.payment_id, amount_cents=booking.amount_cents)
+
+
+def statuses(store) -> dict[str, SeatStatus]:
+    return {seat_id: seat.status for seat_id, seat in store.snapshot().items()}
+
+
+def assert_counters_match_seats(store) -> None:
+    counted = Counter(statuses(store).values())
+    assert store.counters() == {status: counted[status] for status in SeatStatus}
+
+
+# --- every guard, accepting ----------------------------------------------------------
+
+
+def test_each_kind_of_change_moves_its_seats_as_its_transition_says(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A, B))).hold
+    assert store.get_hold("h1") == hold
+    assert statuses(store)[A] is statuses(store)[B] is SeatStatus.HELD
+    assert [s.hold_id for s in store.read_seats([A, B])] == ["h1", "h1"]
+    booking = ok(store, confirm_change(hold, 5.0)).booking
+    assert store.get_hold("h1") is None and store.get_booking(booking.booking_id) == booking
+    assert store.booking_for_hold("h1") == booking
+    assert [s.booking_id for s in store.read_seats([A, B])] == [booking.booking_id] * 2
+    assert statuses(store)[A] is SeatStatus.SOLD
+    ok(store, cancel_change(booking, 6.0))
+    refund(store, booking, 6.0)
+    assert store.get_booking(booking.booking_id).status is BookingStatus.CANCELLED
+    assert store.get_booking(booking.booking_id).cancelled_at == 6.0
+    assert statuses(store)[A] is statuses(store)[B] is SeatStatus.AVAILABLE
+    for kind in (RecordKind.RELEASE, RecordKind.EXPIRE):
+        held = ok(store, hold_change(f"h-{kind.value}", (C,), at=7.0)).hold
+        ok(store, end_change(held, 8.0, kind))
+        assert store.get_hold(held.hold_id) is None and statuses(store)[C] is SeatStatus.AVAILABLE
+    ok(store, venue_change(RecordKind.BLOCK, (A,)))
+    assert statuses(store)[A] is SeatStatus.BLOCKED
+    ok(store, venue_change(RecordKind.UNBLOCK, (A,)))
+    assert statuses(store)[A] is SeatStatus.AVAILABLE
+    assert {s.hold_id for s in store.snapshot().values()} == {None}
+    assert {s.booking_id for s in store.snapshot().values()} == {None}
+    assert_counters_match_seats(store)
+    assert_store_clean(store)
+
+
+# --- every guard, refusing, and a refusal changes nothing ----------------------------
+
+
+def _held_by_other(store):
+    ok(store, hold_change("h-bob", (A,), user="bob"))
+    return hold_change("h1", (A,))
+
+
+def _sold_seat(store):
+    sold(store, "h-bob", (A,))
+    return hold_change("h1", (A,))
+
+
+def _blocked_seat(store):
+    ok(store, venue_change(RecordKind.BLOCK, (A,)))
+    return hold_change("h1", (A,))
+
+
+def _block_a_held_seat(store):
+    ok(store, hold_change("h1", (A,)))
+    return venue_change(RecordKind.BLOCK, (A,))
+
+
+def _unblock_an_available_seat(store):
+    return venue_change(RecordKind.UNBLOCK, (A,))
+
+
+def _confirm_seats_of_another_hold(store):
+    mine = ok(store, hold_change("h1", (A,))).hold
+    ok(store, hold_change("h-bob", (B,), user="bob"))
+    return confirm_change(mine, 1.0, seat_ids=(B,))  # hold h1 is live, but B is HELD by h-bob
+
+
+def _cancel_seats_of_another_booking(store):
+    mine = sold(store, "h1", (A,))
+    sold(store, "h-bob", (B,))
+    return cancel_change(mine, 2.0, seat_ids=(B,))  # booking b-h1 is CONFIRMED, but B is sold to b-h-bob
+
+
+def _confirm_a_released_hold(store):
+    hold = ok(store, hold_change("h1", (A,))).hold
+    ok(store, end_change(hold, 1.0))
+    ok(store, hold_change("h-bob", (A,), user="bob", at=2.0))  # the seat is HELD again, by someone else
+    return confirm_change(hold, 3.0)
+
+
+def _release_an_unknown_hold(store):
+    ok(store, hold_change("h1", (A,)))
+    ghost = Hold(hold_id="h-ghost", user="alice", seat_ids=(A,), created_at=0.0, expires_at=600.0,
+                 amount_cents=PRICE)
+    return end_change(ghost, 1.0)
+
+
+def _confirm_at_expiry(store):
+    hold = ok(store, hold_change("h1", (A,), ttl=60.0)).hold
+    return confirm_change(hold, hold.expires_at)
+
+
+def _cancel_a_cancelled_booking(store):
+    booking = sold(store, "h1", (A,))
+    ok(store, cancel_change(booking, 2.0))
+    refund(store, booking, 2.0)
+    ok(store, hold_change("h-bob", (A,), user="bob", at=3.0))
+    return cancel_change(booking, 4.0)
+
+
+def _cancel_an_unknown_booking(store):
+    booking = sold(store, "h1", (A,))
+    ghost = Booking(booking_id="b-ghost", hold_id="h-ghost", user="alice", seat_ids=(A,), amount_cents=PRICE,
+                    status=BookingStatus.CONFIRMED, created_at=0.0, payment_id="pay-ghost")
+    assert booking.seat_ids == ghost.seat_ids
+    return cancel_change(ghost, 2.0)
+
+
+def _stale_version(store):
+    ok(store, hold_change("h-bob", (A,), user="bob"))
+    ok(store, end_change(store.get_hold("h-bob"), 1.0))  # back to AVAILABLE, two versions later
+    return hold_change("h1", (A,), at=2.0, expect_versions=(0,))
+
+
+def _older_fencing_token(store):
+    ok(store, hold_change("h-bob", (A,), user="bob", fencing_tokens=(5,)))
+    ok(store, end_change(store.get_hold("h-bob"), 1.0))
+    return hold_change("h1", (A,), at=2.0, fencing_tokens=(4,))
+
+
+def _equal_fencing_token(store):
+    ok(store, hold_change("h-bob", (A,), user="bob", fencing_tokens=(5,)))
+    ok(store, end_change(store.get_hold("h-bob"), 1.0))
+    return hold_change("h1", (A,), at=2.0, fencing_tokens=(5,))  # a reused lease
+
+
+def _status_and_token_both_wrong(store):
+    ok(store, hold_change("h-bob", (A,), user="bob", fencing_tokens=(5,)))
+    return hold_change("h1", (A,), at=1.0, fencing_tokens=(3,))  # STATUS comes before FENCING
+
+
+REFUSALS = {
+    "status: hold a seat HELD by another hold": (_held_by_other, WriteResult.CONFLICT),
+    "status: hold a SOLD seat": (_sold_seat, WriteResult.CONFLICT),
+    "status: hold a BLOCKED seat": (_blocked_seat, WriteResult.CONFLICT),
+    "status: block a HELD seat": (_block_a_held_seat, WriteResult.CONFLICT),
+    "status: unblock an AVAILABLE seat": (_unblock_an_available_seat, WriteResult.CONFLICT),
+    "owner hold: confirm seats another hold holds": (_confirm_seats_of_another_hold, WriteResult.CONFLICT),
+    "owner booking: cancel seats another booking owns": (_cancel_seats_of_another_booking, WriteResult.CONFLICT),
+    "live hold: confirm a released hold": (_confirm_a_released_hold, WriteResult.CONFLICT),
+    "live hold: release a hold that never existed": (_release_an_unknown_hold, WriteResult.CONFLICT),
+    "unexpired hold: confirm at exactly expires_at": (_confirm_at_expiry, WriteResult.CONFLICT),
+    "confirmed booking: cancel a cancelled booking": (_cancel_a_cancelled_booking, WriteResult.CONFLICT),
+    "confirmed booking: cancel a booking that never existed": (_cancel_an_unknown_booking, WriteResult.CONFLICT),
+    "versions: a stale version": (_stale_version, WriteResult.CONFLICT),
+    "fencing: an older token": (_older_fencing_token, WriteResult.STALE_TOKEN),
+    "fencing: an equal token": (_equal_fencing_token, WriteResult.STALE_TOKEN),
+    "order: the status guard is checked before the token": (_status_and_token_both_wrong, WriteResult.CONFLICT),
+}
+
+
+@pytest.mark.parametrize("case", sorted(REFUSALS))
+def test_a_guard_that_fails_refuses_the_change_and_changes_nothing(new_store, case):
+    store = new_store()
+    setup, refusal = REFUSALS[case]
+    change = setup(store)
+    before = store_state(store)
+    assert store.apply(change) is refusal
+    assert store_state(store) == before  # seats, holds, bookings, counters, history, tokens
+    assert_store_clean(store)
+
+
+def test_confirm_just_before_expiry_is_accepted(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,), ttl=60.0)).hold
+    ok(store, confirm_change(hold, hold.expires_at - 0.001))
+    assert statuses(store)[A] is SeatStatus.SOLD
+    assert_store_clean(store)
+
+
+def test_a_blind_write_skips_the_status_guard(new_store):
+    """What the naive strategy does when its check passed a moment before: write anyway."""
+    store = new_store()
+    ok(store, hold_change("h1", (A,)))
+    before = store_state(store)
+    bob = hold_change("h-bob", (A,), user="bob")
+    assert store.apply(bob) is WriteResult.CONFLICT
+    assert store_state(store) == before
+    ok(store, hold_change("h-bob", (A,), user="bob", guarded=False))
+    assert store.read_seats([A])[0].hold_id == "h-bob"
+
+
+# --- all or nothing ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("guard", ["status", "versions", "fencing"])
+def test_a_multi_seat_change_is_all_or_nothing(new_store, guard):
+    store = new_store()
+    ok(store, hold_change("h-bob", (C,), user="bob", fencing_tokens=(7,)))
+    ok(store, end_change(store.get_hold("h-bob"), 1.0))  # C: version 2, token 7 accepted
+    ok(store, hold_change("h-carl", (B,), user="carl", at=1.0))
+    ok(store, end_change(store.get_hold("h-carl"), 1.0))  # B: version 2
+    if guard == "status":
+        ok(store, hold_change("h-dan", (C,), user="dan", at=1.0))
+        change, refusal = hold_change("h1", (A, B, C), at=2.0), WriteResult.CONFLICT
+    elif guard == "versions":
+        change, refusal = hold_change("h1", (A, B, C), at=2.0, expect_versions=(0, 2, 1)), WriteResult.CONFLICT
+    else:
+        change, refusal = hold_change("h1", (A, B, C), at=2.0, fencing_tokens=(9, 9, 6)), WriteResult.STALE_TOKEN
+    before = store_state(store)
+    assert store.apply(change) is refusal
+    assert store_state(store) == before  # A and B, which passed, were not written either
+
+
+# --- compare-and-set versions --------------------------------------------------------
+
+
+def test_every_write_bumps_each_seat_version_by_one_and_a_refusal_does_not(new_store):
+    store = new_store()
+
+    def versions() -> list[int]:
+        return [s.version for s in store.read_seats([A, B])]
+
+    assert versions() == [0, 0]
+    hold = ok(store, hold_change("h1", (A, B), expect_versions=(0, 0))).hold
+    assert versions() == [1, 1]
+    assert store.apply(confirm_change(hold, 1.0, expect_versions=(0, 1))) is WriteResult.CONFLICT
+    assert versions() == [1, 1]
+    booking = ok(store, confirm_change(hold, 1.0, expect_versions=(1, 1))).booking
+    assert versions() == [2, 2]
+    ok(store, cancel_change(booking, 2.0))
+    assert versions() == [3, 3]
+    assert [s.version for s in store.read_seats([C])] == [0]
+
+
+# --- fencing tokens ------------------------------------------------------------------
+
+
+def test_fencing_accepts_only_a_token_newer_than_the_newest_accepted(new_store):
+    store = new_store()
+    assert store.newest_fencing_token(A) == -1
+    hold = ok(store, hold_change("h1", (A,), fencing_tokens=(3,))).hold
+    assert store.newest_fencing_token(A) == 3
+    for token, result in ((2, WriteResult.STALE_TOKEN), (3, WriteResult.STALE_TOKEN)):
+        before = store_state(store)
+        assert store.apply(confirm_change(hold, 1.0, fencing_tokens=(token,))) is result
+        assert store_state(store) == before
+    ok(store, confirm_change(hold, 1.0, fencing_tokens=(4,)))
+    assert store.newest_fencing_token(A) == 4
+    assert store.newest_fencing_token(B) == -1  # tokens are per seat
+    ok(store, hold_change("h2", (B,), fencing_tokens=(1,)))
+    assert store.newest_fencing_token(B) == 1
+    assert [r.fencing_tokens for r in store.history() if r.kind in (RecordKind.HOLD, RecordKind.CONFIRM)] == [
+        (3,), (4,), (1,)]
+    assert_store_clean(store)
+
+
+def test_a_write_without_tokens_leaves_the_newest_token_alone(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,), fencing_tokens=(3,))).hold
+    ok(store, end_change(hold, 1.0))
+    assert store.newest_fencing_token(A) == 3
+
+
+# --- counters, history, payments -----------------------------------------------------
+
+
+def test_counters_always_equal_the_seat_states(new_store):
+    store = new_store()
+    assert_counters_match_seats(store)
+    steps = [
+        lambda: hold_change("h1", (A, B)),
+        lambda: venue_change(RecordKind.BLOCK, (C,)),
+        lambda: hold_change("h2", (B,)),  # refused
+        lambda: confirm_change(store.get_hold("h1"), 1.0),
+        lambda: venue_change(RecordKind.UNBLOCK, (C,)),
+        lambda: cancel_change(store.get_booking("b-h1"), 2.0),
+        lambda: venue_change(RecordKind.UNBLOCK, (C,)),  # refused
+    ]
+    for step in steps:
+        store.apply(step())
+        assert_counters_match_seats(store)
+        assert sum(store.counters().values()) == 6
+
+
+def test_each_change_appends_one_record_saying_what_it_did(new_store):
+    store = new_store()
+    first = store.history()
+    assert [(r.seq, r.kind, r.to_status) for r in first] == [(1, RecordKind.INIT, SeatStatus.AVAILABLE)]
+    assert first[0].seat_ids == tuple(store.snapshot()) and first[0].counters == (6, 0, 0, 0)
+    hold = ok(store, hold_change("h1", (A, B), at=1.0, fencing_tokens=(1, 1))).hold
+    booking = ok(store, confirm_change(hold, 2.0)).booking
+    ok(store, cancel_change(booking, 3.0))
+    ok(store, venue_change(RecordKind.BLOCK, (C,), at=4.0))
+    refund(store, booking, 5.0)
+    records = store.history()
+    seqs = [r.seq for r in records]
+    assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
+    assert [(r.kind, r.seat_ids, r.to_status, r.at) for r in records[1:-1]] == [
+        (RecordKind.HOLD, (A, B), SeatStatus.HELD, 1.0),
+        (RecordKind.PAYMENT_CAPTURED, (), None, 2.0),  # in the same step as the booking it pays for
+        (RecordKind.CONFIRM, (A, B), SeatStatus.SOLD, 2.0),
+        (RecordKind.CANCEL, (A, B), SeatStatus.AVAILABLE, 3.0),
+        (RecordKind.BLOCK, (C,), SeatStatus.BLOCKED, 4.0),
+    ]
+    held, captured, confirmed, cancelled, blocked = records[1:-1]
+    assert (held.hold_id, held.user, held.expires_at, held.amount_cents, held.fencing_tokens) == (
+        "h1", "alice", 601.0, 2 * PRICE, (1, 1))
+    assert held.counters == (4, 2, 0, 0)
+    assert (captured.payment_id, captured.amount_cents, captured.hold_id) == ("pay-h1", 2 * PRICE, "h1")
+    assert (confirmed.booking_id, confirmed.payment_id, confirmed.amount_cents) == ("b-h1", "pay-h1", 2 * PRICE)
+    assert confirmed.counters == (4, 0, 2, 0)
+    assert (cancelled.booking_id, cancelled.counters) == ("b-h1", (6, 0, 0, 0))
+    assert (blocked.user, blocked.counters) == ("venue", (5, 0, 0, 1))
+    assert records[-1].kind is RecordKind.PAYMENT_REFUNDED and records[-1].counters is None
+    assert_store_clean(store)
+
+
+def test_a_payment_fact_is_recorded_once(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,))).hold
+    assert store.record(RecordKind.PAYMENT_CAPTURED, 1.0, user="alice", hold_id="h1", payment_id="pay-h1",
+                        amount_cents=PRICE) > 0
+    ok(store, confirm_change(hold, 2.0))  # carries the same capture: not written again
+    assert store.record(RecordKind.PAYMENT_CAPTURED, 3.0, payment_id="pay-h1", amount_cents=PRICE) == 0
+    first = store.record(RecordKind.PAYMENT_REFUNDED, 4.0, payment_id="pay-x", amount_cents=5)
+    assert first > 0 and store.record(RecordKind.PAYMENT_REFUNDED, 5.0, payment_id="pay-x", amount_cents=5) == 0
+    kinds = Counter((r.kind, r.payment_id) for r in store.history())
+    assert kinds[(RecordKind.PAYMENT_CAPTURED, "pay-h1")] == 1
+    assert kinds[(RecordKind.PAYMENT_REFUNDED, "pay-x")] == 1
+    sweep = store.record(RecordKind.SWEEP, 6.0, skipped=("h9",))
+    assert store.history()[-1].seq == sweep and store.history()[-1].skipped == ("h9",)
+
+
+# --- reads ---------------------------------------------------------------------------
+
+
+def test_find_available_sees_seats_that_come_back(new_store):
+    store = new_store()
+    assert store.find_available(2) == [A, B]
+    hold = ok(store, hold_change("h1", (A, B))).hold
+    assert store.find_available(2) == [C, "GA-1-4"]
+    ok(store, end_change(hold, 1.0))
+    assert store.find_available(1) == [A]
+    everything = tuple(store.snapshot())
+    booking = sold(store, "h2", everything, at=2.0)
+    assert store.find_available(1) == []
+    ok(store, cancel_change(booking, 3.0))
+    assert store.find_available(6) == list(everything)
+
+
+def test_expired_holds_are_those_at_or_past_their_expiry(new_store):
+    store = new_store()
+    ok(store, hold_change("h1", (A,), ttl=60.0))
+    ok(store, hold_change("h2", (B,), ttl=120.0))
+    assert [h.hold_id for h in store.expired_holds(59.9)] == []
+    assert [h.hold_id for h in store.expired_holds(60.0)] == ["h1"]
+    assert sorted(h.hold_id for h in store.live_holds()) == ["h1", "h2"]
+
+
+def test_changes_inside_the_seat_locks_are_kept_and_a_refused_one_undoes_itself(new_store):
+    store = new_store()
+    with store.seat_locks([A, B], timeout=1.0):
+        ok(store, hold_change("h1", (A,)))
+        before = store_state(store)
+        assert store.apply(hold_change("h2", (A,))) is WriteResult.CONFLICT
+        assert store_state(store) == before
+        ok(store, hold_change("h3", (B,)))
+    assert statuses(store)[A] is statuses(store)[B] is SeatStatus.HELD
+    assert sorted(h.hold_id for h in store.live_holds()) == ["h1", "h3"]
+    assert_store_clean(store)
+
+
+# --- the guard list itself -----------------------------------------------------------
+
+
+def test_required_guards_follow_the_kind_and_what_the_strategy_set():
+    hold = hold_change("h1", (A,)).hold
+    booking = confirm_change(hold, 1.0).booking
+    assert required_guards(hold_change("h1")) == (Guard.STATUS,)
+    assert required_guards(confirm_change(hold, 1.0)) == (
+        Guard.HOLD_LIVE, Guard.HOLD_UNEXPIRED, Guard.STATUS, Guard.HELD_BY)
+    assert required_guards(end_change(hold, 1.0, RecordKind.EXPIRE)) == (Guard.HOLD_LIVE, Guard.STATUS, Guard.HELD_BY)
+    assert required_guards(cancel_change(booking, 2.0)) == (Guard.BOOKING_CONFIRMED, Guard.STATUS, Guard.BOOKED_BY)
+    assert required_guards(venue_change(RecordKind.UNBLOCK)) == (Guard.STATUS,)
+    assert required_guards(hold_change("h1", expect_versions=(0,), fencing_tokens=(1,))) == (
+        Guard.STATUS, Guard.VERSIONS, Guard.FENCING)
+    assert required_guards(hold_change("h1", guarded=False)) == ()
+    assert required_guards(hold_change("h1", guarded=False, fencing_tokens=(1,))) == (Guard.FENCING,)
+    assert {Guard.FENCING.refusal} == {WriteResult.STALE_TOKEN}
+    assert {g.refusal for g in Guard if g is not Guard.FENCING} == {WriteResult.CONFLICT}
+    assert set(TRANSITIONS) == {RecordKind.HOLD, RecordKind.CONFIRM, RecordKind.RELEASE, RecordKind.EXPIRE,
+                                RecordKind.CANCEL, RecordKind.BLOCK, RecordKind.UNBLOCK}
+
+
+def test_a_change_is_immutable():
+    change = hold_change("h1")
+    with pytest.raises(AttributeError):
+        change.guarded = False  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("kind", sorted(STORE_FACTORIES))
+def test_a_store_needs_at_least_one_seat(kind, tmp_path):
+    with pytest.raises(InputError):
+        STORE_FACTORIES[kind]([], tmp_path)
+    assert list(tmp_path.iterdir()) == []  # nothing half-written
+    store = STORE_FACTORIES[kind](small_venue(1).seats(), tmp_path)
+    assert store.example_seat_id() == A
+    store.close()
