@@ -2,7 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ticketlab.seatlock import BookingService, Store, check_history
+
+
+def once(action: Callable[[], None]) -> Callable[[], None]:
+    """A ``before_write`` hook that runs ``action`` before the first write only."""
+    done: list[bool] = []
+
+    def hook() -> None:
+        if not done:
+            done.append(True)
+            action()
+
+    return hook
 
 
 def store_state(store: Store) -> tuple:

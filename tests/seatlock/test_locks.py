@@ -28,6 +28,8 @@ from ticketlab.seatlock import (
 )
 from ticketlab.seatlock.locks.sqlite import SqliteLockManager
 
+from .helpers import once
+
 
 
 
@@ -150,14 +152,12 @@ def test_distributed_strategy_on_redis_rejects_a_paused_client(redis_server):
     locks = RedisLockManager(redis_server, clock=RealClock())
     clock = RealClock()
     store = MemoryStore(small_venue(1).seats())
-    fired = []
 
+    @once
     def stall():
-        if not fired:
-            fired.append(True)
-            time.sleep(0.15)  # longer than the 0.05 s lease
-            hold = bob.hold_seats("bob", ["GA-1-1"])
-            bob.confirm(hold.hold_id, "bob")
+        time.sleep(0.15)  # longer than the 0.05 s lease
+        hold = bob.hold_seats("bob", ["GA-1-1"])
+        bob.confirm(hold.hold_id, "bob")
 
     alice = BookingService(store, DistributedStrategy(locks, lock_ttl=0.05, before_write=stall, conditional=False),
                            clock, hold_ttl=60, http_timeout=0.02, db_timeout=0.01)

@@ -23,7 +23,7 @@ from ticketlab.seatlock import (
 from ticketlab.seatlock.strategies import REGISTRY, STRATEGIES, WriteOutcome
 from ticketlab.ui.seatlock_verbs import register
 
-from .helpers import assert_clean
+from .helpers import assert_clean, once
 
 
 def test_the_registry_names_every_strategy_once_and_make_strategy_builds_each():
@@ -67,16 +67,13 @@ def _service_where_bob_acts_first(bob_releases: bool):
     (and releasing it again if ``bob_releases``), so her compare-and-set loses once."""
     clock = SimulatedClock()
     store = MemoryStore(small_venue(1).seats())
-    fired = []
 
     def bob_acts():
-        if not fired:
-            fired.append(True)
-            hold = bob.hold_seats("bob", ["GA-1-1"])
-            if bob_releases:
-                bob.release(hold.hold_id, "bob")
+        hold = bob.hold_seats("bob", ["GA-1-1"])
+        if bob_releases:
+            bob.release(hold.hold_id, "bob")
 
-    alice = BookingService(store, OptimisticStrategy(before_write=bob_acts), clock)
+    alice = BookingService(store, OptimisticStrategy(before_write=once(bob_acts)), clock)
     bob = BookingService(store, OptimisticStrategy(), clock)
     return alice, store
 

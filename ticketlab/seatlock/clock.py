@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 import time
-from functools import lru_cache
 from typing import Any, Protocol, runtime_checkable
 
 from ticketlab.core.timing import duration
@@ -23,12 +22,9 @@ from ticketlab.seatlock.errors import InvalidTTL
 __all__ = ["Clock", "RealClock", "SimulatedClock", "seconds"]
 
 
-@lru_cache(maxsize=1024, typed=True)  # typed: True must not hit the entry cached for 1
-def _checked(name: str, value: Any, allow_zero: bool) -> float:
-    checked = duration(name, value, allow_zero=allow_zero, error=InvalidTTL)
-    if not isinstance(checked, float):  # a tuple of durations parses to an array
-        raise TypeError("not one duration")
-    return checked
+# durations already found valid, by (value, its type, allow_zero): the type keeps True from
+# hitting the entry for 1. Lock managers check a TTL on every acquire, so this is the hot path.
+_VALID: dict[tuple[Any, type, bool], float] = {}
 
 
 def seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
@@ -36,13 +32,21 @@ def seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
 
     Raises :class:`~ticketlab.seatlock.errors.InvalidTTL` naming ``name`` when ``value`` is not
     a finite duration above zero (``allow_zero``: at least zero), or is more than one value
-    (a list or an array); ``True`` is not a duration. Lock managers check a TTL on every
-    acquire, so answers are cached per value.
+    (a list or an array); ``True`` is not a duration.
     """
     try:
-        return _checked(name, value, allow_zero)
+        key = (value, type(value), allow_zero)
+        return _VALID[key]
+    except KeyError:
+        pass
     except TypeError:  # unhashable: a list or an array, not one duration
         raise InvalidTTL(name, value, "one duration such as 30 or '30s'") from None
+    checked = duration(name, value, allow_zero=allow_zero, error=InvalidTTL)
+    if not isinstance(checked, float):  # a tuple of durations parses to an array
+        raise InvalidTTL(name, value, "one duration such as 30 or '30s'")
+    if len(_VALID) < 4096:  # the core's durations are a handful of settings; do not grow forever
+        _VALID[key] = checked
+    return checked
 
 
 _seconds = seconds  # for methods whose own argument is called ``seconds``

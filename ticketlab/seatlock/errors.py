@@ -1,6 +1,7 @@
 """Errors of the seat-lock core.
 
-Each failure a caller can act on has its own class, so code can tell "pick another seat"
+Invariant: every error the core raises on purpose is a :class:`SeatLockError`, and each
+failure a caller can act on has its own class, so code can tell "pick another seat"
 (:class:`SeatUnavailable`) from "try again" (:class:`LostRace`, :class:`LockTimeout`) from
 "your hold is gone" (:class:`HoldExpired`). Errors about what the caller passed in also
 derive from :class:`ValueError` through :class:`~ticketlab.core.errors.InputError`.

@@ -151,11 +151,10 @@ class BookingService:
                 error = SeatBlocked if SeatStatus.BLOCKED.value in taken.values() else SeatUnavailable
                 raise error(taken)
 
-        def build(seats: list[Seat], tokens: tuple[int, ...]) -> Change:
+        def build(seats: list[Seat], tokens: tuple[int, ...], **guards) -> Change:
             now = clock.now()
-            hold = Hold(hold_id=hold_id, user=user, seat_ids=ids, created_at=now, expires_at=now + ttl,
-                        amount_cents=sum(s.price_cents for s in seats), fencing_tokens=tokens)
-            return Change(RecordKind.HOLD, ids, now, user=user, hold_id=hold_id, hold=hold)
+            hold = Hold(hold_id, user, ids, now, now + ttl, sum(s.price_cents for s in seats), tokens)
+            return Change(RecordKind.HOLD, ids, now, user=user, hold_id=hold_id, hold=hold, **guards)
 
         try:
             outcome = self.strategy.write(self.store, ids, check, build, clock)
@@ -250,14 +249,13 @@ class BookingService:
             if live is None or live.expired(t):
                 raise HoldExpired(hold.hold_id, hold.expires_at, t)
 
-        def build(seats: list[Seat], tokens: tuple[int, ...]) -> Change:
+        def build(seats: list[Seat], tokens: tuple[int, ...], **guards) -> Change:
             t = clock.now()
-            booking = Booking(booking_id=booking_id, hold_id=hold.hold_id, user=hold.user, seat_ids=hold.seat_ids,
-                              amount_cents=hold.amount_cents, status=BookingStatus.CONFIRMED,
-                              created_at=hold.created_at, payment_id=payment_id, confirmed_at=t)
+            booking = Booking(booking_id, hold.hold_id, hold.user, hold.seat_ids, hold.amount_cents,
+                              BookingStatus.CONFIRMED, hold.created_at, payment_id, t)
             # the capture is recorded in the same step as the booking that it pays for
             return Change(RecordKind.CONFIRM, hold.seat_ids, t, user=hold.user, hold_id=hold.hold_id,
-                          booking=booking, captured=True)
+                          booking=booking, captured=True, **guards)
 
         try:
             outcome = self.strategy.write(store, hold.seat_ids, check, build, clock)

@@ -1,9 +1,9 @@
 """The history of a sale and the checker that proves (or disproves) it was correct.
 
-Every state change a store makes is appended as a :class:`Record` whose ``seq`` is taken
-inside the same critical section as the change, so sorting by ``seq`` gives the order in
-which the changes really happened, across threads and processes. :func:`check_history`
-replays that log seat by seat and reports every broken invariant:
+Invariant: every state change a store makes is appended as a :class:`Record` whose ``seq``
+is taken inside the same critical section as the change, so sorting by ``seq`` gives the
+order in which the changes really happened, across threads and processes.
+:func:`check_history` replays that log seat by seat and reports every broken invariant:
 
 - ``SOLD_TWICE``: a seat confirmed into a second live booking;
 - ``TWO_LIVE_HOLDS``: a seat held while another hold on it was still live;

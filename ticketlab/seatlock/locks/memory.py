@@ -40,7 +40,7 @@ class MemoryLockManager(LockManager):
             self._leases[name] = (token, now + ttl)
             fencing = self._fence.get(name, 0) + 1
             self._fence[name] = fencing
-            return LockGrant(name=name, token=token, fencing_token=fencing, expires_at=now + ttl)
+            return LockGrant(name, token, fencing, now + ttl)
 
     def _release_if_owner(self, name: str, token: str) -> bool:
         with self._mutex:

@@ -28,9 +28,9 @@ passes the same contract tests (``tests/seatlock/test_store_contract.py``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ticketlab.core.errors import InputError
@@ -45,6 +45,8 @@ __all__ = [
     "TRANSITIONS",
     "Guard",
     "required_guards",
+    "OPERANDS",
+    "PER_SEAT",
     "guard_operand",
     "first_refusal",
     "change_record",
@@ -80,14 +82,17 @@ TRANSITIONS: dict[RecordKind, Transition] = {
 _ENDS_HOLD = frozenset({RecordKind.CONFIRM, RecordKind.RELEASE, RecordKind.EXPIRE})
 
 
-@dataclass(frozen=True, slots=True)
-class Change:
-    """A change the service wants, immutable. A strategy adds its guards with
-    ``dataclasses.replace`` before handing the change to :meth:`Store.apply`.
+class Change(NamedTuple):
+    """A change the service wants, immutable. The guard fields (``guarded``,
+    ``expect_versions``, ``fencing_tokens``) are the strategy's: it passes them to the
+    service's build function, which builds the change with them.
 
     ``kind`` must be a key of :data:`TRANSITIONS`. ``hold`` is the hold a HOLD inserts;
     ``booking`` the booking a CONFIRM inserts or a CANCEL cancels. ``captured``: a CONFIRM
     that also records its payment's capture, in the same step.
+
+    A NamedTuple rather than a frozen dataclass: every write builds one, and in CPython 3.11
+    a frozen dataclass's ``__init__`` costs three times as much.
     """
 
     kind: RecordKind
@@ -134,7 +139,85 @@ class Guard(Enum):
 #: Guards compared with one operand per seat (aligned with ``seat_ids``).
 PER_SEAT = frozenset({Guard.VERSIONS, Guard.FENCING})
 
+#: What each guard compares with, read from the change: a hold id, a booking id, a time, a
+#: status, or (for :data:`PER_SEAT` guards) a tuple with one value per seat.
+OPERANDS: dict[Guard, Callable[[Change], Any]] = {
+    Guard.HOLD_LIVE: attrgetter("hold_id"),
+    Guard.HOLD_UNEXPIRED: attrgetter("at"),
+    Guard.BOOKING_CONFIRMED: attrgetter("booking.booking_id"),
+    Guard.STATUS: attrgetter("require_status"),
+    Guard.HELD_BY: attrgetter("hold_id"),
+    Guard.BOOKED_BY: attrgetter("booking.booking_id"),
+    Guard.VERSIONS: attrgetter("expect_versions"),
+    Guard.FENCING: attrgetter("fencing_tokens"),
+}
+
+
+def guard_operand(guard: Guard, change: Change) -> Any:
+    """What ``guard`` compares with for ``change`` (see :data:`OPERANDS`)."""
+    return OPERANDS[guard](change)
+
+
+# Each guard evaluated in Python: check(operand, change, seats, fences, holds, bookings).
+# Loops rather than all(...): these run on every write, and a generator costs more than the test.
+
+def _hold_live(hold_id, change, seats, fences, holds, bookings) -> bool:
+    return hold_id in holds
+
+
+def _hold_unexpired(at, change, seats, fences, holds, bookings) -> bool:
+    hold = holds.get(change.hold_id)
+    return hold is not None and at < hold.expires_at
+
+
+def _booking_confirmed(booking_id, change, seats, fences, holds, bookings) -> bool:
+    booking = bookings.get(booking_id)
+    return booking is not None and booking.status is BookingStatus.CONFIRMED
+
+
+def _status(status, change, seats, fences, holds, bookings) -> bool:
+    for seat in seats:
+        if seat.status is not status:
+            return False
+    return True
+
+
+def _held_by(hold_id, change, seats, fences, holds, bookings) -> bool:
+    for seat in seats:
+        if seat.hold_id != hold_id:
+            return False
+    return True
+
+
+def _booked_by(booking_id, change, seats, fences, holds, bookings) -> bool:
+    for seat in seats:
+        if seat.booking_id != booking_id:
+            return False
+    return True
+
+
+def _versions(versions, change, seats, fences, holds, bookings) -> bool:
+    for seat, version in zip(seats, versions):
+        if seat.version != version:
+            return False
+    return True
+
+
+def _fencing(tokens, change, seats, fences, holds, bookings) -> bool:
+    for seat, token in zip(seats, tokens):
+        if token <= fences.get(seat.seat_id, -1):  # strictly newer: an equal token was already used
+            return False
+    return True
+
+
+_CHECKS: dict[Guard, Callable[..., bool]] = {
+    Guard.HOLD_LIVE: _hold_live, Guard.HOLD_UNEXPIRED: _hold_unexpired,
+    Guard.BOOKING_CONFIRMED: _booking_confirmed, Guard.STATUS: _status, Guard.HELD_BY: _held_by,
+    Guard.BOOKED_BY: _booked_by, Guard.VERSIONS: _versions, Guard.FENCING: _fencing,
+}
+
 _GUARDS: dict[tuple, tuple[Guard, ...]] = {}
+_EVALUATIONS: dict[tuple, tuple[tuple[Callable[..., bool], Callable[[Change], Any], WriteResult], ...]] = {}
 
 
 def required_guards(change: Change) -> tuple[Guard, ...]:
@@ -166,23 +249,8 @@ def required_guards(change: Change) -> tuple[Guard, ...]:
         if fenced:
             out.append(Guard.FENCING)
         guards = _GUARDS[key] = tuple(out)
+        _EVALUATIONS[key] = tuple((_CHECKS[g], OPERANDS[g], g.refusal) for g in guards)
     return guards
-
-
-def guard_operand(guard: Guard, change: Change) -> Any:
-    """What ``guard`` compares with: a hold id, a booking id, a time, a status, or (for
-    :data:`PER_SEAT` guards) a tuple with one value per seat."""
-    if guard is Guard.STATUS:
-        return TRANSITIONS[change.kind].require
-    if guard is Guard.HOLD_LIVE or guard is Guard.HELD_BY:
-        return change.hold_id
-    if guard is Guard.BOOKING_CONFIRMED or guard is Guard.BOOKED_BY:
-        return change.booking.booking_id if change.booking is not None else None
-    if guard is Guard.HOLD_UNEXPIRED:
-        return change.at
-    if guard is Guard.VERSIONS:
-        return change.expect_versions
-    return change.fencing_tokens
 
 
 def first_refusal(change: Change, seats: Sequence[Seat], fences: Mapping[str, int],
@@ -194,28 +262,14 @@ def first_refusal(change: Change, seats: Sequence[Seat], fences: Mapping[str, in
     bookings by id (only the ones the change names are looked up). Returns ``OK`` or the
     refusal of the first guard that fails.
     """
-    for guard in required_guards(change):
-        want = guard_operand(guard, change)
-        if guard is Guard.STATUS:
-            ok = all(seat.status is want for seat in seats)
-        elif guard is Guard.HELD_BY:
-            ok = all(seat.hold_id == want for seat in seats)
-        elif guard is Guard.BOOKED_BY:
-            ok = all(seat.booking_id == want for seat in seats)
-        elif guard is Guard.VERSIONS:
-            ok = all(seat.version == version for seat, version in zip(seats, want))
-        elif guard is Guard.FENCING:
-            ok = all(token > fences.get(seat.seat_id, -1) for seat, token in zip(seats, want))
-        elif guard is Guard.HOLD_LIVE:
-            ok = want in holds
-        elif guard is Guard.HOLD_UNEXPIRED:
-            hold = holds.get(change.hold_id)
-            ok = hold is not None and want < hold.expires_at
-        else:  # BOOKING_CONFIRMED
-            booking = bookings.get(want)
-            ok = booking is not None and booking.status is BookingStatus.CONFIRMED
-        if not ok:
-            return guard.refusal
+    key = (change.kind, change.guarded, change.expect_versions is not None, bool(change.fencing_tokens))
+    evaluation = _EVALUATIONS.get(key)
+    if evaluation is None:  # a shape not seen yet: work its guards out once
+        required_guards(change)
+        evaluation = _EVALUATIONS[key]
+    for check, operand, refusal in evaluation:
+        if not check(operand(change), change, seats, fences, holds, bookings):
+            return refusal
     return WriteResult.OK
 
 

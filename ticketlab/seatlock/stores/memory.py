@@ -154,9 +154,9 @@ class MemoryStore(Store):
         for seat in seats:
             counts[seat.status] -= 1
             counts[to] += 1
-            store[seat.seat_id] = Seat(seat_id=seat.seat_id, section=seat.section, row=seat.row,
-                                       number=seat.number, price_cents=seat.price_cents, status=to,
-                                       version=seat.version + 1, hold_id=hold_id, booking_id=booking_id)
+            # positional: this is the hot path, and binding nine keywords costs more
+            store[seat.seat_id] = Seat(seat.seat_id, seat.section, seat.row, seat.number, seat.price_cents,
+                                       to, seat.version + 1, hold_id, booking_id)
         if to is SeatStatus.AVAILABLE:
             first = min(self._position[s.seat_id] for s in seats) if seats else self._first_free
             self._first_free = min(self._first_free, first)

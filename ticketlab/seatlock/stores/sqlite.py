@@ -117,10 +117,12 @@ def _encode(value: Any) -> Any:
 class _Rows:
     """A frozen value stored as a row whose columns are named after its fields."""
 
-    def __init__(self, cls: type, decoders: dict[str, Callable[[Any], Any]]) -> None:
+    def __init__(self, cls: type, table: str, decoders: dict[str, Callable[[Any], Any]],
+                 insert: str = "INSERT") -> None:
         self.cls = cls
         self.names = tuple(f.name for f in fields(cls))
         self.columns = ", ".join(self.names)
+        self.insert = f"{insert} INTO {table} ({self.columns}) VALUES ({', '.join('?' * len(self.names))})"
         self._decoders = tuple(decoders.get(name) for name in self.names)
 
     def decode(self, row: Sequence) -> Any:
@@ -128,15 +130,18 @@ class _Rows:
         return self.cls(**{name: (decode(v) if decode is not None and v is not None else v)
                            for name, decode, v in zip(self.names, self._decoders, row)})
 
-    def encode(self, value: Any) -> list:
-        return [_encode(getattr(value, name)) for name in self.names]
+    def encode(self, value: Any, names: Sequence[str] | None = None) -> list:
+        """The column values of ``value`` (all of them, or those in ``names``), for ``?`` marks."""
+        return [_encode(getattr(value, name)) for name in (names or self.names)]
 
 
-_SEATS = _Rows(Seat, {"status": SeatStatus})
-_HOLDS = _Rows(Hold, {"seat_ids": _split, "fencing_tokens": _ints})
-_BOOKINGS = _Rows(Booking, {"seat_ids": _split, "status": BookingStatus})
-_HISTORY = _Rows(Record, {"kind": RecordKind, "seat_ids": _split, "to_status": SeatStatus,
-                          "fencing_tokens": _ints, "counters": lambda t: _ints(t) or None, "skipped": _split})
+_SEATS = _Rows(Seat, "seats", {"status": SeatStatus})
+_HOLDS = _Rows(Hold, "holds", {"seat_ids": _split, "fencing_tokens": _ints})
+# a blind (naive) confirm may write a booking again; like the memory store, the last write wins
+_BOOKINGS = _Rows(Booking, "bookings", {"seat_ids": _split, "status": BookingStatus}, insert="INSERT OR REPLACE")
+_HISTORY = _Rows(Record, "history", {"kind": RecordKind, "seat_ids": _split, "to_status": SeatStatus,
+                                     "fencing_tokens": _ints, "counters": lambda t: _ints(t) or None,
+                                     "skipped": _split})
 _RECORD_COLUMNS = tuple(n for n in _HISTORY.names if n not in ("seq", "counters"))  # seq: AUTOINCREMENT
 _INSERT_RECORD = (f"INSERT OR IGNORE INTO history ({', '.join(_RECORD_COLUMNS)}, counters)"
                   f" VALUES ({', '.join('?' * len(_RECORD_COLUMNS))}, ?)")
@@ -152,10 +157,6 @@ _SEAT_CONDITION = {
     Guard.FENCING: "fence < ?",
 }
 _ENDS_HOLD = (RecordKind.CONFIRM, RecordKind.RELEASE, RecordKind.EXPIRE)
-
-
-def _record_values(record: Record) -> list:
-    return [_encode(getattr(record, name)) for name in _RECORD_COLUMNS]
 
 
 class _Plan(NamedTuple):
@@ -238,7 +239,7 @@ class SqliteStore(Store):
                 conn.executemany("INSERT INTO counters VALUES (?, ?)", [(st.value, n) for st, n in counts.items()])
                 init = Record(seq=0, kind=RecordKind.INIT, at=at, seat_ids=tuple(s.seat_id for s in seats),
                               to_status=SeatStatus.AVAILABLE, counters=tuple(counts[st] for st in COUNTER_ORDER))
-                conn.execute(_INSERT_RECORD, [*_record_values(init), _encode(init.counters)])
+                conn.execute(_INSERT_RECORD, [*_HISTORY.encode(init, _RECORD_COLUMNS), _encode(init.counters)])
         except BaseException:
             db.close()
             _remove_database(path)
@@ -396,14 +397,12 @@ class SqliteStore(Store):
             if changed != len(ids):
                 raise _Refused
         if kind is RecordKind.HOLD:
-            conn.execute(f"INSERT INTO holds ({_HOLDS.columns}) VALUES ({', '.join('?' * len(_HOLDS.names))})",
-                         _HOLDS.encode(change.hold))
+            conn.execute(_HOLDS.insert, _HOLDS.encode(change.hold))
         elif kind is RecordKind.CONFIRM:
-            conn.execute(f"INSERT OR REPLACE INTO bookings ({_BOOKINGS.columns})"
-                         f" VALUES ({', '.join('?' * len(_BOOKINGS.names))})", _BOOKINGS.encode(booking))
+            conn.execute(_BOOKINGS.insert, _BOOKINGS.encode(booking))
             if change.captured:  # once per payment: the unique index ignores a repeat
-                conn.execute(_INSERT_RECORD, [*_record_values(capture_record(change, 0)), None])
-        conn.execute(_INSERT_CHANGE_RECORD, _record_values(change_record(change, 0, None)))
+                conn.execute(_INSERT_RECORD, [*_HISTORY.encode(capture_record(change, 0), _RECORD_COLUMNS), None])
+        conn.execute(_INSERT_CHANGE_RECORD, _HISTORY.encode(change_record(change, 0, None), _RECORD_COLUMNS))
 
     def _refusal(self, change: Change) -> WriteResult:
         """Which guard refused ``change``, from the rows as they are after the rollback."""
@@ -418,5 +417,5 @@ class SqliteStore(Store):
     def record(self, kind: RecordKind, at: float, **fields) -> int:
         record = Record(seq=0, kind=kind, at=at, **fields)
         with self._db.write("the database write lock") as conn:
-            cur = conn.execute(_INSERT_RECORD, [*_record_values(record), _encode(record.counters)])
+            cur = conn.execute(_INSERT_RECORD, [*_HISTORY.encode(record, _RECORD_COLUMNS), _encode(record.counters)])
             return cur.lastrowid if cur.rowcount == 1 else 0

@@ -1,5 +1,8 @@
 """How a read-check-write on seats is protected: four strategies behind one interface.
 
+Invariant: every strategy writes only through ``store.apply`` and returns the change it
+applied (:class:`WriteOutcome`); :data:`REGISTRY` is the one list of them.
+
 - :class:`NaiveStrategy`: nothing. The write is blind, so two holders both win (broken on
   purpose; ``latency`` widens the gap between check and write so threads really collide).
 - :class:`OptimisticStrategy`: nothing while reading; the write succeeds only if every
@@ -10,9 +13,6 @@
   ``lock_wait`` raises ``LockTimeout``.
 - :class:`DistributedStrategy`: take a lease per seat from a ``LockManager``, in sorted
   order, and stamp the write with the leases' fencing tokens, which the store checks.
-
-Invariant of the package: every strategy writes only through ``store.apply`` and returns the
-change it applied (:class:`WriteOutcome`); :data:`REGISTRY` is the one list of them.
 """
 
 from __future__ import annotations

@@ -1,10 +1,11 @@
 """How a read-check-write on seats is protected: the interface every strategy implements.
 
-Invariant: a strategy never changes seats except through one ``store.apply`` of the change
-the service built, with the strategy's guards added (a new value made with
-``dataclasses.replace``; a :class:`~ticketlab.seatlock.stores.base.Change` is immutable).
-What it returns, :class:`WriteOutcome`, names that applied change, so the service reads the
-hold or booking it wrote from the change the store accepted and from nowhere else.
+Invariant: a strategy never changes seats except through one ``store.apply`` of a change
+the service's ``build`` made, with the strategy's guards given to ``build`` as explicit
+arguments (a :class:`~ticketlab.seatlock.stores.base.Change` is immutable, so the guards are
+in it from the start). What it returns, :class:`WriteOutcome`, names that applied change,
+so the service reads the hold or booking it wrote from the change the store accepted and
+from nowhere else.
 
 Every hold and confirm is the same three steps: read the seats, check they are in the state
 the change needs, write it. The strategies differ only in what stops two writers from both
@@ -17,7 +18,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ticketlab.core.vocab import StrategyName
 from ticketlab.seatlock.clock import Clock, seconds
@@ -28,15 +29,17 @@ __all__ = ["Check", "Build", "WriteOutcome", "Strategy"]
 
 #: check(seats) raises if the seats are not in the state the change needs.
 Check = Callable[[list[Seat]], None]
-#: build(seats, lease_tokens) returns the change to write, without a strategy's guards;
-#: ``lease_tokens`` are the fencing tokens of the leases taken (empty without leases).
-Build = Callable[[list[Seat], tuple[int, ...]], Change]
+#: build(seats, lease_tokens, **guards) returns the change to write. ``lease_tokens`` are the
+#: fencing tokens of the leases taken (empty without leases); ``guards`` are the strategy's
+#: Change guard fields (guarded, expect_versions, fencing_tokens), passed into the Change as
+#: given. A build that dropped them would leave the write unprotected.
+Build = Callable[..., Change]
 
 
-@dataclass(frozen=True, slots=True)
-class WriteOutcome:
+class WriteOutcome(NamedTuple):
     """One protected write that went through: the change the store applied, how many
-    optimistic retries it took, and how many leases were found expired at release."""
+    optimistic retries it took, and how many leases were found expired at release.
+    (Immutable; a NamedTuple because one is made on every write.)"""
 
     change: Change
     retries: int = 0

@@ -10,7 +10,6 @@ expired at release is counted (``lost_leases``), not raised.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from ticketlab.core.vocab import StrategyName
 from ticketlab.seatlock.clock import seconds
@@ -60,8 +59,7 @@ class DistributedStrategy(Strategy):
             self._pause(clock)
             by_seat = {g.name: g.fencing_token for g in grants}
             tokens = tuple(by_seat[self.lock_name(store, s)] for s in seat_ids)
-            change = replace(build(seats, tokens), guarded=self.conditional,
-                             fencing_tokens=tokens if self.fencing else ())
+            change = build(seats, tokens, guarded=self.conditional, fencing_tokens=tokens if self.fencing else ())
             result = store.apply(change)
             if result is WriteResult.STALE_TOKEN:
                 seat_id, token = next(((s, t) for s, t in zip(seat_ids, tokens)

@@ -8,7 +8,6 @@ after a jittered exponential backoff, at most ``max_attempts`` times in all.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from ticketlab.core.vocab import StrategyName
 from ticketlab.seatlock.clock import seconds
@@ -59,7 +58,7 @@ class OptimisticStrategy(Strategy):
                 error.retries = attempt - 1  # a retry that found the seat taken still cost a retry
                 raise
             self._pause(clock)
-            change = replace(build(seats, ()), expect_versions=tuple(s.version for s in seats))
+            change = build(seats, (), expect_versions=tuple(s.version for s in seats))
             if store.apply(change) is WriteResult.OK:
                 return WriteOutcome(change, retries=attempt - 1)
             if attempt < self.max_attempts:
