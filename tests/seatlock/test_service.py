@@ -316,7 +316,7 @@ def test_pessimistic_lock_wait_timeout_raises_lock_timeout_in_memory():
 
 
 def test_pessimistic_lock_wait_timeout_raises_lock_timeout_in_sqlite(tmp_path):
-    from ticketlab.seatlock.stores.sqlite import connect
+    from ticketlab.seatlock.sqlitedb import connect
 
     path = str(tmp_path / "event.sqlite3")
     store = SqliteStore.create(path, small_venue(2).seats())

@@ -37,7 +37,7 @@ class SqliteLockManager(LockManager):
             "CREATE TABLE IF NOT EXISTS fences (name TEXT PRIMARY KEY, n INTEGER NOT NULL);")
 
     def _try_acquire(self, name: str, token: str, ttl: float) -> LockGrant | None:
-        with self._db.write(f"the lease table for {name!r}") as conn:
+        with self._db.write("the lease table") as conn:
             now = self.clock.now()
             taken = conn.execute("SELECT 1 FROM leases WHERE name = ? AND expires_at > ?", (name, now)).fetchone()
             if taken:
@@ -48,12 +48,12 @@ class SqliteLockManager(LockManager):
             return LockGrant(name=name, token=token, fencing_token=fencing, expires_at=now + ttl)
 
     def _release_if_owner(self, name: str, token: str) -> bool:
-        with self._db.write(f"the lease table for {name!r}") as conn:
+        with self._db.write("the lease table") as conn:
             return conn.execute("DELETE FROM leases WHERE name = ? AND token = ? AND expires_at > ?",
                                 (name, token, self.clock.now())).rowcount == 1
 
     def _extend_if_owner(self, name: str, token: str, seconds: float, replace_ttl: bool) -> float | None:
-        with self._db.write(f"the lease table for {name!r}") as conn:
+        with self._db.write("the lease table") as conn:
             now = self.clock.now()
             row = conn.execute("SELECT expires_at FROM leases WHERE name = ? AND token = ? AND expires_at > ?",
                                (name, token, now)).fetchone()

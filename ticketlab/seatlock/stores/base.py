@@ -47,7 +47,6 @@ __all__ = [
     "required_guards",
     "OPERANDS",
     "PER_SEAT",
-    "guard_operand",
     "first_refusal",
     "change_record",
     "capture_record",
@@ -119,7 +118,7 @@ class Change(NamedTuple):
 
 
 class Guard(Enum):
-    """One condition a store checks before writing a change; :func:`guard_operand` gives
+    """One condition a store checks before writing a change; :data:`OPERANDS` gives
     what it compares with. The refusal is ``STALE_TOKEN`` for ``FENCING``, else ``CONFLICT``."""
 
     HOLD_LIVE = "the hold named by hold_id is live"
@@ -130,6 +129,10 @@ class Guard(Enum):
     BOOKED_BY = "every seat's booking_id is the change's booking's"
     VERSIONS = "each seat's version is the one in expect_versions"
     FENCING = "each seat's fencing token is newer than the newest the store accepted for it"
+
+    # identity, as Enum equality is; Enum's own __hash__ is a Python call, and stores look
+    # guard lists up on every write
+    __hash__ = object.__hash__
 
     @property
     def refusal(self) -> WriteResult:
@@ -151,11 +154,6 @@ OPERANDS: dict[Guard, Callable[[Change], Any]] = {
     Guard.VERSIONS: attrgetter("expect_versions"),
     Guard.FENCING: attrgetter("fencing_tokens"),
 }
-
-
-def guard_operand(guard: Guard, change: Change) -> Any:
-    """What ``guard`` compares with for ``change`` (see :data:`OPERANDS`)."""
-    return OPERANDS[guard](change)
 
 
 # Each guard evaluated in Python: check(operand, change, seats, fences, holds, bookings).

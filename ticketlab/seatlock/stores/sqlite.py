@@ -28,13 +28,15 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields
 from enum import Enum
+from operator import attrgetter
 from typing import Any, NamedTuple
 
 from ticketlab.seatlock.check.history import COUNTER_ORDER, Record, RecordKind
 from ticketlab.seatlock.errors import StoreNotFound
 from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
-from ticketlab.seatlock.sqlitedb import SqliteFile, connect
+from ticketlab.seatlock.sqlitedb import SqliteFile
 from ticketlab.seatlock.stores.base import (
+    OPERANDS,
     PER_SEAT,
     Change,
     Guard,
@@ -43,12 +45,11 @@ from ticketlab.seatlock.stores.base import (
     capture_record,
     change_record,
     first_refusal,
-    guard_operand,
     required_guards,
     seat_map,
 )
 
-__all__ = ["SqliteStore", "SCHEMA", "connect"]
+__all__ = ["SqliteStore", "SCHEMA"]
 
 SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -106,47 +107,76 @@ def _ints(text: str) -> tuple[int, ...]:
     return tuple(int(x) for x in text.split(",")) if text else ()
 
 
-def _encode(value: Any) -> Any:
-    if isinstance(value, tuple):
-        return _join(value)
-    if isinstance(value, Enum):
-        return value.value
-    return value
+def _plain(value: Any) -> Any:
+    """An enum member as its plain value: sqlite3 binds exact str quickly, but tries an
+    adapter (an AttributeError raised and caught) for every str subclass it is given."""
+    return value._value_ if isinstance(value, Enum) else value
+
+
+class _Column(NamedTuple):
+    """How one field is stored: ``encode`` to the column, ``decode`` back (None: as it is)."""
+
+    encode: Callable[[Any], Any] | None
+    decode: Callable[[Any], Any] | None
+
+
+_STRS = _Column(_join, _split)
+_INTS = _Column(_join, _ints)
 
 
 class _Rows:
-    """A frozen value stored as a row whose columns are named after its fields."""
+    """A frozen value stored as a row whose columns are named after its fields.
 
-    def __init__(self, cls: type, table: str, decoders: dict[str, Callable[[Any], Any]],
-                 insert: str = "INSERT") -> None:
+    ``columns`` maps the fields that need converting; ``written`` are the fields an INSERT
+    writes (default: all).
+    """
+
+    def __init__(self, cls: type, table: str, columns: dict[str, _Column], insert: str = "INSERT",
+                 written: Sequence[str] | None = None) -> None:
         self.cls = cls
         self.names = tuple(f.name for f in fields(cls))
         self.columns = ", ".join(self.names)
-        self.insert = f"{insert} INTO {table} ({self.columns}) VALUES ({', '.join('?' * len(self.names))})"
-        self._decoders = tuple(decoders.get(name) for name in self.names)
+        self.written = tuple(written or self.names)
+        marks = ", ".join("?" * len(self.written))
+        self.insert = f"{insert} INTO {table} ({', '.join(self.written)}) VALUES ({marks})"
+        self._get = attrgetter(*self.written)
+        self._encoders = tuple((i, columns[n].encode) for i, n in enumerate(self.written)
+                               if n in columns and columns[n].encode)
+        self._decoders = tuple((i, columns[n].decode) for i, n in enumerate(self.names)
+                               if n in columns and columns[n].decode)
 
     def decode(self, row: Sequence) -> Any:
         """The value from a row selected as ``self.columns`` (extra trailing columns ignored)."""
-        return self.cls(**{name: (decode(v) if decode is not None and v is not None else v)
-                           for name, decode, v in zip(self.names, self._decoders, row)})
+        values = list(row[:len(self.names)])
+        for i, decode in self._decoders:
+            if values[i] is not None:
+                values[i] = decode(values[i])
+        return self.cls(**dict(zip(self.names, values)))
 
-    def encode(self, value: Any, names: Sequence[str] | None = None) -> list:
-        """The column values of ``value`` (all of them, or those in ``names``), for ``?`` marks."""
-        return [_encode(getattr(value, name)) for name in (names or self.names)]
+    def encode(self, value: Any) -> list:
+        """The values of the ``written`` columns of ``value``, for the ``?`` marks of ``insert``."""
+        values = list(self._get(value))
+        for i, encode in self._encoders:
+            if values[i] is not None:
+                values[i] = encode(values[i])
+        return values
 
 
-_SEATS = _Rows(Seat, "seats", {"status": SeatStatus})
-_HOLDS = _Rows(Hold, "holds", {"seat_ids": _split, "fencing_tokens": _ints})
+_HOLDS = _Rows(Hold, "holds", {"seat_ids": _STRS, "fencing_tokens": _INTS})
 # a blind (naive) confirm may write a booking again; like the memory store, the last write wins
-_BOOKINGS = _Rows(Booking, "bookings", {"seat_ids": _split, "status": BookingStatus}, insert="INSERT OR REPLACE")
-_HISTORY = _Rows(Record, "history", {"kind": RecordKind, "seat_ids": _split, "to_status": SeatStatus,
-                                     "fencing_tokens": _ints, "counters": lambda t: _ints(t) or None,
-                                     "skipped": _split})
-_RECORD_COLUMNS = tuple(n for n in _HISTORY.names if n not in ("seq", "counters"))  # seq: AUTOINCREMENT
-_INSERT_RECORD = (f"INSERT OR IGNORE INTO history ({', '.join(_RECORD_COLUMNS)}, counters)"
-                  f" VALUES ({', '.join('?' * len(_RECORD_COLUMNS))}, ?)")
-_INSERT_CHANGE_RECORD = (f"INSERT INTO history ({', '.join(_RECORD_COLUMNS)}, counters)"
-                         f" VALUES ({', '.join('?' * len(_RECORD_COLUMNS))}, ({_COUNTERS_NOW}))")
+_BOOKINGS = _Rows(Booking, "bookings", {"seat_ids": _STRS, "status": _Column(_plain, BookingStatus)},
+                  insert="INSERT OR REPLACE")
+_STATUS = _Column(_plain, SeatStatus)
+_SEATS = _Rows(Seat, "seats", {"status": _STATUS})
+# seq comes from AUTOINCREMENT; counters are written apart (a change reads them in its transaction)
+_HISTORY = _Rows(Record, "history", {"kind": _Column(_plain, RecordKind), "seat_ids": _STRS, "to_status": _STATUS,
+                                     "fencing_tokens": _INTS, "counters": _Column(_join, lambda t: _ints(t) or None),
+                                     "skipped": _STRS},
+                 written=[f.name for f in fields(Record) if f.name not in ("seq", "counters")])
+_INSERT_RECORD = (f"INSERT OR IGNORE INTO history ({', '.join(_HISTORY.written)}, counters)"
+                  f" VALUES ({', '.join('?' * len(_HISTORY.written))}, ?)")
+_INSERT_CHANGE_RECORD = (f"INSERT INTO history ({', '.join(_HISTORY.written)}, counters)"
+                         f" VALUES ({', '.join('?' * len(_HISTORY.written))}, ({_COUNTERS_NOW}))")
 
 # each seat guard as a condition of the seat UPDATE; FENCING is strict: an equal token is reused
 _SEAT_CONDITION = {
@@ -163,10 +193,10 @@ class _Plan(NamedTuple):
     """How a store writes one shape of change, its guards turned into statement conditions."""
 
     row_sql: str | None  # the DELETE of the hold or UPDATE of the booking, if the kind has one
-    row_guards: tuple[Guard, ...]  # whose operands that statement's WHERE takes after the row id
+    row_operands: tuple[Callable[[Change], Any], ...]  # what its WHERE takes after the row id
     row_checked: bool  # that statement must touch exactly one row
     seat_sql: str  # the UPDATE of each seat
-    seat_guards: tuple[Guard, ...]  # whose operands its WHERE takes after the seat id
+    seat_operands: tuple[tuple[Callable[[Change], Any], bool], ...]  # after the seat id; True: one per seat
 
 
 class _Refused(Exception):
@@ -239,7 +269,7 @@ class SqliteStore(Store):
                 conn.executemany("INSERT INTO counters VALUES (?, ?)", [(st.value, n) for st, n in counts.items()])
                 init = Record(seq=0, kind=RecordKind.INIT, at=at, seat_ids=tuple(s.seat_id for s in seats),
                               to_status=SeatStatus.AVAILABLE, counters=tuple(counts[st] for st in COUNTER_ORDER))
-                conn.execute(_INSERT_RECORD, [*_HISTORY.encode(init, _RECORD_COLUMNS), _encode(init.counters)])
+                conn.execute(_INSERT_RECORD, [*_HISTORY.encode(init), _join(init.counters)])
         except BaseException:
             db.close()
             _remove_database(path)
@@ -341,12 +371,12 @@ class SqliteStore(Store):
         """The statements that write a change of ``kind`` with ``guards`` as their conditions."""
         plan = cls._PLANS.get((kind, guards))
         if plan is None:
-            row_sql, row_guards, row_checked = None, (), False
+            row_sql, row_guards, row_checked = None, [], False
             if kind in _ENDS_HOLD:
                 row_sql = "DELETE FROM holds WHERE hold_id = ?"
                 if Guard.HOLD_UNEXPIRED in guards:
                     row_sql += " AND expires_at > ?"
-                    row_guards = (Guard.HOLD_UNEXPIRED,)
+                    row_guards.append(Guard.HOLD_UNEXPIRED)
                 row_checked = Guard.HOLD_LIVE in guards
             elif kind is RecordKind.CANCEL:
                 row_sql = "UPDATE bookings SET status = 'CANCELLED', cancelled_at = ? WHERE booking_id = ?"
@@ -357,7 +387,9 @@ class SqliteStore(Store):
             seat_sql = ("UPDATE seats SET status = ?, version = version + 1, hold_id = ?, booking_id = ?,"
                         " fence = max(fence, ?) WHERE " + " AND ".join(
                             ["seat_id = ?"] + [_SEAT_CONDITION[g] for g in seat_guards]))
-            plan = cls._PLANS[(kind, guards)] = _Plan(row_sql, row_guards, row_checked, seat_sql, seat_guards)
+            plan = cls._PLANS[(kind, guards)] = _Plan(
+                row_sql, tuple(OPERANDS[g] for g in row_guards), row_checked, seat_sql,
+                tuple((OPERANDS[g], g in PER_SEAT) for g in seat_guards))
         return plan
 
     def apply(self, change: Change) -> WriteResult:
@@ -375,7 +407,7 @@ class SqliteStore(Store):
         # the rows that are not seats first: a conditional DELETE/UPDATE is the guard on the hold
         if plan.row_sql is not None:
             target = [at, booking.booking_id] if kind is RecordKind.CANCEL else [change.hold_id]
-            params = target + [guard_operand(g, change) for g in plan.row_guards]
+            params = target + [operand(change) for operand in plan.row_operands]
             if conn.execute(plan.row_sql, params).rowcount != 1 and plan.row_checked:
                 raise _Refused
         ids = change.seat_ids
@@ -383,12 +415,13 @@ class SqliteStore(Store):
             hold_id = change.hold_id if to is SeatStatus.HELD else None
             booking_id = booking.booking_id if (to is SeatStatus.SOLD and booking) else None
             tokens = change.fencing_tokens
-            operands = [(guard_operand(g, change), g in PER_SEAT) for g in plan.seat_guards]
+            operands = [(_plain(operand(change)), per_seat) for operand, per_seat in plan.seat_operands]
             params = []
+            status = to._value_
             for i, seat_id in enumerate(ids):
-                p = [to.value, hold_id, booking_id, tokens[i] if tokens else -1, seat_id]
+                p = [status, hold_id, booking_id, tokens[i] if tokens else -1, seat_id]
                 for operand, per_seat in operands:
-                    p.append(_encode(operand[i] if per_seat else operand))
+                    p.append(operand[i] if per_seat else operand)
                 params.append(p)
             if len(params) == 1:
                 changed = conn.execute(plan.seat_sql, params[0]).rowcount
@@ -401,8 +434,8 @@ class SqliteStore(Store):
         elif kind is RecordKind.CONFIRM:
             conn.execute(_BOOKINGS.insert, _BOOKINGS.encode(booking))
             if change.captured:  # once per payment: the unique index ignores a repeat
-                conn.execute(_INSERT_RECORD, [*_HISTORY.encode(capture_record(change, 0), _RECORD_COLUMNS), None])
-        conn.execute(_INSERT_CHANGE_RECORD, _HISTORY.encode(change_record(change, 0, None), _RECORD_COLUMNS))
+                conn.execute(_INSERT_RECORD, [*_HISTORY.encode(capture_record(change, 0)), None])
+        conn.execute(_INSERT_CHANGE_RECORD, _HISTORY.encode(change_record(change, 0, None)))
 
     def _refusal(self, change: Change) -> WriteResult:
         """Which guard refused ``change``, from the rows as they are after the rollback."""
@@ -417,5 +450,6 @@ class SqliteStore(Store):
     def record(self, kind: RecordKind, at: float, **fields) -> int:
         record = Record(seq=0, kind=kind, at=at, **fields)
         with self._db.write("the database write lock") as conn:
-            cur = conn.execute(_INSERT_RECORD, [*_HISTORY.encode(record, _RECORD_COLUMNS), _encode(record.counters)])
+            counters = _join(record.counters) if record.counters is not None else None
+            cur = conn.execute(_INSERT_RECORD, [*_HISTORY.encode(record), counters])
             return cur.lastrowid if cur.rowcount == 1 else 0
