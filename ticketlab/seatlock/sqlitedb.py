@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 from ticketlab.core.errors import InputError
 from ticketlab.seatlock.clock import seconds
@@ -70,39 +68,14 @@ class SqliteFile:
                 self._all.append(conn)
         return conn
 
-    @contextmanager
-    def write(self, what: str, timeout: float | None = None) -> Iterator[sqlite3.Connection]:
-        """A write transaction (or a savepoint inside this thread's open one).
+    def write(self, what: str, timeout: float | None = None) -> _Write:
+        """A write transaction (or a savepoint inside this thread's open one), as a context
+        manager that yields this thread's connection.
 
         ``what`` names the lock in the :class:`LockTimeout` raised after ``timeout`` seconds
         (default: the busy timeout) of waiting for the write lock.
         """
-        conn = self.conn()
-        local = self._local
-        if local.depth:
-            name = f"nested_{local.depth}"
-            conn.execute(f"SAVEPOINT {name}")
-            local.depth += 1
-            try:
-                yield conn
-            except BaseException:
-                conn.execute(f"ROLLBACK TO {name}")
-                conn.execute(f"RELEASE {name}")
-                raise
-            finally:
-                local.depth -= 1
-            conn.execute(f"RELEASE {name}")
-            return
-        self._begin(conn, what, timeout)
-        local.depth = 1
-        try:
-            yield conn
-        except BaseException:
-            local.depth = 0
-            conn.execute("ROLLBACK")
-            raise
-        local.depth = 0
-        conn.execute("COMMIT")
+        return _Write(self, what, timeout)
 
     def _begin(self, conn: sqlite3.Connection, what: str, timeout: float | None) -> None:
         wait = self.busy_timeout if timeout is None else timeout
@@ -125,3 +98,41 @@ class SqliteFile:
                 conn.close()
             self._all.clear()
         self._local = threading.local()
+
+
+class _Write:
+    """One :meth:`SqliteFile.write`: ``BEGIN IMMEDIATE`` … ``COMMIT`` (``ROLLBACK`` if the block
+    raises), or ``SAVEPOINT`` … ``RELEASE`` inside a transaction this thread already opened.
+
+    A class rather than a generator: every seat write enters one, and this is cheaper.
+    """
+
+    __slots__ = ("file", "what", "timeout", "conn", "savepoint")
+
+    def __init__(self, file: SqliteFile, what: str, timeout: float | None) -> None:
+        self.file, self.what, self.timeout = file, what, timeout
+        self.savepoint: str | None = None
+
+    def __enter__(self) -> sqlite3.Connection:
+        file = self.file
+        conn = self.conn = file.conn()
+        local = file._local
+        if local.depth:  # inside this thread's transaction: a savepoint undoes this block alone
+            self.savepoint = f"nested_{local.depth}"
+            conn.execute(f"SAVEPOINT {self.savepoint}")
+        else:
+            file._begin(conn, self.what, self.timeout)
+        local.depth += 1
+        return conn
+
+    def __exit__(self, error_type, error, traceback) -> None:
+        conn, local = self.conn, self.file._local
+        local.depth -= 1
+        if self.savepoint is not None:
+            if error_type is not None:
+                conn.execute(f"ROLLBACK TO {self.savepoint}")
+            conn.execute(f"RELEASE {self.savepoint}")
+        elif error_type is not None:
+            conn.execute("ROLLBACK")
+        else:
+            conn.execute("COMMIT")

@@ -45,7 +45,7 @@ class SqliteLockManager(LockManager):
             conn.execute("INSERT OR REPLACE INTO leases VALUES (?, ?, ?)", (name, token, now + ttl))
             fencing = conn.execute("INSERT INTO fences VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET n = n + 1"
                                    " RETURNING n", (name,)).fetchone()[0]
-            return LockGrant(name=name, token=token, fencing_token=fencing, expires_at=now + ttl)
+            return LockGrant(name, token, fencing, now + ttl)
 
     def _release_if_owner(self, name: str, token: str) -> bool:
         with self._db.write("the lease table") as conn:

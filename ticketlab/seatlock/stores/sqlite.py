@@ -24,8 +24,8 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import fields
 from enum import Enum
 from operator import attrgetter
@@ -96,7 +96,7 @@ _COUNTERS_NOW = ("SELECT group_concat(n, ',') FROM (SELECT n FROM counters ORDER
 
 
 def _join(items: Iterable) -> str:
-    return ",".join(str(i) for i in items)
+    return ",".join(map(str, items))
 
 
 def _split(text: str) -> tuple[str, ...]:
@@ -122,6 +122,12 @@ class _Column(NamedTuple):
 
 _STRS = _Column(_join, _split)
 _INTS = _Column(_join, _ints)
+_VALUE = attrgetter("_value_")  # an enum member's plain value (enum's .value is a Python-level property)
+
+
+def _member(enum: type[Enum]) -> Callable[[str], Enum]:
+    """The member of ``enum`` with a stored value (a dict lookup: calling the enum is slower)."""
+    return {member.value: member for member in enum}.__getitem__
 
 
 class _Rows:
@@ -146,12 +152,16 @@ class _Rows:
                                if n in columns and columns[n].decode)
 
     def decode(self, row: Sequence) -> Any:
-        """The value from a row selected as ``self.columns`` (extra trailing columns ignored)."""
+        """The value from a row selected as ``self.columns`` (extra trailing columns ignored).
+
+        Built positionally on purpose: the columns are the class's own fields in their own
+        order (``dataclasses.fields``), so they cannot drift, and seats are read on every write.
+        """
         values = list(row[:len(self.names)])
         for i, decode in self._decoders:
             if values[i] is not None:
                 values[i] = decode(values[i])
-        return self.cls(**dict(zip(self.names, values)))
+        return self.cls(*values)
 
     def encode(self, value: Any) -> list:
         """The values of the ``written`` columns of ``value``, for the ``?`` marks of ``insert``."""
@@ -164,14 +174,14 @@ class _Rows:
 
 _HOLDS = _Rows(Hold, "holds", {"seat_ids": _STRS, "fencing_tokens": _INTS})
 # a blind (naive) confirm may write a booking again; like the memory store, the last write wins
-_BOOKINGS = _Rows(Booking, "bookings", {"seat_ids": _STRS, "status": _Column(_plain, BookingStatus)},
+_BOOKINGS = _Rows(Booking, "bookings", {"seat_ids": _STRS, "status": _Column(_VALUE, _member(BookingStatus))},
                   insert="INSERT OR REPLACE")
-_STATUS = _Column(_plain, SeatStatus)
+_STATUS = _Column(_VALUE, _member(SeatStatus))
 _SEATS = _Rows(Seat, "seats", {"status": _STATUS})
 # seq comes from AUTOINCREMENT; counters are written apart (a change reads them in its transaction)
-_HISTORY = _Rows(Record, "history", {"kind": _Column(_plain, RecordKind), "seat_ids": _STRS, "to_status": _STATUS,
-                                     "fencing_tokens": _INTS, "counters": _Column(_join, lambda t: _ints(t) or None),
-                                     "skipped": _STRS},
+_HISTORY = _Rows(Record, "history", {"kind": _Column(_VALUE, _member(RecordKind)), "seat_ids": _STRS,
+                                     "to_status": _STATUS, "fencing_tokens": _INTS, "skipped": _STRS,
+                                     "counters": _Column(_join, lambda t: _ints(t) or None)},
                  written=[f.name for f in fields(Record) if f.name not in ("seq", "counters")])
 _INSERT_RECORD = (f"INSERT OR IGNORE INTO history ({', '.join(_HISTORY.written)}, counters)"
                   f" VALUES ({', '.join('?' * len(_HISTORY.written))}, ?)")
@@ -282,14 +292,12 @@ class SqliteStore(Store):
         """A fresh database at ``path`` holding ``event``'s seat map."""
         return cls.create(path, event.seats(), event_id=event.event_id, **options)
 
-    @contextmanager
-    def seat_locks(self, seat_ids: Sequence[str], timeout: float) -> Iterator[None]:
+    def seat_locks(self, seat_ids: Sequence[str], timeout: float) -> AbstractContextManager:
         """``BEGIN IMMEDIATE``: SQLite's write lock covers every row, so it covers these seats.
 
         Reads and writes on this thread join the transaction until it commits.
         """
-        with self._db.write(f"seats {list(seat_ids)} (BEGIN IMMEDIATE)", timeout):
-            yield
+        return self._db.write(f"seats {list(seat_ids)} (BEGIN IMMEDIATE)", timeout)
 
     def close(self) -> None:
         """Close every thread's connection; call it once the threads using the store are done."""
@@ -304,18 +312,15 @@ class SqliteStore(Store):
         return self._seat_ids[0]
 
     def read_seats(self, seat_ids: Sequence[str]) -> list[Seat]:
-        return [seat for seat, _ in self._seats_with_fences(seat_ids)]
-
-    def _seats_with_fences(self, seat_ids: Sequence[str]) -> list[tuple[Seat, int]]:
-        conn = self._db.conn()
-        columns = f"{_SEATS.columns}, fence"
-        if len(seat_ids) == 1:
-            rows = conn.execute(f"SELECT {columns} FROM seats WHERE seat_id = ?", (seat_ids[0],))
-        else:
-            marks = ",".join("?" * len(seat_ids))
-            rows = conn.execute(f"SELECT {columns} FROM seats WHERE seat_id IN ({marks})", list(seat_ids))
-        by_id = {row[0]: (_SEATS.decode(row), row[-1]) for row in rows}
+        by_id = {row[0]: _SEATS.decode(row) for row in self._seat_rows(_SEATS.columns, seat_ids)}
         return [by_id[s] for s in seat_ids]
+
+    def _seat_rows(self, columns: str, seat_ids: Sequence[str]) -> Iterable[tuple]:
+        conn = self._db.conn()
+        if len(seat_ids) == 1:
+            return conn.execute(f"SELECT {columns} FROM seats WHERE seat_id = ?", (seat_ids[0],))
+        marks = ",".join("?" * len(seat_ids))
+        return conn.execute(f"SELECT {columns} FROM seats WHERE seat_id IN ({marks})", list(seat_ids))
 
     def find_available(self, count: int) -> list[str]:
         rows = self._db.conn().execute(
@@ -439,10 +444,11 @@ class SqliteStore(Store):
 
     def _refusal(self, change: Change) -> WriteResult:
         """Which guard refused ``change``, from the rows as they are after the rollback."""
-        read = self._seats_with_fences(change.seat_ids) if change.seat_ids else []
+        seats = self.read_seats(change.seat_ids) if change.seat_ids else []
+        fences = dict(self._seat_rows("seat_id, fence", change.seat_ids)) if change.seat_ids else {}
         hold = self.get_hold(change.hold_id) if change.hold_id else None
         booking = self.get_booking(change.booking.booking_id) if change.booking else None
-        verdict = first_refusal(change, [seat for seat, _ in read], {seat.seat_id: fence for seat, fence in read},
+        verdict = first_refusal(change, seats, fences,
                                 {hold.hold_id: hold} if hold else {},
                                 {booking.booking_id: booking} if booking else {})
         return WriteResult.CONFLICT if verdict is WriteResult.OK else verdict
