@@ -24,7 +24,7 @@ from ticketlab.seatlock import (
     small_venue,
 )
 
-from .helpers import once
+from .common import once
 
 
 def sale(strategy=None, behaviours=None):

@@ -28,7 +28,7 @@ from ticketlab.seatlock import (
 )
 from ticketlab.seatlock.locks.sqlite import SqliteLockManager
 
-from .helpers import once
+from .common import once
 
 
 

@@ -38,7 +38,7 @@ from ticketlab.seatlock import (
 )
 from ticketlab.seatlock.stores.sqlite import SqliteStore
 
-from .helpers import assert_clean, state
+from .common import assert_clean, state
 
 
 def test_stadium_has_fifty_thousand_seats_with_unique_ids():

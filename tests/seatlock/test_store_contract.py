@@ -26,7 +26,7 @@ from ticketlab.seatlock import (
 from ticketlab.seatlock.stores.base import TRANSITIONS, Guard, required_guards
 
 from .conftest import STORE_FACTORIES
-from .helpers import assert_store_clean, store_state
+from .common import assert_store_clean, store_state
 
 A, B, C = "GA-1-1", "GA-1-2", "GA-1-3"
 PRICE = 10000  # small_venue's price per seat, in cents

@@ -23,7 +23,7 @@ from ticketlab.seatlock import (
 from ticketlab.seatlock.strategies import REGISTRY, STRATEGIES, WriteOutcome
 from ticketlab.ui.seatlock_verbs import register
 
-from .helpers import assert_clean, once
+from .common import assert_clean, once
 
 
 def test_the_registry_names_every_strategy_once_and_make_strategy_builds_each():

@@ -3,7 +3,7 @@
 Invariant, as in :mod:`ticketlab.seatlock.locks.base`: a lease is owned by the random token
 that set it, until its ``expires_at`` on the shared clock; only that token can delete or
 extend it. Each step is one write transaction (:meth:`SqliteFile.write
-<ticketlab.seatlock.sqlitedb.SqliteFile.write>`, the same helper the seat store uses), so
+<ticketlab.seatlock.sqlitedb.SqliteFile.write>`, the same transaction the seat store uses), so
 checking a lease and taking it cannot be split by another process, and a lease's fencing
 token is incremented in the same transaction that grants it.
 """

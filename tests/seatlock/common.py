@@ -1,4 +1,4 @@
-"""Plain helpers the seat-lock tests share (fixtures live in ``conftest.py``)."""
+"""Plain functions the seat-lock tests share (fixtures live in ``conftest.py``)."""
 
 from __future__ import annotations
 
