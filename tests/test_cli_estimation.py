@@ -22,7 +22,7 @@ ISSUE_KEYS = {
     "peak_bandwidth": "B/s",
     "total_cache": "B",
     "contention_ratio": ":1",
-    "booking_qps_capacity": "req/s",
+    "lock_qps_ceiling": "req/s",
     "admit_rate": "users/s",
     "sale_duration_seconds": "s",
     "total_seats": "seats",
@@ -62,7 +62,7 @@ def test_solve_ticketmaster_json_is_in_base_units(capsys):
     assert r["total_seats"]["exact"] == 500e3 * 10e3
     assert r["bookings_storage"]["exact"] == pytest.approx(500e3 * 365 * 5 * 500)
     assert r["contention_ratio"]["exact"] == 100e3 / 50e3
-    assert r["booking_qps_capacity"]["exact"] == pytest.approx(50e3 / 5)
+    assert r["lock_qps_ceiling"]["exact"] == pytest.approx(50e3 / 5)
     assert r["sale_duration_seconds"]["exact"] == pytest.approx(100e3 / (1_000 / 60))  # seconds
     assert r["total_cache"]["exact"] > 1e9  # bytes, and more than the printed 1.5 GB's parts
 

@@ -122,7 +122,7 @@ def test_contention_of_the_taylor_swift_sale():
 def test_lock_capacity_matches_the_cheat_sheet():
     ws = lock_capacity()
     assert ws.exact("lock_throughput_per_seat") == 1 / 5  # 0.2 locks/sec per seat
-    assert ws.exact("booking_qps_capacity") == pytest.approx(50e3 * 0.2)  # 10K bookings/sec
+    assert ws.exact("lock_qps_ceiling") == pytest.approx(50e3 * 0.2)  # 10K bookings/sec
     assert ws.exact("retry_adjusted_capacity") == pytest.approx(10e3 / 1.5)
     assert ws.exact("retry_adjusted_capacity") == pytest.approx(6.7e3, rel=0.01)  # printed 6.7K
     # Little's law: in flight at once = rate × hold, never more than the seats
@@ -223,7 +223,7 @@ def test_the_whole_template_with_ranges_is_one_vectorised_call():
     ws = ticketmaster_template(inputs, samples=10_000)
     assert ws.mode == "range"
     assert set(TEMPLATE_INPUTS) <= set(ws.keys())
-    for key in ("search_qps", "total_storage", "peak_bandwidth", "total_cache", "booking_qps_capacity"):
+    for key in ("search_qps", "total_storage", "peak_bandwidth", "total_cache", "lock_qps_ceiling"):
         assert np.shape(ws[key].exact) == (10_000,)
         row = ws.results()[key]
         assert row["p5"] < row["p50"] < row["p95"]
@@ -275,7 +275,7 @@ CASES = [
          ("searchers", "1K..10K")),
     Case("contention", contention, "users", 1e3, 1e6, "50K..200K", "contention_ratio", "100K", 100e3,
          ("seats", "40K..60K")),
-    Case("lock_capacity", lock_capacity, "lock_hold_time", 0.5, 30, "1s..10s", "booking_qps_capacity", "5s", 5,
+    Case("lock_capacity", lock_capacity, "lock_hold_time", 0.5, 30, "1s..10s", "lock_qps_ceiling", "5s", 5,
          ("seats", "40K..60K")),
     Case("waiting_room", waiting_room, "users", 1e3, 1e7, "200K..1M", "sale_duration_seconds", "500K", 500e3,
          ("throttle_rate", "50/s..200/s")),

@@ -114,7 +114,7 @@ def test_ticketmaster_exact_values_are_the_arithmetic():
     assert ws.exact("booking_attempts_per_day") == pytest.approx(500e3 / 0.3)
     assert ws.exact("total_bookings") == 500e3 * 365 * 5
     assert ws.exact("peak_bandwidth") == pytest.approx((50e6 * 50 * KB + 500e3 * 10 * KB + 500e3 * 5 * KB) / DAY * 10)
-    assert ws.exact("booking_qps_capacity") == pytest.approx(50e3 / 5)
+    assert ws.exact("lock_qps_ceiling") == pytest.approx(50e3 / 5)
     assert ws.exact("sale_duration_seconds") == pytest.approx(100e3 / (1_000 / 60))  # 1K a minute
     assert ws.exact("admit_rate") == pytest.approx(100e3 / 1_800)
 
@@ -161,7 +161,7 @@ def test_shortcut_gaps_are_right_on_the_napkin_and_off_by_their_shortcut():
     qps = gaps[("ticketmaster", "search_qps")]
     assert qps.napkin == pytest.approx(qps.printed)
     assert qps.relative == pytest.approx(100_000 / DAY - 1)  # +16%: a day is 86,400 s
-    assert "day" in qps.shortcuts
+    assert "seconds_per_day" in qps.shortcuts
     seats = gaps[("broadway", "total_seats")]
     assert seats.exact / seats.printed == pytest.approx(13 / 12)
     assert "weeks_per_month" in seats.shortcuts
@@ -196,7 +196,7 @@ PINNED = {
     "taylor-bookings-storage": ("taylor-swift", "bookings_storage", 25 * MB, 50e3 / 2.5 * 500),
     "funnel-design-factor": (None, None, 10, 1 / 0.3),
     "funnel-vs-template": ("ticketmaster", "bookings_per_day", 500e3, 10e6 * 0.10 * 0.30),
-    "max-concurrent-bookings-is-a-rate": ("ticketmaster", "booking_qps_capacity", 10e3, 50e3 / 5),
+    "max-concurrent-bookings-is-a-rate": ("ticketmaster", "lock_qps_ceiling", 10e3, 50e3 / 5),
     "broadway-concurrent-is-a-rate": ("broadway", "peak_booking_qps", 167, 50e3 / (5 * 60)),
     "servers-per-qps": (None, None, 500 / 100, 50_000 / 100),
     "lock-hold-equals-db-timeout": ("ticketmaster", "db_statement_headroom", 5, 5),

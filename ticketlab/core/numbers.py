@@ -269,34 +269,34 @@ def _format_seconds(s: float, sig: int = 3) -> str:
     return f"{_trim(s / (365 * 86_400), sig)} years"
 
 
-def format_quantity(x: Any, unit: str = "", sig: int = 3) -> str:
+def format_quantity(x: Any, unit: str = "", sig: int = 3, *, bits: bool = True) -> str:
     """Say a base-unit number the way a person would.
 
-    Units: ``B`` (bytes), ``B/s`` (shown with bits too), ``s``, ``req/s`` (``QPS``),
-    ``%`` (a fraction shown as a percentage), ``x`` (a multiplier or ratio), anything else
-    is a count followed by that word.
+    Units: ``B`` (bytes), ``B/s`` (shown with bits per second too, unless ``bits=False``),
+    ``s``, ``req/s`` (``QPS``), ``%`` (a fraction shown as a percentage), ``x`` (a multiplier),
+    ``:1`` (a ratio); anything else is a count followed by that word.
     """
     if isinstance(x, (int, float)):
         v = float(x)
     else:
         arr = np.asarray(x, dtype=float)
         if arr.ndim:
-            return "[" + ", ".join(format_quantity(v, unit, sig) for v in arr.ravel()[:6]) + (", …]" if arr.size > 6 else "]")
+            shown = ", ".join(format_quantity(v, unit, sig, bits=bits) for v in arr.ravel()[:6])
+            return "[" + shown + (", …]" if arr.size > 6 else "]")
         v = float(arr)
     if not math.isfinite(v):
         return f"{v} {unit}".strip()
     if unit == "B":
         return _format_bytes(v, sig=sig)
     if unit == "B/s":
-        return f"{_format_bytes(v, '/s', sig)} ({_format_bits(v, sig)})"
+        per_second = _format_bytes(v, "/s", sig)
+        return f"{per_second} ({_format_bits(v, sig)})" if bits else per_second
     if unit == "s":
         return _format_seconds(v, sig)
     if unit in ("req/s", "QPS"):
         return f"{format_count(v, sig)} QPS"
     if unit == "%":
         return f"{_trim(v * 100, sig)}%"
-    if unit == "level":
-        return {0: "Low", 1: "Medium", 2: "High"}.get(int(round(v)), f"{v:g}")
     if unit in ("x", ":1"):
         return f"{_trim(v, sig)}{unit if unit == ':1' else '×'}"
     return f"{format_count(v, sig)} {unit}".strip()

@@ -268,11 +268,11 @@ def _max_concurrent() -> Finding:
     return Finding(
         "max-concurrent-bookings-is-a-rate", "concept", "Cheat sheet, capacity formulas",
         "Max concurrent bookings = seats × (1 / lock_hold_time) = 10K bookings/sec",
-        f"{_q(ws.exact('booking_qps_capacity'), 'req/s')} is a throughput; at that rate "
+        f"{_q(ws.exact('lock_qps_ceiling'), 'req/s')} is a throughput; at that rate "
         f"{_q(ws.exact('concurrent_lock_holders'), 'locks')} are held at once",
         "seats ÷ hold time is bookings per second (a rate). The number in flight at once follows from "
         "Little's law: rate × hold time, which can never exceed the number of seats.",
-        "ticketmaster", "booking_qps_capacity", 10e3, float(ws.exact("booking_qps_capacity")), "req/s")
+        "ticketmaster", "lock_qps_ceiling", 10e3, float(ws.exact("lock_qps_ceiling")), "req/s")
 
 
 def _broadway_concurrent() -> Finding:

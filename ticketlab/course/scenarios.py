@@ -16,6 +16,7 @@ from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 from ticketlab.core.errors import UnknownScenarioError
+from ticketlab.core.vocab import ScenarioModel
 
 __all__ = ["Given", "SourceFigure", "Scenario", "SCENARIOS", "get", "names"]
 
@@ -38,7 +39,7 @@ class SourceFigure(NamedTuple):
 class Scenario:
     name: str
     title: str
-    model: str
+    model: ScenarioModel
     summary: str
     givens: Mapping[str, Given]
     source: Mapping[str, SourceFigure] = field(default_factory=dict)
@@ -66,7 +67,7 @@ def S(value: float, where: str, printed: str) -> SourceFigure:
 _TM = "Part 4, filled template"
 
 TICKETMASTER = Scenario(
-    "ticketmaster", "Ticketmaster baseline", "ticketmaster",
+    "ticketmaster", "Ticketmaster baseline", ScenarioModel.TICKETMASTER,
     "The core assumptions table and the filled napkin template, with the Taylor Swift on-sale as the hot event.",
     MappingProxyType({
         "total_users": G("200M", "similar to Ticketmaster/Eventbrite"),
@@ -141,14 +142,14 @@ TICKETMASTER = Scenario(
         "total_cache": S(1.5e9, _TM, "Total Redis Cache ≈ 1.5 GB"),
         "contention_ratio": S(2, "Part 5, Technique 3", "100K users ÷ 50K seats = 2× oversubscription"),
         "lock_throughput_per_seat": S(0.2, "Cheat sheet, capacity formulas", "1 / 5s = 0.2 locks/sec per seat"),
-        "booking_qps_capacity": S(10e3, "Cheat sheet, capacity formulas", "50K seats × 0.2 = 10K bookings/sec"),
+        "lock_qps_ceiling": S(10e3, "Cheat sheet, capacity formulas", "50K seats × 0.2 = 10K bookings/sec"),
         "retry_adjusted_capacity": S(6.7e3, "Cheat sheet, capacity formulas", "10K / (1 + 0.5) = 6.7K bookings/sec"),
     }),
 )
 
 _TS = "Practical application: Taylor Swift"
 TAYLOR_SWIFT = Scenario(
-    "taylor-swift", "Taylor Swift concert release", "onsale",
+    "taylor-swift", "Taylor Swift concert release", ScenarioModel.ONSALE,
     "100K people rush 50K stadium seats; the waiting room lets 1K a minute through.",
     MappingProxyType({
         "users": G("100K", "concurrent users at release"),
@@ -175,7 +176,7 @@ TAYLOR_SWIFT = Scenario(
 
 _SB = "Practice problem 1 (answer)"
 SUPERBOWL = Scenario(
-    "superbowl", "Super Bowl ticket release", "onsale",
+    "superbowl", "Super Bowl ticket release", ScenarioModel.ONSALE,
     "500K concurrent users for 50K seats on sale (of a 70K stadium), 4 seats per booking, 30 minutes.",
     MappingProxyType({
         "users": G("500K", "expected concurrent users"),
@@ -205,7 +206,7 @@ SUPERBOWL = Scenario(
 
 _BW = "Practice problem 2 (answer)"
 BROADWAY = Scenario(
-    "broadway", "Broadway show ticket system", "schedule",
+    "broadway", "Broadway show ticket system", ScenarioModel.SCHEDULE,
     "20 productions in 1,500-seat theatres, 8 shows a week, sold 3 months ahead; 50K concurrent users at peak.",
     MappingProxyType({
         "productions": G(20, "active productions"),
@@ -236,7 +237,7 @@ BROADWAY = Scenario(
 )
 
 SEASON = Scenario(
-    "season-tickets", "Sports season tickets", "season",
+    "season-tickets", "Sports season tickets", ScenarioModel.SEASON,
     "82 home games in a 20K-seat arena, sold over weeks: low contention.",
     MappingProxyType({
         "games": G(82, "games in a season"),
@@ -252,7 +253,7 @@ SEASON = Scenario(
 
 _FC = "final challenge; every given but the headline is assumed"
 OLYMPICS = Scenario(
-    "olympics", "Olympics opening ceremony", "onsale",
+    "olympics", "Olympics opening ceremony", ScenarioModel.ONSALE,
     "An 80K stadium and 5M people who want to be there.",
     MappingProxyType({
         "users": G("5M", "people who want tickets"),
@@ -269,7 +270,7 @@ OLYMPICS = Scenario(
     }),
 )
 HAMILTON = Scenario(
-    "hamilton", "Hamilton on Broadway", "schedule",
+    "hamilton", "Hamilton on Broadway", ScenarioModel.SCHEDULE,
     "One 1,400-seat theatre, a show almost every day, very high demand when a block of dates opens.",
     MappingProxyType({
         "productions": G(1, "one production"),
@@ -288,7 +289,7 @@ HAMILTON = Scenario(
     }),
 )
 MOVIE_THEATER = Scenario(
-    "movie-theater", "Local movie theater", "schedule",
+    "movie-theater", "Local movie theater", ScenarioModel.SCHEDULE,
     "200 seats, 8 shows a day, moderate demand: the scale at which a single database is plenty.",
     MappingProxyType({
         "productions": A(1, "one screen"),
@@ -307,7 +308,7 @@ MOVIE_THEATER = Scenario(
     }),
 )
 FESTIVAL = Scenario(
-    "music-festival", "Three-day music festival", "onsale",
+    "music-festival", "Three-day music festival", ScenarioModel.ONSALE,
     "100K passes for a 3-day festival on several stages; general admission, so a pass is one counter, not a seat.",
     MappingProxyType({
         "users": A("1M", "ten people for every pass in the first hour"),
@@ -324,7 +325,7 @@ FESTIVAL = Scenario(
     }),
 )
 AIRLINE = Scenario(
-    "airline", "Airline seat selection", "onsale",
+    "airline", "Airline seat selection", ScenarioModel.ONSALE,
     "300 seats and 1K people on the waitlist: the ratio rule says High, yet at a hundredth of a "
     "request per second one row lock (or a conditional update) is plenty. Contention is ratio and rate.",
     MappingProxyType({

@@ -2,29 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from ticketlab.core.errors import InputError
-from ticketlab.estimate.inputs import start
-from ticketlab.estimate.onsale import onsale_steps
-from ticketlab.estimate.schedule import schedule_steps, season_steps
-from ticketlab.estimate.template import template_steps
-from ticketlab.course.scenarios import get
 from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
-from ticketlab.worksheet import Worksheet
+from ticketlab.core.vocab import ScenarioModel
+from ticketlab.course.scenarios import get
+from ticketlab.estimate.inputs import new_calc
+from ticketlab.estimate.onsale import ONSALE
+from ticketlab.estimate.schedule import SCHEDULE, SEASON
+from ticketlab.estimate.template import template_steps
+from ticketlab.worksheet import Calc, Worksheet
 
 __all__ = ["solve", "STEPS"]
 
 #: Which steps fill which kind of scenario.
-STEPS = {
-    "ticketmaster": template_steps,
-    "onsale": onsale_steps,
-    "schedule": schedule_steps,
-    "season": season_steps,
+STEPS: Mapping[ScenarioModel, Callable[[Calc], None]] = {
+    ScenarioModel.TICKETMASTER: template_steps,
+    ScenarioModel.ONSALE: lambda c: c.derive(ONSALE),
+    ScenarioModel.SCHEDULE: lambda c: c.derive(SCHEDULE),
+    ScenarioModel.SEASON: lambda c: c.derive(SEASON),
 }
 
 
-def solve(name: str, overrides: dict[str, Any] | None = None, *,
+def solve(name: str, overrides: Mapping[str, Any] | None = None, *,
           samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Worksheet:
     """The worksheet of scenario ``name``, with any given replaced from ``overrides``.
 
@@ -37,6 +39,6 @@ def solve(name: str, overrides: dict[str, Any] | None = None, *,
         if key not in values:
             raise InputError(key, value, f"one of the inputs of {scenario.name!r}: {', '.join(values)}")
         values[key] = value
-    c = start(scenario.title, {**values, "samples": samples, "seed": seed}, scenario.notes())
+    c = new_calc(scenario.title, values, scenario.notes(), samples=samples, seed=seed)
     STEPS[scenario.model](c)
     return c.worksheet()

@@ -8,36 +8,28 @@ seat locks could carry at most.
 
 from __future__ import annotations
 
-import numpy as np
-
-from ticketlab.estimate.inputs import start
-from ticketlab.estimate.capacity import lock_capacity_steps
-from ticketlab.estimate.contention import contention_steps
-from ticketlab.estimate.waiting_room import waiting_room_steps
 from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
-from ticketlab.worksheet import Calc, Worksheet
+from ticketlab.estimate.capacity import LOCK_CAPACITY
+from ticketlab.estimate.contention import CONTENTION
+from ticketlab.estimate.inputs import new_calc
+from ticketlab.estimate.waiting_room import WAITING_ROOM
+from ticketlab.worksheet import Equation as E, Worksheet
 
-__all__ = ["onsale", "onsale_steps"]
+__all__ = ["onsale", "ONSALE"]
 
-
-def onsale_steps(c: Calc) -> None:
-    contention_steps(c)
-    c.step("successful_bookings", "Successful bookings", "minimum(users, bookings_available)",
-           lambda v, K: np.minimum(v.users, v.bookings_available),
-           unit="bookings")
-    c.step("booking_qps", "Successful booking QPS over the window", "successful_bookings / sale_window",
-           lambda v, K: v.successful_bookings / v.sale_window, unit="req/s", napkin_sig=1)
-    c.step("attempt_qps", "Booking attempt QPS", "booking_qps * contention_ratio",
-           lambda v, K: v.booking_qps * v.contention_ratio, unit="req/s",
-           note="every seat is chased by contention_ratio people")
-    c.step("booking_qps_capacity", "Booking QPS capacity needed", "attempt_qps * retry_factor",
-           lambda v, K: v.attempt_qps * v.retry_factor, unit="req/s")
-    waiting_room_steps(c)
-    c.step("event_storage", "Event record", "event_size", lambda v, K: v.event_size, unit="B")
-    c.step("seats_storage", "Seat records", "seats * seat_size", lambda v, K: v.seats * v.seat_size, unit="B")
-    c.step("bookings_storage", "Booking records", "successful_bookings * booking_size",
-           lambda v, K: v.successful_bookings * v.booking_size, unit="B")
-    lock_capacity_steps(c, ceiling="lock_qps_ceiling")
+ONSALE = (
+    *CONTENTION,
+    E("successful_bookings", "Successful bookings", "minimum(users, bookings_available)", "bookings"),
+    E("booking_qps", "Successful booking QPS over the window", "napkin(successful_bookings / sale_window)", "req/s"),
+    E("attempt_qps", "Booking attempt QPS", "booking_qps * contention_ratio", "req/s",
+      "every seat is chased by contention_ratio people"),
+    E("booking_qps_capacity", "Booking QPS capacity needed", "attempt_qps * retry_factor", "req/s"),
+    *WAITING_ROOM,
+    E("event_storage", "Event record", "event_size", "B"),
+    E("seats_storage", "Seat records", "seats * seat_size", "B"),
+    E("bookings_storage", "Booking records", "successful_bookings * booking_size", "B"),
+    *LOCK_CAPACITY,
+)
 
 
 def onsale(users="500K", seats="50K", seats_per_booking=4, sale_window="30 min", retry_factor=2,
@@ -45,6 +37,9 @@ def onsale(users="500K", seats="50K", seats_per_booking=4, sale_window="30 min",
            lock_hold_time="5s", retry_rate=0.5, *,
            samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Worksheet:
     """The whole on-sale worksheet. Defaults are the Super Bowl practice problem."""
-    c = start("On-sale rush", locals())
-    onsale_steps(c)
+    c = new_calc("On-sale rush", dict(
+        users=users, seats=seats, seats_per_booking=seats_per_booking, sale_window=sale_window,
+        retry_factor=retry_factor, throttle_rate=throttle_rate, event_size=event_size, seat_size=seat_size,
+        booking_size=booking_size, lock_hold_time=lock_hold_time, retry_rate=retry_rate), samples=samples, seed=seed)
+    c.derive(ONSALE)
     return c.worksheet()
