@@ -1,12 +1,13 @@
-"""The slider panel: moving the slider moves the chart's marker and rewrites the table in place."""
+"""Course panels: controls accept what they show, code drives them like a hand, errors stay in the panel."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
+from ticketlab.core.errors import InputError
 from ticketlab.estimate import traffic
-from ticketlab.ui.widgets import dau_panel, sweep
+from ticketlab.ui.widgets import Choice, Panel, Quantity, dau_panel, sweep, traffic_panel
 
 
 def test_sweep_returns_one_value_per_slider_position_matching_point_estimates():
@@ -18,18 +19,146 @@ def test_sweep_returns_one_value_per_slider_position_matching_point_estimates():
     assert curves["search_qps"]["napkin"] == pytest.approx(grid * 5 / 100_000)
 
 
+# -- the controls ----------------------------------------------------------------------------------
+
+def test_a_quantity_starts_at_exactly_the_value_the_code_gives():
+    q = Quantity("dau", "12.345M", 1e5, 1e9, log=True)
+    assert q.value == 12_345_000  # not snapped to the slider's grid
+    assert q.slider.value == pytest.approx(np.log10(12_345_000))
+    assert q.box.value == "12.3M"
+
+
+def test_typing_what_the_box_shows_is_accepted_and_moves_the_slider():
+    q = Quantity("dau", "10M", 1e5, 1e9, log=True)
+    seen = []
+    q.observe(lambda c: seen.append(c.value))
+    q.box.value = "250M"
+    assert q.value == 250e6 and q.error == ""
+    assert q.slider.value == pytest.approx(np.log10(250e6))
+    assert seen == [250e6]
+
+
+@pytest.mark.parametrize("typed", ["ten million", "2B", "-5", "nan", "1.5 GB"])
+def test_typing_something_unreadable_or_out_of_range_keeps_the_value_and_says_why(typed):
+    q = Quantity("dau", "10M", 1e5, 1e9, log=True)
+    q.box.value = typed
+    assert q.value == 10e6
+    assert "dau" in q.error and "expected" in q.error
+
+
+def test_a_duration_box_reads_human_durations():
+    q = Quantity("lock_ttl", "30s", 1, 600, unit="s", dimension="seconds", log=True)
+    q.box.value = "1.5 min"
+    assert q.value == 90
+    assert q.box.value == "90 s"
+
+
+def test_moving_the_slider_updates_the_box_with_three_significant_figures():
+    q = Quantity("seats", 50_000, 100, 100_000, log=True)
+    q.slider.value = np.log10(12_345)
+    assert q.value == 12_300 and q.box.value == "12.3K"
+
+
+def test_an_integer_quantity_stays_whole():
+    q = Quantity("shows", 8, 1, 20, integer=True)
+    q.slider.value = 7.6
+    assert q.value == 8.0
+
+
+def test_a_choice_refuses_options_it_does_not_have():
+    c = Choice("strategy", "naive", ["naive", "optimistic"])
+    with pytest.raises(InputError, match="strategy"):
+        c.value = "magic"
+    assert c.value == "naive"
+
+
+# -- the panel frame --------------------------------------------------------------------------------
+
+def _counting_panel(fail_above: float | None = None) -> Panel:
+    def update(p: Panel, v: dict) -> None:
+        if fail_above is not None and v["x"] > fail_above:
+            raise InputError("x", v["x"], f"at most {fail_above}")
+        p.trace("line").y = [v["x"], v["y"]]
+        p.table.value = f"x={v['x']:g} y={v['y']:g}"
+
+    def draw(p: Panel) -> None:
+        p.figure.add_scatter(x=[0, 1], y=[0, 0], name="line")
+
+    return Panel("test", [Quantity("x", 1, 1, 100), Quantity("y", 2, 1, 100)], update, draw=draw)
+
+
+def test_set_changes_several_controls_and_refreshes_once():
+    p = _counting_panel()
+    before = p.updates
+    p.set(x=10, y=20)
+    assert p.updates == before + 1
+    assert list(p.trace("line").y) == [10, 20] and p.table.value == "x=10 y=20"
+
+
+def test_set_with_one_bad_value_changes_nothing():
+    p = _counting_panel()
+    with pytest.raises(InputError):
+        p.set(x=10, y=1_000)
+    assert p.values() == {"x": 1, "y": 2}
+    with pytest.raises(KeyError, match="has no control 'z'"):
+        p.set(z=3)
+
+
+def test_a_library_error_becomes_the_message_and_the_chart_keeps_its_last_good_state():
+    p = _counting_panel(fail_above=50)
+    p.set(x=40)
+    p.set(x=60)
+    assert "at most 50" in p.message.value
+    assert list(p.trace("line").y) == [40, 2]  # not half-drawn
+    p.set(x=30)
+    assert p.message.value == ""
+
+
+def test_a_trace_is_found_by_name_and_a_wrong_name_lists_the_real_ones():
+    p = _counting_panel()
+    with pytest.raises(KeyError, match="line"):
+        p.trace("nope")
+
+
+def test_the_chart_has_no_fixed_width_so_it_fits_its_output_area():
+    p = dau_panel()
+    assert p.figure.layout.width is None and p.figure.layout.autosize is True
+
+
+# -- the traffic panels --------------------------------------------------------------------------------
+
 def test_moving_the_dau_slider_updates_the_same_figure_in_place():
     panel = dau_panel(dau=10e6)
-    figure, marker = panel.figure, panel.figure.data[3]
-    assert marker.y[0] == pytest.approx(10e6 * 5 / 86_400)
-    panel.slider.value = 1e8
-    assert panel.figure is figure  # no new figure: the trace changed in place
-    assert panel.figure.data[3].x[0] == pytest.approx(1e8)
-    assert panel.figure.data[3].y[0] == pytest.approx(1e8 * 5 / 86_400)
+    figure = panel.figure
+    here = panel.trace("you are here")
+    assert here.y[0] == pytest.approx(10e6 * 5 / 86_400)
+    panel["dau"].slider.value = 8.0  # the learner drags to 100M
+    assert panel.figure is figure
+    assert panel.trace("you are here").x[0] == pytest.approx(1e8)
+    assert panel.trace("you are here").y[0] == pytest.approx(1e8 * 5 / 86_400)
     assert "100M" in panel.table.value and "5.79K QPS" in panel.table.value
 
 
-def test_panel_curves_show_napkin_below_exact_by_the_day_shortcut():
+def test_dau_panel_curves_show_napkin_below_exact_by_the_day_shortcut():
     panel = dau_panel()
-    exact, napkin = (np.asarray(panel.figure.data[i].y) for i in (0, 1))
+    exact = np.asarray(panel.trace("average QPS (exact, 86,400 s a day)").y)
+    napkin = np.asarray(panel.trace("average QPS (napkin, 100K s a day)").y)
     assert napkin == pytest.approx(exact * 86_400 / 100_000)
+
+
+@pytest.mark.parametrize("name, value, trace, expect", [
+    ("searches_per_user", 10, "average search QPS", lambda x: x * 10 / 86_400),
+    ("peak_multiplier", 50, "peak search QPS", lambda x: x * 5 * 50 / 86_400),
+])
+def test_traffic_panel_sliders_move_their_curves(name, value, trace, expect):
+    panel = traffic_panel()
+    panel.set(**{name: value})
+    x = np.asarray(panel.trace(trace).x)
+    assert np.asarray(panel.trace(trace).y) == pytest.approx(expect(x))
+
+
+def test_traffic_panel_bookings_slider_moves_the_booking_lines_and_the_table():
+    panel = traffic_panel()
+    panel.set(bookings_per_day="2M", peak_multiplier=20)
+    assert np.asarray(panel.trace("peak booking QPS").y) == pytest.approx(2e6 / 86_400 * 20)
+    assert "463 QPS" in panel.table.value  # 2M a day ÷ 86,400 s × 20
