@@ -15,6 +15,7 @@ from typing import Any
 PANELS = {
     "dau_panel": "traffic",
     "traffic_panel": "traffic",
+    "cascade_panel": "timeouts",
 }
 
 __all__ = ["Panel", "Quantity", "Choice", "sweep", *PANELS]

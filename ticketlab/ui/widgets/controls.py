@@ -19,7 +19,9 @@ from typing import Any
 from ticketlab.core.errors import InputError
 from ticketlab.core.numbers import format_quantity, parse_quantity
 
-__all__ = ["Quantity", "Choice", "Control"]
+__all__ = ["Quantity", "Choice", "Control", "LABEL_WIDTH"]
+
+LABEL_WIDTH = "15em"
 
 
 def _short(value: float, unit: str) -> str:
@@ -51,10 +53,11 @@ class Quantity:
         self._value = self.check(value)
         lo, hi = self._to_slider(self.low), self._to_slider(self.high)
         self.slider = w.FloatSlider(value=self._to_slider(self._value), min=lo, max=hi, step=(hi - lo) / steps,
-                                    readout=False, continuous_update=False, description=self.label,
-                                    style={"description_width": "initial"}, layout=w.Layout(flex="1 1 auto"))
+                                    readout=False, continuous_update=False, layout=w.Layout(flex="1 1 auto"))
         self.box = w.Text(value=_short(self._value, unit), continuous_update=False, layout=w.Layout(width="7.5em"))
-        self.widget = w.HBox([self.slider, self.box], layout=w.Layout(width="100%"))
+        # a label of one width for every control, so the sliders of a panel line up
+        self.widget = w.HBox([w.Label(self.label, layout=w.Layout(width=LABEL_WIDTH)), self.slider, self.box],
+                             layout=w.Layout(width="100%"))
         self.slider.observe(self._slid, names="value")
         self.box.observe(self._typed, names="value")
 
@@ -139,9 +142,8 @@ class Choice:
         self._listeners: list[Callable[[Choice], None]] = []
         self._quiet = False
         self.buttons = w.ToggleButtons(options=[(str(o), o) for o in self.options], value=value,
-                                       description=self.label, style={"description_width": "initial",
-                                                                      "button_width": "auto"})
-        self.widget = self.buttons
+                                       style={"button_width": "auto"})
+        self.widget = w.HBox([w.Label(self.label, layout=w.Layout(width=LABEL_WIDTH)), self.buttons])
         self.buttons.observe(lambda change: self._changed(), names="value")
 
     @property

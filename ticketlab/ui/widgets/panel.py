@@ -98,6 +98,7 @@ class Panel:
         if typing_errors:
             self.say(typing_errors[0])
             return
+        self.say("")  # update() may say something of its own (a warning that is not an error)
         try:
             if self.figure is not None:
                 with self.figure.batch_update():
@@ -106,8 +107,6 @@ class Panel:
                 self._update(self, self.values())
         except (TicketlabError, InputError) as error:
             self.say(str(error))
-        else:
-            self.say("")
         self.updates += 1
         self.last_update_s = time.perf_counter() - started
 
