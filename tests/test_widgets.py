@@ -162,3 +162,33 @@ def test_traffic_panel_bookings_slider_moves_the_booking_lines_and_the_table():
     panel.set(bookings_per_day="2M", peak_multiplier=20)
     assert np.asarray(panel.trace("peak booking QPS").y) == pytest.approx(2e6 / 86_400 * 20)
     assert "463 QPS" in panel.table.value  # 2M a day ÷ 86,400 s × 20
+
+
+# -- the cascade and storage panels --------------------------------------------------------------------
+
+def test_cascade_panel_draws_an_upside_down_pair_in_red_and_says_what_it_breaks():
+    from ticketlab.ui.widgets import cascade_panel
+
+    panel = cascade_panel()
+    bars = panel.trace("gives up after")
+    assert list(bars.x) == [600, 30, 10, 5] and panel.message.value == ""
+    panel.set(http_call="3s")  # the source's value, under a 5 s statement
+    colours = list(panel.trace("gives up after").marker.color)
+    assert colours[3] != colours[0] and len(set(colours[:3])) == 1  # only the statement bar turns
+    assert "Database statement timeout outlives" in panel.message.value and "retry books again" in panel.message.value
+    panel.set(lock_ttl="5s")  # now the request outlives its lock too
+    assert "both write the seat" in panel.message.value
+    assert "upside down" in panel.table.value
+
+
+def test_storage_panel_highlights_the_line_that_dominates():
+    from ticketlab.ui.widgets import storage_panel
+
+    panel = storage_panel()
+    bars = panel.trace("bytes")
+    assert list(bars.y) == ["events", "seats", "bookings", "users", "logs"]
+    assert bars.x[4] == pytest.approx(50e6 * 365 * 200)  # logs: 50M searches a day, 200 B each
+    assert "logs" in panel.table.value and "73%" in panel.table.value
+    panel.set(dau="1M")  # a tenth of the searches: seats take over
+    top = list(panel.trace("bytes").marker.color).index("#ef6c00")
+    assert list(panel.trace("bytes").y)[top] == "seats"

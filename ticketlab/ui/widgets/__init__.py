@@ -16,6 +16,7 @@ PANELS = {
     "dau_panel": "traffic",
     "traffic_panel": "traffic",
     "cascade_panel": "timeouts",
+    "storage_panel": "storage",
 }
 
 __all__ = ["Panel", "Quantity", "Choice", "sweep", *PANELS]
