@@ -176,7 +176,7 @@ def test_cascade_panel_draws_an_upside_down_pair_in_red_and_says_what_it_breaks(
     colours = list(panel.trace("gives up after").marker.color)
     assert colours[3] != colours[0] and len(set(colours[:3])) == 1  # only the statement bar turns
     assert "Database statement timeout outlives" in panel.message.value and "retry books again" in panel.message.value
-    panel.set(lock_ttl="5s")  # now the request outlives its lock too
+    panel.set(lock_ttl="2s")  # now the 3 s request outlives its lock too
     assert "both write the seat" in panel.message.value
     assert "upside down" in panel.table.value
 
