@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ticketlab.core.errors import InputError, TicketlabError, UnitError
 from ticketlab.core.numbers import (
+    plural,
     LADDER,
     SECONDS_PER_DAY,
     SECONDS_PER_MONTH,
@@ -289,3 +290,17 @@ def test_division_shortcut_rejects_non_positive_sides():
     assert "denominator" in str(info.value)
     with pytest.raises(InputError):
         divide_by_zeros("ten", "100K")
+
+
+@pytest.mark.parametrize("value, unit, said", [
+    (1, "seats", "1 seat"), (2, "seats", "2 seats"), (1, "searches", "1 search"), (1, "payments", "1 payment"),
+    (1, "productions", "1 production"), (1, "users/s", "1 users/s"), (0, "seats", "0 seats"),
+    (1.0004, "bookings", "1 booking"), (1.5, "bookings", "1.5 bookings"),
+])
+def test_a_count_of_one_reads_singular(value, unit, said):
+    assert format_quantity(value, unit) == said
+
+
+def test_a_duration_of_one_year_or_two_days_reads_right():
+    assert format_quantity(2 * 365 * 86_400, "s") == "2 years"
+    assert plural("1", "expired holds") == "1 expired hold"

@@ -192,3 +192,27 @@ def test_storage_panel_highlights_the_line_that_dominates():
     panel.set(dau="1M")  # a tenth of the searches: seats take over
     top = list(panel.trace("bytes").marker.color).index("#ef6c00")
     assert list(panel.trace("bytes").y)[top] == "seats"
+
+
+def test_seat_map_panel_buttons_drive_the_real_core_and_the_checker_judges_it():
+    from ticketlab.ui.widgets import seat_map_panel
+    from ticketlab.ui.widgets.seatlock import COLOURS
+    from ticketlab.seatlock import SeatStatus
+
+    panel = seat_map_panel(hold_ttl="10 min")
+    panel.press("alice holds 2")
+    panel.press("bob holds 2")
+    panel.press("alice pays")
+    colours = list(panel.trace("seats").marker.color)
+    assert colours[:4] == [COLOURS[SeatStatus.SOLD]] * 2 + [COLOURS[SeatStatus.HELD]] * 2
+    assert "sold 2" in panel.table.value and "history OK" in panel.table.value
+    panel.press("+5 min"), panel.press("+5 min")
+    assert list(panel.trace("seats").marker.color)[2] == COLOURS[SeatStatus.HELD]  # expired, not yet released
+    panel.press("sweep")
+    assert list(panel.trace("seats").marker.color)[2] == COLOURS[SeatStatus.AVAILABLE]
+    assert "released 1 expired hold" in panel.table.value
+    lab = panel.state["lab"]
+    panel.set(strategy="distributed")  # a fresh hall under the other strategy
+    assert panel.state["lab"] is not lab and "available 40" in panel.table.value
+    with pytest.raises(KeyError, match="has no button"):
+        panel.press("teleport")

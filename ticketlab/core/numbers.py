@@ -33,6 +33,7 @@ __all__ = [
     "parse_fraction",
     "format_quantity",
     "format_count",
+    "plural",
     "napkin_round",
     "order_of_magnitude",
     "divide_by_zeros",
@@ -225,6 +226,21 @@ def _trim(x: float, sig: int = 3) -> str:
     return text
 
 
+def plural(number: str, word: str) -> str:
+    """``number`` and ``word`` together, the word singular when the number reads exactly 1.
+
+    ``word`` is given in the plural, as units are: ``plural("1", "seats")`` is ``"1 seat"``,
+    ``plural("1", "searches")`` is ``"1 search"``; a unit that is not a plain word stays as it is.
+    """
+    if not word:
+        return number
+    *before, last = word.split(" ")
+    if number in ("1", "-1") and last.isalpha() and last.endswith("s") and not last.endswith(("ss", "us")) \
+            and len(last) > 2:
+        last = last[:-2] if last.endswith(("ches", "shes", "sses", "xes")) else last[:-1]
+    return " ".join([number, *before, last])
+
+
 def format_count(x: float, sig: int = 3) -> str:
     """``12500`` → ``12.5K``, ``5e9`` → ``5B``, ``912500000`` → ``912M``."""
     x = float(x)
@@ -265,8 +281,8 @@ def _format_seconds(s: float, sig: int = 3) -> str:
     if a < 3 * 86_400:
         return f"{_trim(s / 3600, sig)} h"
     if a < 2 * 365 * 86_400:
-        return f"{_trim(s / 86_400, sig)} days"
-    return f"{_trim(s / (365 * 86_400), sig)} years"
+        return plural(_trim(s / 86_400, sig), "days")
+    return plural(_trim(s / (365 * 86_400), sig), "years")
 
 
 def format_quantity(x: Any, unit: str = "", sig: int = 3, *, bits: bool = True) -> str:
@@ -299,7 +315,7 @@ def format_quantity(x: Any, unit: str = "", sig: int = 3, *, bits: bool = True) 
         return f"{_trim(v * 100, sig)}%"
     if unit in ("x", ":1"):
         return f"{_trim(v, sig)}{unit if unit == ':1' else '×'}"
-    return f"{format_count(v, sig)} {unit}".strip()
+    return plural(format_count(v, sig), unit)
 
 
 # --------------------------------------------------------------------------- the toolkit

@@ -17,6 +17,7 @@ PANELS = {
     "traffic_panel": "traffic",
     "cascade_panel": "timeouts",
     "storage_panel": "storage",
+    "seat_map_panel": "seatlock",
 }
 
 __all__ = ["Panel", "Quantity", "Choice", "sweep", *PANELS]

@@ -12,8 +12,9 @@ the message line says so in words and the chart keeps its last good state: a lea
 sees a traceback. A typed value the library cannot read is reported the same way.
 
 A panel is driven from code exactly as by hand: ``panel.set(dau="100M")`` moves the slider,
-recomputes and redraws; ``panel.trace("you are here").y`` reads the chart back. Traces are
-found by name, never by position.
+recomputes and redraws; ``panel.press("run")`` clicks a button; ``panel.trace("you are here").y``
+reads the chart back. Traces are found by name, never by position. ``panel.state`` holds what a
+chapter keeps between updates (a sandbox, the last run).
 """
 
 from __future__ import annotations
@@ -37,23 +38,33 @@ class Panel:
 
     def __init__(self, title: str, controls: Sequence[Control], update: Callable[["Panel", dict], None], *,
                  draw: Callable[["Panel"], None] | None = None, figure: bool = True,
-                 layout: Mapping[str, Any] | None = None) -> None:
+                 layout: Mapping[str, Any] | None = None,
+                 actions: Sequence[tuple[str, Callable[["Panel"], None]]] = ()) -> None:
         import ipywidgets as w
 
         self.title = title
         self.controls: dict[str, Control] = {c.name: c for c in controls}
         self._update = update
+        self.state: dict[str, Any] = {}
         self.message = w.HTML()
         self.table = w.HTML()
         self.figure = None
         parts: list[Any] = [c.widget for c in controls]
+        self.buttons: dict[str, Any] = {}
+        self._actions = dict(actions)
+        if actions:
+            for label, _ in actions:
+                button = w.Button(description=label, layout=w.Layout(width="auto"))
+                button.on_click(lambda _button, label=label: self.press(label))
+                self.buttons[label] = button
+            parts.append(w.HBox(list(self.buttons.values()), layout=w.Layout(flex_flow="row wrap")))
         if figure:
             import plotly.graph_objects as go
 
             # no width: the chart takes the width of its output area (autosize), however wide the window is
-            self.figure = go.FigureWidget(layout=dict(title=title, height=FIGURE_HEIGHT, autosize=True,
-                                                      margin=_MARGIN, legend=dict(orientation="h", y=-0.2),
-                                                      **(layout or {})))
+            defaults = dict(title=title, height=FIGURE_HEIGHT, autosize=True, margin=_MARGIN,
+                            legend=dict(orientation="h", y=-0.2))
+            self.figure = go.FigureWidget(layout={**defaults, **(layout or {})})
             parts.append(self.figure)
         parts += [self.message, self.table]
         self.widget = w.VBox(parts, layout=w.Layout(width="100%"))
@@ -80,6 +91,17 @@ class Panel:
         checked = [(self[name], self[name].check(value)) for name, value in values.items()]  # all or nothing
         for control, value in checked:
             control.assign(value, notify=False)  # one refresh at the end, not one per control
+        self.refresh()
+
+    def press(self, label: str) -> None:
+        """Click the button ``label``: run its action, then recompute; an error becomes the message."""
+        if label not in self._actions:
+            raise KeyError(f"panel {self.title!r} has no button {label!r}; it has {', '.join(self._actions)}")
+        try:
+            self._actions[label](self)
+        except (TicketlabError, InputError) as error:
+            self.say(str(error))
+            return
         self.refresh()
 
     def trace(self, name: str) -> Any:
