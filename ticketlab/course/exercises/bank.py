@@ -397,13 +397,13 @@ DRILLS: dict[str, Drill] = {
         mistakes=(Mistake("days-in-a-year", "That is days; multiply by the seconds in a day.",
                           lambda k, v, s: k / SECONDS_PER_DAY.exact),)),
     "daily-to-qps": Drill(
-        "A site books {bookings_per_day} a day. How many bookings a second, on average?",
+        "A site takes {bookings_per_day} bookings a day. How many a second, on average?",
         lambda: _traffic(bookings_per_day="500K"), "booking_qps", "ticketmaster", ("division-shortcut-zeros",)),
     "search-qps": Drill(
         "{dau} daily users search {searches_per_user} times each. Average search QPS?",
         lambda: _traffic(dau="10M", searches_per_user=5), "search_qps", "ticketmaster"),
     "peak-booking-qps": Drill(
-        "Average booking QPS is {booking_qps}; a normal peak is {peak_multiplier} the average. Peak booking QPS?",
+        "A site takes {bookings_per_day} bookings a day; a normal peak is {peak_multiplier} the average. Peak booking QPS?",
         lambda: _traffic(), "peak_booking_qps", "ticketmaster", ("peak-booking-qps-label",)),
     "bits-to-bytes": Drill(
         "A link carries {link}. How many bytes a second is that?",
@@ -421,9 +421,12 @@ DRILLS: dict[str, Drill] = {
                   Mistake("time-in-minutes", "You divided by minutes; a rate per second needs the time in seconds "
                           "({time_in_system}).", lambda k, v, s: k * MINUTE))),
     "users-storage": Drill(
-        "{total_users} users, {user_size} each. How much storage?",
+        "{total_users} users, {user_size} of profile each. How much storage?",
         lambda: _drill_ws("storage"), "users_storage"),
 }
+
+
+_UNIT_WORDS = {"B", "B/s", "s", "%", "x", ":1", "req/s"}
 
 
 def _drill_question(qid: str) -> Question:
@@ -432,7 +435,8 @@ def _drill_question(qid: str) -> Question:
         raise UnknownQuestionError("question", qid, f"one of: {', '.join('drill.' + d for d in DRILLS)}")
     d = DRILLS[name]
     ws = d.worksheet()
-    human = _human(ws)
+    human = {k: format_quantity(float(ws.exact(k)), u if u in _UNIT_WORDS else "") for k, u in
+             ((s.key, s.unit) for s in ws)}  # "10M", not "10M users", inside a sentence
     if name == "bits-to-bytes":
         human["link"] = "2 Gbps"
     dimension = dimension_of_unit(ws[d.step].unit)
@@ -447,16 +451,16 @@ def _drill_question(qid: str) -> Question:
 
 #: The findings learners hunt for, and what each question asks them to work out.
 SLIPS: dict[str, str] = {
-    "read-write-ratio-table": "What read:write ratio do the template's own volumes give?",
-    "booking-attempts": "How many booking attempts a day does a 30% success rate need for 500K bookings?",
-    "division-shortcut-zeros": "What is 500K ÷ 100K by counting zeros?",
-    "seat-map-size": "How big is one event's seat map (10K seats, 100 bytes each)?",
-    "hot-events-cache": "How much cache do the 5K hot events (event record plus seat map) need?",
-    "concurrent-sessions": "How many booking sessions are open at once (10K bookings a minute, 10 minutes each)?",
-    "broadway-bookings-storage": "How much storage do a year of Broadway's booking records take?",
-    "taylor-bookings-storage": "How much storage do the Taylor Swift sale's booking records take (2.5 seats a booking)?",
-    "funnel-design-factor": "In the funnel 100 search → 10 try → 3 pay, how many attempts per purchase?",
-    "superbowl-sellout-time": "At the throttled rate, when is the Super Bowl sale sold out?",
+    "read-write-ratio-table": "What read:write ratio do the template's own daily volumes give?",
+    "booking-attempts": "How many booking attempts a day does the success rate call for?",
+    "division-shortcut-zeros": "What does the division come to when the zeros are counted right?",
+    "seat-map-size": "How big is one event's seat map?",
+    "hot-events-cache": "How much cache do the hot events need (the event record plus its seat map, each)?",
+    "concurrent-sessions": "How many booking sessions are open at once?",
+    "broadway-bookings-storage": "How much storage does a year of booking records take?",
+    "taylor-bookings-storage": "How much storage do the sale's booking records take?",
+    "funnel-design-factor": "How many booking attempts are there per purchase in that funnel?",
+    "superbowl-sellout-time": "At the throttled rate, when is the sale sold out?",
 }
 
 
@@ -551,7 +555,9 @@ class Exercise:
                       for k, g in s.givens.items() for v in [g.value]]
             lines.append("")
         lines.append(f"Questions ({len(self.question_ids)}):")
-        lines += [f"  {question(q).id}: {question(q).prompt}" for q in self.question_ids]
+        for q in map(question, self.question_ids):  # a scenario's givens are above; others carry their own
+            lines.append(f"  {q.id}: {q.prompt}")
+            lines += [] if self.scenario else [f"      {name} = {value}" for name, value in q.givens().items()]
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:

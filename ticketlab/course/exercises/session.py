@@ -21,9 +21,8 @@ from typing import Any
 from ticketlab.course.exercises.answers import encode
 from ticketlab.course.exercises.bank import Exercise, exercise, question
 from ticketlab.course.exercises.feedback import Feedback, Score, Status
-from ticketlab.course.exercises.questions import ChoiceKey
 
-__all__ = ["begin", "check", "score", "worked", "ask", "reset", "ANSWERS_ENV"]
+__all__ = ["begin", "check", "score", "worked", "ask", "reset", "exercise_score", "ANSWERS_ENV"]
 
 #: The environment variable naming the file where ``begin`` and ``check`` record answers for the grader.
 ANSWERS_ENV = "TICKETLAB_ANSWERS"
@@ -71,14 +70,20 @@ def check(question_id: Any, answer: Any = None) -> Feedback:
     return fb
 
 
-def score() -> Score:
-    """Every question of the current exercise with its latest feedback (or, without ``begin``, those checked)."""
-    ex: Exercise | None = _state["exercise"]
-    seen: dict[str, Feedback] = _state["feedback"]
-    ids = ex.question_ids if ex else tuple(seen)
-    results = tuple(seen.get(q) or Feedback(q, Status.NOT_ATTEMPTED, 0.0, question(q).points, "not attempted")
+def exercise_score(ex: Exercise | None, feedback: dict[str, Feedback]) -> Score:
+    """The score of ``ex`` given the latest feedback per question id (questions without any: not attempted).
+
+    Without an exercise, the score covers the questions in ``feedback``.
+    """
+    ids = ex.question_ids if ex else tuple(feedback)
+    results = tuple(feedback.get(q) or Feedback(q, Status.NOT_ATTEMPTED, 0.0, question(q).points, "not attempted")
                     for q in ids)
     return Score(ex.title if ex else "Answers checked so far", results)
+
+
+def score() -> Score:
+    """Every question of the current exercise with its latest feedback (or, without ``begin``, those checked)."""
+    return exercise_score(_state["exercise"], _state["feedback"])
 
 
 def worked(question_id: Any) -> Any:
@@ -93,6 +98,3 @@ def ask(question_id: Any) -> str:
     """The question with the givens it depends on, as text (nothing about the answer)."""
     return str(question(question_id))
 
-
-def is_choice(question_id: Any) -> bool:
-    return isinstance(question(question_id).key(), ChoiceKey)
