@@ -56,12 +56,12 @@ print("correct:", finding.correct, f"({finding.factor:.1f}x the printed figure)"
     md("""## Self-check
 
 Before you read on: estimate the **peak** search QPS (ten times the average) for 10M daily
-users, and put your number below. Anything within the right order of magnitude is a good
-napkin answer."""),
+users, and put your number below. Within 10% of the napkin or the exact figure earns a pass, and
+the checker names common slips: leave out the ×10, or use the ×100 on-sale spike, and it says so."""),
     code("""# NBVAL_CHECK_OUTPUT
-from ticketlab.course.selfcheck import check_estimate
+from ticketlab.course.exercises import check
 my_peak_qps = "5K"   # <- your estimate
-print(check_estimate(my_peak_qps, ws["peak_qps"]))"""),
+print(check("ticketmaster.peak_qps", my_peak_qps))"""),
 ]
 
 nb = new_notebook(cells=cells, metadata={

@@ -32,7 +32,7 @@ from ticketlab.course.exercises.answers import DIMENSION_WORDS, EXAMPLES, dimens
 from ticketlab.course.exercises.mistakes import HOUR, MINUTE, Mistake, mistakes_for, unit_mistakes
 from ticketlab.course.exercises.questions import ROUNDING, ChoiceKey, QuantityKey, Question, Trap
 
-__all__ = ["question", "step_question", "question_ids", "Exercise", "exercise", "exercise_ids", "TEMPLATE_STEPS",
+__all__ = ["question", "step_question", "worksheet_question", "question_ids", "Exercise", "exercise", "exercise_ids", "TEMPLATE_STEPS",
            "SLIPS", "UnknownQuestionError"]
 
 
@@ -104,7 +104,7 @@ def _close(a: float, b: float, rel: float = ROUNDING) -> bool:
 
 def _work(ws, step: str) -> str:
     s = ws[step]
-    shown = {k: format_quantity(float(ws.napkin(k)), ws[k].unit) for k in s.inputs}
+    shown = {k: format_quantity(float(ws.napkin(k)), ws[k].unit) for k in s.inputs if k in ws}
     filled = re.sub(r"[A-Za-z_][A-Za-z_0-9]*", lambda m: shown.get(m[0], m[0]), s.formula)
     napkin, exact = (format_quantity(float(v), s.unit) for v in (s.napkin, s.exact))
     tail = f"{napkin}" + (f" (exactly {exact})" if napkin != exact else "")
@@ -169,6 +169,18 @@ def _quantity_key(ws, step: str, model: str | None, scenario: str | None, findin
 
 def _hint(dimension: str) -> str:
     return f"{DIMENSION_WORDS[dimension]}, such as {EXAMPLES[dimension]}"
+
+
+def worksheet_question(ws, step: str, qid: str | None = None, model: str | None = None) -> Question:
+    """A question on ``step`` of any worksheet (an estimator's result, say), with the mistakes that fit it.
+
+    Mistakes that need a value the worksheet lacks do not apply; no source figures are involved.
+    """
+    if step not in ws:
+        raise UnknownQuestionError("step", step, f"a step of {ws.title!r}: {', '.join(ws.keys())}")
+    dimension = dimension_of_unit(ws[step].unit)
+    return Question(qid or step, f"{ws[step].label} — {_hint(dimension)}",
+                    lambda: _quantity_key(ws, step, model, None), dimension, givens=lambda: _givens_of(ws, step))
 
 
 # --------------------------------------------------------------------------- contention choices

@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import subprocess
 import sys
 import tempfile
 import time
@@ -172,7 +173,7 @@ async def _execute(nb: Any, cwd: str, env: dict[str, str], budget: float) -> tup
     errors: list[str] = []
     status, detail = RunStatus.COMPLETED, ""
     try:
-        async with client.async_setup_kernel(env=env):
+        async with client.async_setup_kernel(env=env, stderr=subprocess.DEVNULL):  # kernel logs are not answers
             for i, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
