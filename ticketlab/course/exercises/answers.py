@@ -84,7 +84,10 @@ def shown(answer: Any) -> str:
     """The answer as the learner wrote it, for feedback and the gradebook."""
     if is_missing(answer):
         return ""
-    text = str(answer) if isinstance(answer, (str, Unreadable)) else repr(answer)
+    if isinstance(answer, (int, float)) and not isinstance(answer, bool):
+        text = f"{answer:g}"
+    else:
+        text = str(answer) if isinstance(answer, (str, Unreadable)) else repr(answer)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
