@@ -159,6 +159,7 @@ def _capped_client(nb: Any, cwd: str):
             return super().output(outs, msg, display_id, cell_index)
 
     client = CappedClient(nb, kernel_name="python3", allow_errors=True, shutdown_kernel="immediate",
+                          extra_arguments=["--IPKernelApp.capture_fd_output=False"],
                           shell_timeout_interval=1, resources={"metadata": {"path": cwd}})
     client.output_bytes, client.flooded = 0, False
     return client
@@ -173,7 +174,8 @@ async def _execute(nb: Any, cwd: str, env: dict[str, str], budget: float) -> tup
     errors: list[str] = []
     status, detail = RunStatus.COMPLETED, ""
     try:
-        async with client.async_setup_kernel(env=env, stderr=subprocess.DEVNULL):  # kernel logs are not answers
+        # kernel logs and fd-level prints are not answers; the grader reads the side file only
+        async with client.async_setup_kernel(env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL):
             for i, cell in enumerate(nb.cells):
                 if cell.cell_type != "code":
                     continue
