@@ -196,16 +196,18 @@ MODEL_MISTAKES: dict[tuple[str, str], tuple[Mistake, ...]] = {
 }
 
 
+def _bigger_unit(unit: str, size: float, wanted: str, example: str) -> Mistake:
+    """A bare number counted in ``unit`` (``size`` base units each) where ``wanted`` was asked."""
+    return _m(f"{unit}-not-{wanted.replace(' ', '-')}", f"That number is in {unit}; the question wants {wanted} "
+              f"(or write the unit, such as '{example}').", lambda k, v, s: k / size)
+
+
 def unit_mistakes(dimension: str) -> tuple[Mistake, ...]:
     """Mistakes that follow from the kind of quantity asked: bits for bytes, MB for bytes, minutes for seconds."""
     if dimension == "bytes":
         return (
-            _m("megabytes-not-bytes", "That number is in megabytes; the question wants bytes (or write the unit, "
-               "such as '2.5 GB').", lambda k, v, s: k / _MB),
-            _m("kilobytes-not-bytes", "That number is in kilobytes; the question wants bytes (or write the unit, "
-               "such as '2.5 GB').", lambda k, v, s: k / _KB),
-            _m("gigabytes-not-bytes", "That number is in gigabytes; the question wants bytes (or write the unit, "
-               "such as '2.5 GB').", lambda k, v, s: k / _GB),
+            *(_bigger_unit(u, size, "bytes", "2.5 GB") for u, size in (("megabytes", _MB), ("kilobytes", _KB),
+                                                                        ("gigabytes", _GB))),
             _m("bits-not-bytes", "That is bits, not bytes: a byte is 8 bits.", lambda k, v, s: k * BITS_PER_BYTE),
         )
     if dimension == "bytes/s":
@@ -218,12 +220,7 @@ def unit_mistakes(dimension: str) -> tuple[Mistake, ...]:
                "unit, such as '40 MB/s').", lambda k, v, s: k / _MB),
         )
     if dimension == "seconds":
-        return (
-            _m("minutes-not-seconds", "That number is in minutes; the question wants seconds (or write the unit, "
-               "such as '12 min').", lambda k, v, s: k / MINUTE),
-            _m("hours-not-seconds", "That number is in hours; the question wants seconds (or write the unit, "
-               "such as '4 h').", lambda k, v, s: k / HOUR),
-        )
+        return (_bigger_unit("minutes", MINUTE, "seconds", "12 min"), _bigger_unit("hours", HOUR, "seconds", "4 h"))
     if dimension == "per_second":
         return (
             _m("per-minute-not-per-second", "That is a rate per minute; the question asks per second.",
