@@ -313,7 +313,8 @@ def gradebook_rows(graded: Sequence[Graded]) -> tuple[list[str], list[dict[str, 
                                "percent": f"{100 * g.points / g.max_points:.1f}" if g.max_points else "0.0"}
         for f in g.score.results if g.score else ():
             row[f.question] = f"{f.points:g}"
-            row[f"{f.question} feedback"] = f"{f.status.value}: {f.message}"
+            said = f.status.value if f.message == f.status.value else f"{f.status.value}: {f.message}"
+            row[f"{f.question} feedback"] = said
         rows.append(row)
     return columns, rows
 

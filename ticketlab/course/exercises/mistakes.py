@@ -101,8 +101,8 @@ STEP_MISTAKES: dict[str, tuple[Mistake, ...]] = {
            "divide by the bookings the seats allow.", lambda k, v, s: k / v["seats_per_booking"]),
     ),
     "successful_bookings": (
-        _is("seats", "per-seat-not-per-booking", "That is the number of seats; a booking takes {seats_per_booking} "
-            "seats, so fewer bookings succeed."),
+        _is("seats", "per-seat-not-per-booking", "That is the number of seats; a booking takes {seats_per_booking}, "
+            "so fewer bookings succeed."),
         _is("users", "everyone-books", "Not everyone can book: the seats run out first."),
     ),
     "booking_qps": (_WINDOW_MINUTES, _SEATS_NOT_BOOKINGS),
