@@ -27,6 +27,8 @@ PLUGIN_VERBS = {
         "paused-client": "a client pauses past its lock lease: fencing tokens and conditional writes",
         "progression": "status column → reserved-until → sweeper → TTL lock → conditional update",
     },
+    "ticketlab.course.exercises.cli": {"exercises": "build the student copies of the exercises, or list them",
+                                       "grade": "grade submitted notebooks: each in a fresh kernel, a gradebook out"},
 }
 
 
