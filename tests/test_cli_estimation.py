@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -223,3 +224,39 @@ def test_python_dash_m_ticketlab_solve_superbowl_runs_as_a_process():
     assert "Super Bowl" in proc.stdout
     assert "Booking QPS capacity needed (no waiting room)" in proc.stdout and "556 QPS" in proc.stdout
     assert "278 users/s" in proc.stdout  # 500K users ÷ 1,800 s
+
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _readme_block(command: str) -> str:
+    text = README.read_text()
+    start = text.index(f"$ {command}\n") + len(f"$ {command}\n")
+    return text[start:text.index("```", start)]
+
+
+def test_the_readme_solve_superbowl_example_is_the_real_output(capsys):
+    code, out, _ = run(capsys, "solve", "superbowl", "--no-givens")
+    assert code == 0
+    assert _readme_block("ticketlab solve superbowl --no-givens") == out
+
+
+def test_the_readme_slip_table_is_what_the_audit_prints():
+    from ticketlab.core.numbers import format_quantity
+    from ticketlab.course.audit import audit
+
+    findings = {f.id: f for f in audit()}
+    text = README.read_text()
+    table = text[text.index("| finding | kind | the source says | correct |"):]
+    rows = [line for line in table.split("\n\n")[0].splitlines()[2:]]
+    shown = set()
+    for row in rows:
+        fid, kind, says, correct = (cell.strip() for cell in row.strip("|").split(" | "))
+        f = findings[fid.strip("`")]
+        factor = f" ({format_quantity(f.factor, 'x')})" if f.factor is not None else ""
+        assert (kind, says, correct) == (str(f.kind), f.source_says, f.correct + factor), fid
+        shown.add(f.id)
+    assert shown == {f.id for f in findings.values() if f.kind in {"arithmetic", "reasoning", "unit"}}
+    counts = ", ".join(f"{sum(f.kind == k for f in findings.values())} {k}" for k in
+                       ("arithmetic", "unit", "reasoning"))
+    assert f"reports {len(findings)} findings: {counts}" in " ".join(text.split())
