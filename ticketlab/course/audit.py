@@ -8,8 +8,8 @@
    rounded. *E* (exact) is the same formula on the calendar (86,400 s a day), unrounded.
 2. *p* (printed precision) is half a unit in P's last significant printed figure, relative to P;
    an integer's trailing zeros do not count: "500" ±10%, "1.5M" ±3.3%, "278" ±0.18%.
-3. If \\|N/P − 1\\| > p the figure is a **slip**, and a finding must explain it (its kind names the
-   cause: arithmetic, unit, reasoning). Otherwise the figure follows, and if \\|E/P − 1\\| > p it
+3. If |N/P − 1| > p the figure is a **slip**, and a finding must explain it (its kind names the
+   cause: arithmetic, unit, reasoning). Otherwise the figure follows, and if |E/P − 1| > p it
    is listed as a **shortcut gap** with E/P − 1 and the shortcut behind it. Half a unit is in.
 4. A printed upper bound ("<1 GB") slips only if N exceeds it; the finding reports N and the
    bound, with no factor.
@@ -35,13 +35,13 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from ticketlab.core.errors import CascadeError
-from ticketlab.core.numbers import SECONDS_PER_DAY, SECONDS_PER_MONTH, divide_by_zeros, format_quantity
+from ticketlab.core.numbers import SECONDS_PER_DAY, SECONDS_PER_MONTH, divide_by_zeros, format_quantity, napkin_round
 from ticketlab.core.timing import CASCADE_LAYERS, check_cascade
 from ticketlab.core.vocab import FindingKind
 from ticketlab.course.scenarios import SCENARIOS, SOURCE_FACTS, Scenario, SourceFigure
 from ticketlab.worksheet import CONSTANTS, SHORTCUTS, Worksheet
 
-__all__ = ["Finding", "Reading", "Gap", "Sheets", "audit", "shortcut_gaps", "unexplained", "follows",
+__all__ = ["Finding", "Reading", "Gap", "Sheets", "audit", "named", "shortcut_gaps", "unexplained", "follows",
            "describe_shortcuts", "format_findings", "FINDINGS", "STRIPE_LIVE_RATE_LIMIT"]
 
 K = FindingKind
@@ -57,6 +57,7 @@ _SETNX_ARITY = 2
 _PUSH_INTERVAL = 1.0
 #: Relative slack on the half-unit boundary, for floating point only.
 _EPS = 1e-9
+_MINUTE = CONSTANTS["seconds_per_minute"].exact
 
 _SEAT_KEY = "lock:seat:A-101"  # the source's example key
 _SETNX_AS_PRINTED = "SETNX lock:seat:A-101 uuid EX 30"
@@ -265,8 +266,6 @@ def _booking_attempts(s: Sheets) -> Finding:
 
 def _q_round(x: float) -> float:
     """``x`` to one significant figure, the way the source turns 30% into ×3."""
-    from ticketlab.core.numbers import napkin_round
-
     return float(napkin_round(x, 1))
 
 
@@ -420,7 +419,7 @@ def _sessions(s: Sheets) -> Finding:
         id="concurrent-sessions", kind=K.INCONSISTENCY, where=fig.where, source_says=f"{fig.printed}; {fig_cache.printed}",
         correct=f"{_q(few, 'sessions')} ({_q(few * size, 'B')}) or {_q(many, 'sessions')} ({_q(many * size, 'B')}), "
                 "depending on which of the source's rates is meant",
-        arithmetic=f"Little's law, L = λ × W: {_q(_n(tm, 'effective_admit_rate') * 60, 'users a minute')} × "
+        arithmetic=f"Little's law, L = λ × W: {_q(_n(tm, 'effective_admit_rate') * _MINUTE, 'users a minute')} × "
                    f"{_q(_n(tm, 'booking_attempt_time'), 's')} = {_q(few, 'sessions')}; "
                    f"{_q(_n(tm, 'peak_bookings_per_minute'), 'bookings a minute')} × "
                    f"{_q(_n(tm, 'booking_attempt_time'), 's')} = {_q(many, 'sessions')}",
@@ -428,7 +427,7 @@ def _sessions(s: Sheets) -> Finding:
             f"concurrent users, give {_q(many / few, 'x')} as many. The source never says which holds, so each "
             "reading is shown with what it assumes; the worksheet carries two of them (admitted_sessions, "
             "concurrent_sessions).",
-        readings=(Reading(f"the room admits {_q(_n(tm, 'effective_admit_rate') * 60, 'users a minute')}", few, "sessions"),
+        readings=(Reading(f"the room admits {_q(_n(tm, 'effective_admit_rate') * _MINUTE, 'users a minute')}", few, "sessions"),
                   Reading(f"{_q(_n(tm, 'peak_bookings_per_minute'), 'bookings')} start a minute", many, "sessions"),
                   Reading(f"every one of the {_q(users, 'peak users')} has a session", users, "sessions")),
         scenario="ticketmaster", key="concurrent_sessions", printed=fig.value, unit="sessions",
@@ -506,7 +505,7 @@ def _taylor_rates(s: Sheets) -> Finding:
         source_says="Peak bookings/minute 10K (during Taylor Swift release); 'Taylor Swift release: 5 × 100 = 500'; "
                     "'Queue needed: YES (throttle to 1K users/min)'",
         correct=f"one rate for the same peak: behind the room the booking path sees at most {_q(room, 'req/s')}",
-        arithmetic=f"{_q(room * 60, 'users a minute')} = {_q(room, 'req/s')}; "
+        arithmetic=f"{_q(room * _MINUTE, 'users a minute')} = {_q(room, 'req/s')}; "
                    f"{_q(_n(tm, 'peak_bookings_per_minute'), 'bookings a minute')} = {_q(minute, 'req/s')}; "
                    f"{_q(_n(tm, 'booking_qps'), 'req/s')} × {_q(_n(tm, 'extreme_multiplier'))} = {_q(extreme, 'req/s')}",
         why=f"The rates for one on-sale lie {_q(minute / room, 'x')} and {_q(extreme / room, 'x')} above the "
@@ -989,7 +988,7 @@ def _whiteboard(s: Sheets) -> Finding:
         source_says="100K users will try to book simultaneously … the first 100K users wait in a virtual queue",
         correct=f"all {_q(_n(tm, 'users'), 'users')} wait; {_q(_n(tm, 'bookings_available'), 'bookings')} exist; "
                 f"about {_q(_n(tm, 'admitted_sessions'), 'users')} are in the booking path at once",
-        arithmetic=f"{_q(_n(tm, 'effective_admit_rate') * 60, 'users a minute')} × {_q(_n(tm, 'booking_attempt_time'), 's')} "
+        arithmetic=f"{_q(_n(tm, 'effective_admit_rate') * _MINUTE, 'users a minute')} × {_q(_n(tm, 'booking_attempt_time'), 's')} "
                    f"= {_q(_n(tm, 'admitted_sessions'), 'users')}",
         why="'The first' of everyone is everyone, and 'simultaneously' is not what the throttle allows.")
 
@@ -1013,7 +1012,8 @@ def _retries(s: Sheets) -> Finding:
     factor, rate, tries = _n(sb, "retry_factor"), _n(tm, "retry_rate"), s.fact("retry_attempts").value
     readings = (Reading(f"each attempt gets ×{_q(factor)} headroom (the Super Bowl answer)", attempt * factor, "req/s"),
                 Reading(f"retries add {_q(rate, '%')} (the capacity formula)", attempt * (1 + rate), "req/s"),
-                Reading(f"every failed lock retries {_q(tries)} times (the failure modes)", attempt * (1 + tries), "req/s"))
+                Reading(f"every attempt uses all {_q(tries)} retries (the failure modes, at most)",
+                        attempt * (1 + tries), "req/s"))
     return Finding(
         id="retry-factors-disagree", kind=K.INCONSISTENCY, where="Practice problem 1; cheat sheet capacity formulas "
                                                                 "and failure modes",
@@ -1140,10 +1140,7 @@ def named(scenarios: Mapping[str, Scenario] | None = None,
     return [f(s) for f in FINDINGS]
 
 
-def unexplained(findings: list[Finding] | None = None, scenarios: Mapping[str, Scenario] | None = None) -> list[Finding]:
-    """Printed figures whose napkin value slips (see the rule above) and no named finding explains."""
-    s = _sheets(scenarios, None)
-    findings = findings if findings is not None else named(scenarios)
+def _unexplained(s: Sheets, findings: Sequence[Finding]) -> list[Finding]:
     explained = set().union(*(f.explains for f in findings))
     out = []
     for name, scenario in s.scenarios.items():
@@ -1163,11 +1160,19 @@ def unexplained(findings: list[Finding] | None = None, scenarios: Mapping[str, S
     return out
 
 
+def unexplained(findings: Sequence[Finding] | None = None,
+                scenarios: Mapping[str, Scenario] | None = None) -> list[Finding]:
+    """Printed figures whose napkin value slips (see the rule above) and no named finding explains."""
+    s = _sheets(scenarios, None)
+    return _unexplained(s, [f(s) for f in FINDINGS] if findings is None else findings)
+
+
 def audit(scenarios: Mapping[str, Scenario] | None = None,
           facts: Mapping[str, SourceFigure] | None = None) -> list[Finding]:
     """Every finding: the named ones, then any printed figure that slips and nothing explains."""
-    findings = named(scenarios, facts)
-    return findings + unexplained(findings, scenarios)
+    s = _sheets(scenarios, facts)
+    findings = [f(s) for f in FINDINGS]
+    return findings + _unexplained(s, findings)
 
 
 def shortcut_gaps(scenarios: Mapping[str, Scenario] | None = None) -> list[Gap]:
