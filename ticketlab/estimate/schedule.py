@@ -91,8 +91,8 @@ def block_release(productions=1, seats_per_show=1400, shows_per_week=8, horizon_
     return c.worksheet()
 
 
-def season(games=82, home_game_share="50%", seats_per_show="20K", seat_size="100 B", users="1K",
-           seats_per_booking=2, *, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Worksheet:
+def season(games=82, seats_per_show="20K", seat_size="100 B", users="1K", seats_per_booking=2,
+           home_game_share="50%", *, samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Worksheet:
     """Season tickets: seat-events of the home games to store, and the (low) contention of a sale over weeks."""
     c = new_calc("Season tickets", dict(games=games, home_game_share=home_game_share, seats_per_show=seats_per_show,
                                         seat_size=seat_size, users=users, seats_per_booking=seats_per_booking),
