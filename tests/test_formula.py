@@ -11,14 +11,16 @@ import sympy
 from ticketlab.core.numbers import napkin_round
 from ticketlab.course.scenarios import SCENARIOS
 from ticketlab.course.solve import solve
-from ticketlab.estimate import (bandwidth, cache, contention, funnel, littles_law, lock_capacity, onsale, schedule,
-                                season, storage, timeout_cascade, traffic, waiting_room)
+from ticketlab.estimate import (bandwidth, block_release, cache, contention, counter_sale, funnel, littles_law,
+                                lock_capacity, onsale, schedule, season, storage, timeout_cascade, traffic,
+                                waiting_room)
 from ticketlab.estimate.contention import level_codes
 from ticketlab.estimate.storage import STORAGE
 from ticketlab.worksheet import CONSTANTS, Calc, Equation, Formula, FormulaError, Worksheet
 
 ESTIMATORS = [traffic, storage, bandwidth, cache, funnel, contention, lock_capacity, waiting_room, timeout_cascade,
-              onsale, schedule, season, lambda: littles_law(arrival_rate=100, time_in_system=30)]
+              onsale, schedule, season, counter_sale, block_release,
+              lambda: littles_law(arrival_rate=100, time_in_system=30)]
 
 
 def _independent_value(text: str, values: dict[str, float], exact: bool) -> float:
@@ -29,9 +31,14 @@ def _independent_value(text: str, values: dict[str, float], exact: bool) -> floa
     def level(x):
         return sympy.Float(float(level_codes(float(x))))
 
+    def rate_level(writers, load):
+        # the rate rule written out: attempts outrun the path → 2; writers meet → 1; else 0
+        return sympy.Float(2 if float(load) > 1 else 1 if float(writers) >= 1 else 0)
+
     names = {n: sympy.Float(v) for n, v in values.items()}
     names.update({n: sympy.Float(c.exact if exact else c.napkin) for n, c in CONSTANTS.items()})
-    names.update({"minimum": sympy.Min, "maximum": sympy.Max, "napkin": napkin, "level": level})
+    names.update({"minimum": sympy.Min, "maximum": sympy.Max, "napkin": napkin, "level": level,
+                  "rate_level": rate_level})
     return float(sympy.parse_expr(text, local_dict=names))
 
 
@@ -85,6 +92,18 @@ def test_a_step_records_the_inputs_its_formula_read_in_order():
     assert ws["booking_qps_capacity"].inputs == ("attempt_qps", "retry_factor")
 
 
+def test_napkin_rounds_only_where_the_source_does():
+    """The napkin side divides by 30% as the source's rule says, and never rounds an attempt rate."""
+    tm, sb = solve("ticketmaster"), solve("superbowl")
+    assert "napkin" not in tm["booking_attempts_per_day"].formula
+    assert tm.napkin("booking_attempts_per_day") == pytest.approx(500e3 / 0.3)
+    assert sb.napkin("booking_qps") == pytest.approx(12_500 / 1_800)  # printed "~7": within its precision
+    assert sb.napkin("admit_rate") == pytest.approx(500e3 / 1_800)  # printed "278"
+    rounded = {(name, step.key) for name in SCENARIOS for step in solve(name) if "napkin(" in step.formula}
+    # the source's "≈ 5 TB" total, and the 167 it carries into 334 (Broadway, and the schedules built like it)
+    assert {key for _, key in rounded} == {"total_storage", "peak_booking_qps"}
+
+
 @pytest.mark.parametrize("text", [
     "__import__('os')", "a.b", "a[0]", "a < b", "lambda: 1", "'text'", "a if b else c", "open('x')",
     "minimum(a, b=2)", "a and b", "[a]", "a @ b", "True * a", "a // b", "a % b", "not a", "(a := 1)",
@@ -124,5 +143,5 @@ def test_a_formula_evaluates_over_arrays_for_a_slider_sweep():
 def test_latex_comes_from_the_same_parse_as_the_number():
     ws = solve("ticketmaster")
     assert ws.latex("search_qps") == r"\text{search\_qps} = \frac{\text{searches\_per\_day}}{\text{seconds\_per\_day}}"
-    assert r"\operatorname{napkin}" in ws.latex("booking_attempts_per_day")
+    assert r"\operatorname{napkin}" in ws.latex("total_storage")  # the source's "≈ 5 TB"
     assert r"\operatorname{level}" in solve("superbowl").latex("contention_level")

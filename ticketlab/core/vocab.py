@@ -61,3 +61,5 @@ class ScenarioModel(StrEnum):
     ONSALE = "onsale"  # one big sale of one event
     SCHEDULE = "schedule"  # a venue with many shows
     SEASON = "season"  # sports season tickets
+    COUNTER = "counter"  # general admission: one counter of passes, no seats to lock
+    BLOCK_RELEASE = "block-release"  # a venue's schedule, plus the on-sale when a block of dates opens

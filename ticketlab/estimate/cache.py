@@ -19,9 +19,9 @@ CACHE = (
     E("seat_map_size", "Seat map per event", "seats_per_event * seat_size", "B"),
     E("hot_events_cache", "Hot events + seat maps", "hot_events * (event_size + seat_map_size)", "B"),
     E("popular_searches_cache", "Popular searches", "popular_queries * search_response_size", "B"),
+    E("peak_booking_rate", "Peak bookings per second", "peak_bookings_per_minute / seconds_per_minute", "req/s"),
     E("concurrent_sessions", "Bookings in progress at peak (Little's law)",
-      "peak_bookings_per_minute / seconds_per_minute * booking_attempt_time", "sessions",
-      "L = λ × W: arrivals per second × seconds each stays"),
+      "peak_booking_rate * booking_attempt_time", "sessions", "L = λ × W: arrivals per second × seconds each stays"),
     E("sessions_cache", "Session data", "concurrent_sessions * session_size", "B"),
     E("total_cache", "Total cache", "hot_events_cache + popular_searches_cache + sessions_cache", "B"),
 )

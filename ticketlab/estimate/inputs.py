@@ -86,6 +86,10 @@ INPUTS: dict[str, InputSpec] = {
     "safety_factor": InputSpec("Safety factor on capacity", "x", "multiplier", 1.0, True),
     "hot_shows": InputSpec("Hot shows cached", "shows"),
     "games": InputSpec("Games in the season", "games"),
+    "home_game_share": _frac("Share of the season's games played at home"),
+    # general admission
+    "inventory_shards": InputSpec("Counter rows the passes are split across", "rows"),
+    "counter_update_time": InputSpec("Time one conditional decrement holds a counter row", "s", "seconds"),
     # timeouts
     "booking_hold": InputSpec("Booking hold (user timeout)", "s", "seconds"),
     "lock_ttl": InputSpec("Lock TTL", "s", "seconds"),

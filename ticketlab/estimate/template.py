@@ -22,9 +22,9 @@ from ticketlab.estimate.storage import STORAGE
 from ticketlab.estimate.timeouts import cascade_steps
 from ticketlab.estimate.traffic import TRAFFIC
 from ticketlab.estimate.waiting_room import WAITING_ROOM
-from ticketlab.worksheet import Calc, Worksheet
+from ticketlab.worksheet import Calc, Equation as E, Worksheet
 
-__all__ = ["ticketmaster_template", "template_steps", "TEMPLATE_INPUTS", "TEMPLATE"]
+__all__ = ["ticketmaster_template", "template_steps", "TEMPLATE_INPUTS", "TEMPLATE", "ADMITTED_SESSIONS"]
 
 #: Every input the template reads.
 TEMPLATE_INPUTS = (
@@ -39,8 +39,13 @@ TEMPLATE_INPUTS = (
     "booking_hold", "lock_ttl", "http_call", "db_statement",
 )
 
+#: The source's other reading of its 10K sessions: the room's admitted rate × the time a booking stays open.
+ADMITTED_SESSIONS = E("admitted_sessions", "Bookings in progress behind the waiting room (Little's law)",
+                      "effective_admit_rate * booking_attempt_time", "sessions",
+                      "L = λ × W with the throttle's rate instead of the peak bookings a minute")
+
 #: Every step of the template but the cascade, in the order a whiteboard would show them.
-TEMPLATE = (*TRAFFIC, *STORAGE, *BANDWIDTH, *CACHE, *CONTENTION, *LOCK_CAPACITY, *WAITING_ROOM)
+TEMPLATE = (*TRAFFIC, *STORAGE, *BANDWIDTH, *CACHE, *CONTENTION, *LOCK_CAPACITY, *WAITING_ROOM, ADMITTED_SESSIONS)
 
 
 def template_steps(c: Calc) -> None:

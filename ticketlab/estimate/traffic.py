@@ -17,8 +17,8 @@ __all__ = ["traffic", "TRAFFIC"]
 TRAFFIC = (
     E("searches_per_day", "Search/browse operations per day", "dau * searches_per_user", "searches"),
     E("successful_bookings_per_day", "Successful bookings per day", "bookings_per_day", "bookings"),
-    E("booking_attempts_per_day", "Booking attempts per day", "bookings_per_day * napkin(1 / booking_success_rate)",
-      "attempts", "napkin: dividing by 30% is taken as ×3"),
+    E("booking_attempts_per_day", "Booking attempts per day", "bookings_per_day / booking_success_rate",
+      "attempts", "every successful booking takes 1 ÷ success rate attempts"),
     E("payments_per_day", "Payment transactions per day", "bookings_per_day * payments_per_booking", "payments"),
     E("read_write_ratio", "Read:write ratio", "searches_per_day / bookings_per_day", ":1",
       "reads are searches; writes are successful bookings"),

@@ -105,31 +105,15 @@ def _cmd_estimate(args: argparse.Namespace) -> int:
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from ticketlab.course.audit import audit, describe_shortcuts, shortcut_gaps
-    from ticketlab.core.numbers import format_quantity
+    from ticketlab.course.audit import audit, format_findings, shortcut_gaps
 
     findings = audit()
     gaps = shortcut_gaps() if args.gaps else []
     if args.json:
-        print(json.dumps({"findings": [f.to_dict() for f in findings],
-                          "gaps": [{"scenario": g.scenario, "key": g.key, "printed": g.printed, "napkin": g.napkin,
-                                    "exact": g.exact, "unit": g.unit, "shortcuts": list(g.shortcuts)} for g in gaps]},
+        print(json.dumps({"findings": [f.to_dict() for f in findings], "gaps": [g.to_dict() for g in gaps]},
                          indent=2, default=_json_default))
-        return 0
-    print(f"{len(findings)} findings in the source material\n")
-    for i, f in enumerate(findings, 1):
-        factor = f" ({f.factor:.3g}× the printed figure)" if f.factor not in (None, 1.0) and f.kind == "slip" else ""
-        print(f"{i:2d}. [{f.kind}] {f.id} — {f.where}")
-        print(f"    source says: {f.source_says}")
-        print(f"    correct:     {f.correct}{factor}")
-        if not args.quiet:
-            print(f"    why:         {f.why}")
-        print()
-    if gaps:
-        print(f"{len(gaps)} napkin figures that are right for their shortcut (exact differs by more than 5%)\n")
-        for g in gaps:
-            print(f"  {g.scenario}.{g.key}: printed {format_quantity(g.printed, g.unit)}, exact "
-                  f"{format_quantity(g.exact, g.unit)} ({g.relative:+.0%}) — {describe_shortcuts(g.shortcuts)}")
+    else:
+        print(format_findings(findings, gaps, args.quiet), end="")
     return 0
 
 
