@@ -216,3 +216,32 @@ def test_seat_map_panel_buttons_drive_the_real_core_and_the_checker_judges_it():
     assert panel.state["lab"] is not lab and "available 40" in panel.table.value
     with pytest.raises(KeyError, match="has no button"):
         panel.press("teleport")
+
+
+def test_contention_panel_marks_the_sale_and_tells_ratio_from_rate():
+    from ticketlab.ui.widgets import contention_panel
+
+    panel = contention_panel()
+    assert panel.trace("this sale").text[0] == "High by ratio, High by rate"
+    assert {"Low: optimistic", "Medium: pessimistic", "High: distributed + queue"} <= {t.name for t in panel.figure.data}
+    panel.set(users="1K", seats=300, seats_per_booking=1, throttle_rate="10/s", lock_hold_time="1s")
+    assert panel.trace("this sale").text[0] == "High by ratio, Low by rate"  # the airline
+    assert list(panel.trace("this sale").x) == [300] and list(panel.trace("this sale").y) == [1_000]
+    panel.set(users="1K", seats="50K")
+    assert panel.trace("this sale").text[0].startswith("Low by ratio")
+
+
+def test_race_panel_runs_the_real_core_and_keeps_every_run():
+    from ticketlab.ui.widgets import race_panel
+
+    panel = race_panel(strategy="naive", users=20, seats=5)
+    panel.press("run the race")
+    panel.set(strategy="pessimistic")
+    panel.press("run the race")
+    naive, safe = panel.state["runs"]
+    assert naive.double_bookings >= 1 and not naive.ok
+    assert safe.ok and safe.bookings == safe.seats_sold
+    assert list(panel.trace("bookings made").x) == ["1. naive", "2. pessimistic"]
+    assert "no seat sold twice" in panel.table.value
+    panel.press("clear")
+    assert list(panel.trace("bookings made").y) == []

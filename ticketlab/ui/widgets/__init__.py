@@ -18,6 +18,8 @@ PANELS = {
     "cascade_panel": "timeouts",
     "storage_panel": "storage",
     "seat_map_panel": "seatlock",
+    "contention_panel": "contention",
+    "race_panel": "contention",
 }
 
 __all__ = ["Panel", "Quantity", "Choice", "sweep", *PANELS]
