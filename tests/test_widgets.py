@@ -245,3 +245,31 @@ def test_race_panel_runs_the_real_core_and_keeps_every_run():
     assert "no seat sold twice" in panel.table.value
     panel.press("clear")
     assert list(panel.trace("bookings made").y) == []
+
+
+def test_dashboard_moves_every_headline_against_the_baseline_and_ranges_add_whiskers():
+    from ticketlab.ui.widgets import dashboard_panel
+
+    panel = dashboard_panel()
+    bars = panel.trace("× the baseline")
+    assert list(bars.x) == pytest.approx([1.0] * len(bars.x))  # the baseline is 1× of itself
+    names = list(bars.y)
+    panel.set(seats="100K")
+    ceiling = names.index("lock burst ceiling")
+    assert panel.trace("× the baseline").x[ceiling] == pytest.approx(2.0)  # twice the seats, twice the burst
+    assert panel.trace("× the baseline").text[ceiling] == "8K QPS"
+    assert panel.trace("× the baseline").error_x.visible is False
+    panel.set(uncertainty=2)
+    whiskers = panel.trace("× the baseline").error_x
+    assert whiskers.visible is True and all(w > 0 for w in whiskers.array[:6])
+    assert "median [p5 – p95]" in panel.table.value
+
+
+def test_dashboard_names_an_upside_down_cascade_with_the_sliders_values_and_keeps_its_bars():
+    from ticketlab.ui.widgets import dashboard_panel
+
+    panel = dashboard_panel(uncertainty=2)
+    before = list(panel.trace("× the baseline").x)
+    panel.set(http_call="3s")
+    assert "db_statement (5 s) must be shorter than http_call (3 s)" in panel.message.value
+    assert list(panel.trace("× the baseline").x) == before

@@ -20,6 +20,7 @@ PANELS = {
     "seat_map_panel": "seatlock",
     "contention_panel": "contention",
     "race_panel": "contention",
+    "dashboard_panel": "dashboard",
 }
 
 __all__ = ["Panel", "Quantity", "Choice", "sweep", *PANELS]
