@@ -38,7 +38,7 @@ from ticketlab.course.exercises.mistakes import (COUNTED_DIGITS, HOUR, MINUTE, S
 from ticketlab.course.exercises.questions import ROUNDING, ChoiceKey, QuantityKey, Question, Trap
 
 __all__ = ["question", "step_question", "worksheet_question", "question_ids", "Exercise", "exercise", "exercise_ids", "TEMPLATE_STEPS",
-           "SLIPS", "UnknownQuestionError"]
+           "SLIPS", "Slip", "UnknownQuestionError"]
 
 
 class UnknownQuestionError(InputError):
