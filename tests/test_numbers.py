@@ -304,3 +304,19 @@ def test_a_count_of_one_reads_singular(value, unit, said):
 def test_a_duration_of_one_year_or_two_days_reads_right():
     assert format_quantity(2 * 365 * 86_400, "s") == "2 years"
     assert plural("1", "expired holds") == "1 expired hold"
+
+
+@pytest.mark.parametrize("text, value", [("1,500", 1_500), ("1,500,000", 1.5e6), ("12,345.5", 12_345.5), ("-1,000", -1e3)])
+def test_commas_that_group_thousands_are_read(text, value):
+    assert parse_quantity(text) == value
+
+
+@pytest.mark.parametrize("text", ["1,5", "12,34", "1,5000", "1,,000"])
+def test_a_comma_that_does_not_group_thousands_is_refused_not_read_as_digits(text):
+    with pytest.raises(InputError, match="commas only between groups of three digits"):
+        parse_quantity(text, name="dau")
+
+
+def test_an_empty_array_is_not_a_quantity():
+    with pytest.raises(InputError, match="non-empty"):
+        parse_quantity([], name="dau")

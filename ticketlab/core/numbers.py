@@ -110,6 +110,8 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?$")
+
 _EXAMPLES = {
     None: "a number or a string such as 10M, 50K, 2.5, 1.5 GB, 30s, 10 min or 70%",
     "count": "a count such as 500000, '500K' or '10M'",
@@ -129,7 +131,11 @@ def _parse_one(text: str, name: str, dimension: str | None) -> float:
     m = _NUMBER.match(text)
     if not m:
         raise InputError(name, text, _expected(dimension))
-    num = float(m["num"].replace(",", "").replace("_", ""))
+    digits = m["num"]
+    if "," in digits and not _GROUPED.match(digits):  # "1,5" is not fifteen: commas only group thousands
+        raise InputError(name, text, _expected(dimension) + " (commas only between groups of three digits, "
+                         "as in 1,500,000; write a decimal point as '.')")
+    num = float(digits.replace(",", "").replace("_", ""))
     scale_token = m["scale"] or ""
     unit = m["unit"].strip()
     # "1.5 GB": the regex may read "G" as a scale and leave "B" as the unit; "10 M" is a count.
@@ -192,6 +198,8 @@ def parse_quantity(value: Any, *, name: str = "value", dimension: str | None = N
                 arr = np.array([_parse_one(v, name, dimension) for v in value])
             else:
                 raise InputError(name, value, _expected(dimension) + ", or an array of them") from None
+        if arr.size == 0:
+            raise InputError(name, value, _expected(dimension) + ", or a non-empty array of them")
         out = arr
     else:
         raise InputError(name, value, _expected(dimension))

@@ -148,13 +148,36 @@ class Calc:
         expression = eq.expression
         napkin = _clean(expression.evaluate(self._napkin, NAPKIN, eq.functions))
         exact = _clean(expression.evaluate(self._exact, EXACT, eq.functions))
-        self._napkin[eq.key], self._exact[eq.key] = napkin, exact
         inputs = tuple(n for n in expression.names if n in self._steps)
+        if not (np.all(np.isfinite(exact)) and np.all(np.isfinite(napkin))):
+            self._refuse_overflow(eq, inputs)
+        self._napkin[eq.key], self._exact[eq.key] = napkin, exact
         used = set(expression.shortcuts()).union(*(self._steps[n].shortcuts for n in inputs))
         note = eq.note(self._exact) if callable(eq.note) else eq.note
         self._steps[eq.key] = Step(eq.key, eq.label, expression.text, napkin, exact, eq.unit, note, inputs,
                                    False, tuple(sorted(used)), eq.show, expression)
         return exact
+
+    def _refuse_overflow(self, eq: Equation, inputs: tuple[str, ...]) -> None:
+        """A step that overflows (or divides 0 by 0) came from givens too large or too small: name them."""
+        givens: dict[str, None] = {}
+        todo = list(inputs)
+        while todo:
+            name = todo.pop(0)
+            step = self._steps[name]
+            if step.is_given:
+                givens[name] = None
+            else:
+                todo.extend(step.inputs)
+        def extremity(name: str) -> float:  # how far from 1 a given's magnitude is: the likeliest culprit
+            values = np.abs(np.asarray(self._exact[name], dtype=float))
+            return float(np.max(np.abs(np.log10(np.where(values > 0, values, 1.0)))))
+
+        culprit = max(givens, key=extremity) if givens else eq.key
+        value = self._exact.get(culprit)
+        raise InputError(culprit, value if np.ndim(value) == 0 else "an array", f"a value that keeps {eq.key} "
+                         f"({eq.formula}) a finite number; this one makes it overflow or divide by zero "
+                         "(keep inputs between about 1e-300 and 1e300)")
 
     def derive(self, equations: Iterable[Equation]) -> None:
         """Apply each equation in order."""
