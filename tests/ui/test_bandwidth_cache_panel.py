@@ -27,7 +27,7 @@ def test_a_bar_turns_red_where_it_outgrows_the_link():
     assert list(panel.trace("bytes per second").marker.color)[:3] == [green, red, red]  # the exact peak > 2 Gbps
     panel.set(link="25 Gbps")
     assert list(panel.trace("bytes per second").marker.color)[:3] == [green] * 3
-    assert f"{AVERAGE * 100 / (25e9 / 8):.3g}×</b> the link" in panel.table.value
+    assert panel.state["verdict"].startswith(f"The on-sale spike needs {AVERAGE * 100 / (25e9 / 8):.3g}× the link")
 
 
 def test_sizing_the_spike_like_the_peak_makes_their_bars_equal():

@@ -3,7 +3,7 @@
 ``deal(seed)`` deals a :class:`DrillSet`: one drill of each :class:`DrillKind` (divide by
 counting the zeros, multiply by adding them, per day to per second, bits to bytes, seconds in a
 number of days), with numbers drawn by a ``numpy`` generator seeded with ``seed``. The same
-seed deals the same drills on any machine; another seed deals new ones.
+seed deals the same drills; another seed deals new ones.
 
 Every drill is a small worksheet (an estimator's, or a two-line :class:`~ticketlab.worksheet.Calc`),
 so its key is computed, napkin and exact, never typed. An answer is judged by
@@ -164,13 +164,14 @@ def zeros_traps(accepted: Sequence[float]) -> tuple[Trap, ...]:
 
 
 def _question(qid: str, prompt: str, ws: Worksheet, step: str, work: str, model: str | None = None,
-              traps: Callable[[QuantityKey], tuple[Trap, ...]] = lambda key: ()) -> Question:
+              traps: Callable[[QuantityKey], tuple[Trap, ...]] = lambda key: (), reveal: str | None = None) -> Question:
     """The exercise checker's question on ``step`` of ``ws``, with the zeros traps and ``traps`` added."""
     base = worksheet_question(ws, step, qid, model)
 
     def key() -> QuantityKey:
         k = base.key()
-        return dataclasses.replace(k, traps=k.traps + traps(k) + zeros_traps(k.accepted), work=work)
+        return dataclasses.replace(k, traps=k.traps + traps(k) + zeros_traps(k.accepted), work=work,
+                                   reveal=reveal or k.reveal)
 
     return dataclasses.replace(base, prompt=f"{prompt} — {base.prompt.split(' — ', 1)[1]}", key=key)
 
@@ -270,10 +271,10 @@ def seconds_in(days: Any) -> Worksheet:
 def _seconds(qid: str, rng: np.random.Generator) -> tuple[str, Question]:
     days = float(rng.choice((2, 3, 7, 10, 30, 90, 365)))
     ws = seconds_in(days)
-    work = (f"{_say(days)} × 100K s = {_say(ws.napkin('seconds'))} s on the napkin; "
-            f"× 86,400 s = {_say(ws.exact('seconds'))} s exactly")
+    napkin, exact = _say(ws.napkin("seconds")), _say(ws.exact("seconds"))  # in seconds, not said as days
+    work = f"{_say(days)} × 100K s = {napkin} s on the napkin; × 86,400 s = {exact} s exactly"
     prompt = f"How many seconds are in {_say(days, 'days')}? (the napkin figure is fine)"
-    return prompt, _question(qid, prompt, ws, "seconds", work)
+    return prompt, _question(qid, prompt, ws, "seconds", work, reveal=f"Key: {napkin} s on the napkin, {exact} s exactly.")
 
 
 _DEALERS: dict[DrillKind, Callable[[str, np.random.Generator], tuple[str, Question]]] = {

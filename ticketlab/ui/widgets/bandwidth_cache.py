@@ -9,6 +9,7 @@ and says how many nodes the total needs.
 
 from __future__ import annotations
 
+import html
 import math
 from typing import Any
 
@@ -24,6 +25,7 @@ PEAKS = {"average_bandwidth": "average", "peak_bandwidth": "normal peak", "extre
 #: The cache segments: worksheet step → how the chart names it.
 PARTS = {"hot_events_cache": "hot events + seat maps", "popular_searches_cache": "popular searches",
          "sessions_cache": "booking sessions"}
+_FLOWS = ("search_bandwidth", "booking_bandwidth", "payment_bandwidth")
 #: The bar for the link, and the one for the cache node.
 LINK, NODE = "your link", "one node"
 _FITS, _OVER, _CAPACITY = "#43a047", "#e53935", "#1e88e5"
@@ -58,10 +60,10 @@ def bandwidth_panel(searches_per_day: Any = "50M", search_response_size: Any = "
         bars.x = sizes
         bars.text = [format_quantity(s, "B/s") for s in sizes]
         bars.marker.color = [_OVER if s > v["link"] else _FITS for s in sizes[:-1]] + [_CAPACITY]
-        spike = float(ws.exact("extreme_peak_bandwidth"))
-        p.table.value = (f"<p>The on-sale spike needs <b>{format_quantity(spike / v['link'], 'x')}</b> the link; "
-                         f"the normal peak {format_quantity(sizes[1] / v['link'], 'x')}.</p>"
-                         + ws.derived()._repr_html_())
+        p.state["verdict"] = (f"The on-sale spike needs {format_quantity(sizes[2] / v['link'], 'x')} the link, "
+                              f"the normal peak {format_quantity(sizes[1] / v['link'], 'x')}.")
+        p.table.value = (f"<p>{html.escape(p.state['verdict'])}</p>"
+                         + ws.select([*_FLOWS, *PEAKS], title="Bandwidth")._repr_html_())
 
     return Panel("Bandwidth at each peak, against the link", controls, update, draw=draw,
                  layout=dict(height=300, showlegend=False, yaxis=dict(autorange="reversed"),
@@ -88,9 +90,9 @@ def cache_panel(hot_event_fraction: Any = "1%", seats_per_event: Any = "10K", po
     def draw(p: Panel) -> None:
         for name, colour in zip(PARTS.values(), _PART_COLOURS):
             p.figure.add_bar(x=[0], y=["needed"], orientation="h", name=name, text=[""], textposition="inside",
-                             marker=dict(color=colour))
+                             textangle=0, marker=dict(color=colour))
         p.figure.add_bar(x=[0], y=[NODE], orientation="h", name=NODE, text=[""], textposition="inside",
-                         marker=dict(color=_CAPACITY))
+                         textangle=0, marker=dict(color=_CAPACITY), showlegend=False)
 
     def update(p: Panel, v: dict) -> None:
         ws = cache(events=events, **{k: v[k] for k in ("hot_event_fraction", "seats_per_event", "popular_queries",
@@ -103,9 +105,10 @@ def cache_panel(hot_event_fraction: Any = "1%", seats_per_event: Any = "10K", po
         total = float(ws.exact("total_cache"))
         nodes = math.ceil(total / v["node_memory"])
         verdict = "fits in one node" if nodes == 1 else f"needs {plural(str(nodes), 'nodes')} of this size"
-        p.table.value = (f"<p>Total <b>{format_quantity(total, 'B')}</b>: it <b>{verdict}</b> "
-                         f"({total / v['node_memory']:.0%} of one).</p>" + ws.derived()._repr_html_())
+        p.state["verdict"] = f"Total {format_quantity(total, 'B')}: it {verdict} ({total / v['node_memory']:.0%} of one)."
+        p.table.value = f"<p>{html.escape(p.state['verdict'])}</p>" + ws.derived()._repr_html_()
 
     return Panel("What must sit in memory, against one node", controls, update, draw=draw,
-                 layout=dict(height=280, barmode="stack", yaxis=dict(autorange="reversed"),
-                             xaxis=dict(title="GB", rangemode="tozero")))
+                 layout=dict(height=300, barmode="stack", yaxis=dict(autorange="reversed"),
+                             xaxis=dict(title="memory (GB)", rangemode="tozero"),
+                             legend=dict(orientation="h", y=-0.35, traceorder="normal")))

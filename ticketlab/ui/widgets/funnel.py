@@ -8,6 +8,7 @@ the purchases beside the template's bookings a day.
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from ticketlab.core.numbers import format_quantity, parse_quantity
@@ -20,6 +21,11 @@ __all__ = ["funnel_panel", "STAGES"]
 
 #: The funnel's stages: worksheet step → how the chart names it.
 STAGES = {"searchers": "search", "attempts": "try to book", "purchases": "pay"}
+
+
+def _same(a: float, b: float) -> bool:
+    """Two factors a learner would read as one (they print alike)."""
+    return format_quantity(a, "x") == format_quantity(b, "x")
 
 
 def funnel_panel(searchers: Any = "10M", attempt_rate: Any = "10%", booking_success_rate: Any = "30%") -> Panel:
@@ -44,12 +50,14 @@ def funnel_panel(searchers: Any = "10M", attempt_rate: Any = "10%", booking_succ
         stages.text = [f"{format_quantity(c, '')} ({format_quantity(c / counts[0], '%')} of searchers)" if i else format_quantity(c, "")
                        for i, c in enumerate(counts)]
         per_purchase, per_attempt = float(ws.exact("attempts_per_purchase")), v["searchers"] / counts[1]
-        p.table.value = (
-            f"<p>Size the booking path for <b>{format_quantity(per_purchase, 'x')} attempts per purchase</b> "
+        p.state["verdict"] = (
+            f"Size the booking path for {format_quantity(per_purchase, 'x')} attempts per purchase "
             f"(1 ÷ {format_quantity(v['booking_success_rate'], '%')}); {format_quantity(per_attempt, 'x')} is "
-            f"searchers per attempt, a different factor. {format_quantity(counts[2], 'purchases')} against the "
+            f"searchers per attempt, {'here the same figure' if _same(per_attempt, per_purchase) else 'a different factor'}. "
+            f"{format_quantity(counts[2], 'purchases')} against the "
             f"template's {format_quantity(template_bookings, 'bookings')} a day: "
-            f"{format_quantity(counts[2] / template_bookings, 'x')}.</p>" + ws.derived()._repr_html_())
+            f"{format_quantity(counts[2] / template_bookings, 'x')}.")
+        p.table.value = f"<p>{html.escape(p.state['verdict'])}</p>" + ws.derived()._repr_html_()
 
     return Panel("The booking funnel", controls, update, draw=draw,
                  layout=dict(height=300, showlegend=False, margin=dict(l=100, r=20, t=50, b=30)))

@@ -26,6 +26,7 @@ ROWS = ("numerator", "denominator", "quotient")
 SPANS = {"seconds": "napkin day (100K s)", "seconds_by_month": "napkin month (2.5M s)",
          "seconds_by_year": "napkin year (30M s)"}
 _DAYS_GRID = np.linspace(1, 3_650, 80)
+_LABEL_DECADES = 2.2  # the ladder runs on this far past the largest number, for its label
 _RUNGS = ((1.0, "1"), *((size, f"1{symbol}") for _, symbol, size in LADDER))
 
 
@@ -42,13 +43,16 @@ def zeros_panel(numerator: Any = "500K", denominator: Any = "100K") -> Panel:
     def draw(p: Panel) -> None:
         for row in ROWS:
             p.figure.add_scatter(x=[1, 1], y=[row, row], mode="lines+markers+text", name=row, text=["", ""],
-                                 textposition="top left", line=dict(width=6), marker=dict(size=[0, 12]))
+                                 textposition="middle right", cliponaxis=False, line=dict(width=6),
+                                 marker=dict(size=[0, 12]))
 
     def update(p: Panel, v: dict) -> None:
         d = divide_by_zeros(v["numerator"], v["denominator"])
         for row, value in zip(ROWS, (d.numerator, d.denominator, d.exact)):
             trace = p.trace(row)
             trace.x, trace.text = [1, value], ["", _scientific(value)]
+        ends = np.log10([1.0, d.numerator, d.denominator, d.exact])
+        p.figure.layout.xaxis.range = [ends.min() - 0.3, ends.max() + _LABEL_DECADES]  # room for the labels
         zeros = d.num_exponent - d.den_exponent
         p.table.value = (
             f"<p><b>Count the zeros:</b> {d.num_exponent} − {d.den_exponent} = {zeros}; "

@@ -10,6 +10,8 @@ tail shows why the mean sits above the median. Inputs can vary independently or 
 
 from __future__ import annotations
 
+import html
+import math
 from typing import Any
 
 import numpy as np
@@ -29,7 +31,7 @@ BINS = 60
 #: The other inputs' medians: the Ticketmaster baseline's.
 MEDIANS = {"searches_per_user": 5.0, "peak_multiplier": 10.0}
 _TOGETHER, _APART = "move together", "independent"
-_TAIL = 99.5  # the linear chart stops at this percentile; the rest of the tail is counted, not drawn
+_TAIL = 99.5  # the linear chart stops at this percentile; where the tail ends is said in words
 
 
 def spread(value: float, width: float, group: str | None = None) -> float | Range:
@@ -37,16 +39,13 @@ def spread(value: float, width: float, group: str | None = None) -> float | Rang
     return value if width == 1 else Range(value / width, value * width, group)
 
 
-def _histogram(samples: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray, float]:
-    """Bin centres (log10 of the value on a log axis), the share of samples in each bin, and the share cut off."""
+def _histogram(samples: np.ndarray, log: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Bin centres (log10 of the value on a log axis) and the share of all samples in each bin."""
     if log:
         counts, edges = np.histogram(np.log10(samples), bins=BINS)
-        beyond = 0.0
-    else:
-        top = float(np.percentile(samples, _TAIL))
-        counts, edges = np.histogram(samples, bins=BINS, range=(0.0, top))
-        beyond = float(np.mean(samples > top))
-    return (edges[:-1] + edges[1:]) / 2, counts / samples.size, beyond
+    else:  # a linear axis to the very last sample would squeeze the body into a few bars
+        counts, edges = np.histogram(samples, bins=BINS, range=(0.0, float(np.percentile(samples, _TAIL))))
+    return (edges[:-1] + edges[1:]) / 2, counts / samples.size
 
 
 def _ticks(low: float, high: float) -> dict[str, Any]:
@@ -61,10 +60,10 @@ def range_panel(dau: Any = "10M", dau_width: Any = 2, searches_width: Any = 1, p
     """Widths for three inputs, how they vary, the axis and the seed; the histogram of peak search QPS."""
     controls = [
         Quantity("dau", dau, 1e6, 1e8, label="daily users (median)", log=True),
-        Quantity("dau_width", dau_width, 1, 10, label="daily users: × either way", unit="x", dimension="multiplier"),
-        Quantity("searches_width", searches_width, 1, 5, label="searches each: × either way", unit="x",
+        Quantity("dau_width", dau_width, 1, 10, label="users: × either way", unit="x", dimension="multiplier"),
+        Quantity("searches_width", searches_width, 1, 5, label="searches: × either way", unit="x",
                  dimension="multiplier"),
-        Quantity("peak_width", peak_width, 1, 5, label="peak multiplier: × either way", unit="x",
+        Quantity("peak_width", peak_width, 1, 5, label="peak: × either way", unit="x",
                  dimension="multiplier"),
         Choice("inputs", inputs, (_APART, _TOGETHER), label="users and searches"),
         Choice("axis", axis, ("linear", "log"), label="axis"),
@@ -90,10 +89,11 @@ def range_panel(dau: Any = "10M", dau_width: Any = 2, searches_width: Any = 1, p
         stats = summarise(samples)
         log = v["axis"] == "log"
         where = (lambda x: np.log10(x)) if log else (lambda x: x)
-        centres, shares, beyond = _histogram(samples, log)
+        centres, shares = _histogram(samples, log)
         bars = p.trace("samples")
         bars.x, bars.y = centres, shares
         top = float(shares.max()) * 1.15
+        p.figure.layout.yaxis.range = [0, top * 1.12]  # room above the lines for their labels
         p5, p95 = where(stats["p5"]), where(stats["p95"])
         p.trace("5th and 95th percentiles").x = [p5, p5, None, p95, p95]
         p.trace("5th and 95th percentiles").y = [0, top, None, 0, top]
@@ -104,22 +104,25 @@ def range_panel(dau: Any = "10M", dau_width: Any = 2, searches_width: Any = 1, p
         p.figure.layout.xaxis.update(_ticks(float(samples.min()), float(samples.max())) if log else
                                      dict(tickvals=None, ticktext=None))
         p.figure.layout.xaxis.title.text = "peak search QPS" + (" (log scale)" if log else "")
-        p.table.value = _summary(stats, beyond, v)
+        widths = [v[k] for k in ("dau_width", "searches_width", "peak_width")]
+        p.state["stats"] = stats
+        p.state["verdict"] = _summary(stats, None if log else float(samples.max()), widths)
+        p.table.value = "".join(f"<p>{html.escape(line)}</p>" for line in p.state["verdict"].split("\n"))
 
     return Panel("Peak search QPS from ranged inputs", controls, update, draw=draw,
                  layout=dict(bargap=0, legend=dict(orientation="h", y=-0.25), yaxis=dict(title="share of samples",
                                                                                       tickformat=".0%")))
 
 
-def _summary(stats: dict[str, float], beyond: float, v: dict) -> str:
+def _summary(stats: dict[str, float], tail_end: float | None, widths: list[float]) -> str:
     """The headline to quote (median and 90% range), the mean beside it, and how wide the range came out."""
     q = lambda x: format_quantity(x, "req/s")
-    widths = [v[k] for k in ("dau_width", "searches_width", "peak_width")]
     if stats["p95"] == stats["p5"]:
-        return f"<p>Every input is a point (×1): one value, <b>{q(stats['p50'])}</b>, and no histogram to speak of.</p>"
-    cut = f" The chart stops at the {_TAIL:g}th percentile; {beyond:.1%} of samples lie beyond it." if beyond else ""
-    return (f"<p>Quote <b>{q(stats['p50'])}</b>, 90% between {q(stats['p5'])} and {q(stats['p95'])}. "
+        return f"Every input is a point (×1): one value, {q(stats['p50'])}, and no histogram to speak of."
+    cut = f" The chart stops at the {_TAIL:g}th percentile; the tail runs on to {q(tail_end)}." if tail_end else ""
+    either_way = math.sqrt(stats["p95"] / stats["p5"])
+    return (f"Quote {q(stats['p50'])}, 90% between {q(stats['p5'])} and {q(stats['p95'])}. "
             f"The mean, {q(stats['mean'])}, is {stats['mean'] / stats['p50'] - 1:.0%} above the median: "
-            f"the long right tail pulls it up.{cut}</p>"
-            f"<p>The inputs span ×{', ×'.join(f'{w * w:.3g}' for w in widths)} from their 5th to 95th percentile; "
-            f"the headline spans <b>×{stats['p95'] / stats['p5']:.3g}</b>.</p>")
+            f"the long right tail pulls it up.{cut}\n"
+            f"Daily users ×{widths[0]:.3g}, searches ×{widths[1]:.3g}, peak ×{widths[2]:.3g} either way; "
+            f"the headline ×{either_way:.3g} either way.")
