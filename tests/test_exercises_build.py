@@ -28,6 +28,25 @@ def test_the_exercises_cover_both_problems_the_five_finals_the_template_and_the_
     assert exercise("practice-template:hamilton").question_ids[0] == "hamilton.total_seats"  # any scenario
 
 
+def test_each_final_asks_what_its_model_s_worksheet_answers():
+    asked = {e: exercise(f"final-{e}").question_ids for e in ("hamilton", "music-festival", "airline", "movie-theater")}
+    # Hamilton's six-month block opens as one on-sale: the rush, how fast it sells, contention by ratio and rate
+    for step in ("total_seats", "sellout_in_booking_times", "writers_at_once", "rate_level", "lock_strategy"):
+        assert f"hamilton.{step}" in asked["hamilton"]
+    # festival passes are one counter: what it takes, and no seat lock or lock strategy to ask about
+    for step in ("counter_ceiling", "counter_headroom", "held_counter_ceiling", "room_qps_capacity"):
+        assert f"music-festival.{step}" in asked["music-festival"]
+    assert not any(q.endswith(("lock_strategy", "contention_level", "retry_adjusted_capacity"))
+                   for q in asked["music-festival"])
+    # the airline is High by ratio and Low by rate: both are asked before the strategy
+    ids = asked["airline"]
+    assert ids.index("airline.rate_level") < ids.index("airline.lock_strategy")
+    assert "airline.contention_level" in ids and "airline.writers_at_once" in ids
+    assert "movie-theater.total_cache" in asked["movie-theater"]  # a schedule keeps the schedule's questions
+    for ids in asked.values():
+        assert 9 <= len(ids) <= 15
+
+
 def test_every_key_is_computed_and_its_worked_answer_earns_full_credit(capsys):
     for qid in question_ids():
         fb = question(qid).grade(worked(qid))

@@ -3,18 +3,21 @@
 Question ids:
 
 * ``<scenario>.<step>`` — a step of a scenario's worksheet (``superbowl.contention_ratio``,
-  ``broadway.bookings_storage``, ``olympics.sellout_seconds``...), plus three choices every
-  scenario with a contention level has: ``<scenario>.contention_level``, ``.lock_strategy``
-  and ``.queue_needed``. Keys come from :func:`ticketlab.course.solve.solve`.
+  ``broadway.bookings_storage``, ``olympics.sellout_seconds``...), plus the contention choices:
+  ``<scenario>.contention_level`` (by users per seat, the cheat sheet's rule) where the worksheet
+  has one, ``.rate_level`` (by writers at once and the load on the booking path) where it judges
+  the rate, and ``.lock_strategy`` and ``.queue_needed``, which follow the rate where it is known.
+  Keys come from :func:`ticketlab.course.solve.solve`.
 * ``concurrency.strategy.<case>``, ``concurrency.cascade.<case>``, ``concurrency.lock.<case>`` —
   the concurrency cheat sheet as questions.
 * ``drill.<name>`` — mental-math drills, keys from the estimators and ``core.numbers``.
 * ``slip.<finding-id>`` — find the slip: the source's short figure-bearing phrase, as the audit
-  quotes it; the key is the audit's corrected figure, revealed with its explanation on a pass.
+  quotes it; the key is the audit's corrected figure (or the reading the question asks for),
+  revealed with its explanation on a pass.
 
-Where the source prints a figure that an audit finding disputes, a learner who gives the
-source's figure is told the finding's explanation. Where no finding disputes it, the source's
-figure earns full credit.
+The source's printed figure for a step earns full credit where it follows the key by the audit's
+rule (within its printed precision); where it slips, a learner who gives it is told the
+explanation of the audit finding that accounts for it (``Finding.explains``).
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ from typing import Any
 from ticketlab.core.errors import InputError
 from ticketlab.core.numbers import SECONDS_PER_DAY, SECONDS_PER_YEAR, format_quantity, parse_quantity
 from ticketlab.core.timing import CASCADE_LAYERS, cascade_pairs
+from ticketlab.core.vocab import FindingKind, ScenarioModel
 from ticketlab.course.exercises.answers import DIMENSION_WORDS, EXAMPLES, dimension_of_unit
-from ticketlab.course.exercises.mistakes import HOUR, MINUTE, Mistake, mistakes_for, unit_mistakes
+from ticketlab.course.exercises.mistakes import (COUNTED_DIGITS, HOUR, MINUTE, STEP_MISTAKES, Mistake, mistakes_for,
+                                                 unit_mistakes)
 from ticketlab.course.exercises.questions import ROUNDING, ChoiceKey, QuantityKey, Question, Trap
 
 __all__ = ["question", "step_question", "worksheet_question", "question_ids", "Exercise", "exercise", "exercise_ids", "TEMPLATE_STEPS",
-           "SLIPS", "UnknownQuestionError"]
+           "SLIPS", "Slip", "UnknownQuestionError"]
 
 
 class UnknownQuestionError(InputError):
@@ -129,40 +134,68 @@ def _traps(mistakes: tuple[Mistake, ...], ws, key_napkin: float, key_exact: floa
     return out
 
 
-def _slip_trap(f, printed: float, phrase: str) -> Trap:
-    return Trap(f"source-slip:{f.id}", f"That is the source's figure (“{phrase}”, {f.where}), and it slips. {f.why}",
-                printed)
+#: How the source's figure goes wrong, by the kind of the finding that explains it.
+_SLIPS_BECAUSE = {
+    FindingKind.ARITHMETIC: "and its arithmetic slips",
+    FindingKind.UNIT: "and it counts the wrong unit",
+    FindingKind.REASONING: "and its reasoning slips",
+    FindingKind.INCONSISTENCY: "and it rests on another reading than this question's givens",
+    FindingKind.DESIGN: "and it leaves a consequence unsaid",
+}
+
+
+def _slip_trap(f, printed: float, phrase: str, where: str) -> Trap:
+    return Trap(f"source-slip:{f.id}", f"That is the source's figure (“{phrase}”, {where}), "
+                f"{_SLIPS_BECAUSE[f.kind]}. {f.why}", printed)
+
+
+def _explaining(scenario: str, step: str):
+    """The finding that explains the source's figure for ``step``: its own finding first, then by kind."""
+    found = [f for f in _findings() if (scenario, step) in f.explains]
+    order = list(FindingKind)
+    found.sort(key=lambda f: (f.key != step, order.index(f.kind)))
+    return found[0] if found else None
+
+
+def _source_figure(scenario: str, step: str, napkin: float, exact: float) -> tuple[list[float], list[Trap]]:
+    """The source's printed figure for ``step``: accepted where it follows the key, else a slip with its explanation.
+
+    It follows when the napkin or the exact key lies within the figure's printed precision (the
+    audit's rule); a printed bound ("<1 GB") is never an answer of its own.
+    """
+    from ticketlab.course.audit import follows
+    from ticketlab.course.scenarios import get
+
+    fig = get(scenario).source.get(step)
+    if fig is None:
+        return [], []
+    if follows(fig, napkin) or follows(fig, exact):
+        return ([] if fig.bound else [fig.value]), []
+    f = _explaining(scenario, step)
+    if f is None:  # the audit lists every printed figure that slips; this guards a scenario it was not run on
+        return [], [Trap("source-slip", f"That is the source's figure (“{fig.printed}”, {fig.where}); it does not "
+                         "follow from the givens.", fig.value)]
+    return [], [_slip_trap(f, fig.value, fig.printed, fig.where)]
 
 
 def _quantity_key(ws, step: str, model: str | None, scenario: str | None, finding_ids: tuple[str, ...] = (),
                   extra: tuple[Mistake, ...] = ()) -> QuantityKey:
-    """The key of one worksheet step: accepted figures, the traps of its known mistakes and the source's slips."""
+    """The key of one worksheet step: accepted figures, the traps of its known mistakes and the source's slips.
+
+    ``finding_ids`` name findings whose printed figure is a slip for this step wherever it is asked
+    (a drill's); a finding whose printed figure agrees with the key adds nothing.
+    """
     s = ws[step]
     napkin, exact = float(s.napkin), float(s.exact)
     dimension = dimension_of_unit(s.unit)
     traps = _traps(extra + mistakes_for(step, model, dimension), ws, napkin, exact)
-    slips: list[Trap] = []
-    source = None
-    if scenario is not None:
-        from ticketlab.course.scenarios import get
-
-        source = get(scenario).source.get(step)
-        for f in _findings():
-            if f.scenario != scenario or step not in (f.key, *f.covers) or f.value is None:
-                continue
-            if f.key == step and not (_close(f.value, exact) or _close(f.value, napkin)):
-                continue  # the finding corrects something other than this figure
-            printed, phrase = (f.printed, f.source_says) if f.key == step else (source.value, source.printed) \
-                if source else (None, "")
-            if printed is not None:
-                slips.append(_slip_trap(f, float(printed), phrase))
+    source_accepted, slips = _source_figure(scenario, step, napkin, exact) if scenario else ([], [])
     for fid in finding_ids:
         f = _finding(fid)
-        slips.append(_slip_trap(f, float(f.printed), f.source_says))
+        if f.printed is not None and not (_close(f.printed, napkin) or _close(f.printed, exact)):
+            slips.append(_slip_trap(f, float(f.printed), f.source_says, f.where))
     napkin_slips = any(_close(t.figure, napkin) and not _close(t.figure, exact) for t in slips)
-    accepted = [exact] + ([] if napkin_slips else [napkin])
-    if source is not None and not any(_close(t.figure, source.value) for t in slips):
-        accepted.append(float(source.value))  # the source's own napkin answer, where nothing disputes it
+    accepted = [exact] + ([] if napkin_slips else [napkin]) + source_accepted
     return QuantityKey(exact if napkin_slips else napkin, exact, s.unit, tuple(accepted), tuple(slips + traps),
                        _reveal(napkin if not napkin_slips else exact, exact, s.unit), _work(ws, step))
 
@@ -193,41 +226,94 @@ _STRATEGY_WORDS = {
 }
 
 
-def _level_of(users: float, seats: float):
-    from ticketlab.estimate.contention import contention_level
+#: Strategies that fit each level by rate (a ``ContentionLevel`` value), the usual one first: the rate
+#: rule's advice in ``ticketlab.estimate.contention`` is a conditional write or one row lock while
+#: writers rarely meet or merely meet, and distributed locks behind a waiting room once attempts
+#: outrun the path.
+_RATE_STRATEGIES = {0: ("optimistic", "pessimistic"), 1: ("pessimistic", "optimistic"), 2: ("distributed",)}
 
-    return contention_level(users, seats)
+
+def _levels(ws):
+    """The level by ratio (the cheat sheet's) and, where the worksheet judges it, the level by rate."""
+    from ticketlab.estimate.contention import ContentionLevel, contention_level
+
+    ratio = contention_level(float(ws.exact("users")), float(ws.exact("seats")))
+    rate = ContentionLevel(int(round(float(ws.exact("rate_level"))))) if "rate_level" in ws else None
+    return ratio, rate
 
 
-def _contention_key(kind: str, users: float, seats: float) -> ChoiceKey:
-    from ticketlab.estimate.contention import LOW_THRESHOLD, ContentionLevel
+def _judged(ws) -> tuple[str, str]:
+    """What the ratio rule and the rate rule say about ``ws``, in words ("" for a rule it lacks)."""
+    from ticketlab.estimate.contention import LOW_THRESHOLD
 
-    level = _level_of(users, seats)
-    ratio = users / seats
-    where = (f"At {ratio:.3g} users per seat the cheat sheet's level is {level.name.title()} (Low under "
-             f"{LOW_THRESHOLD:g} users per seat, Medium under one, High from one up): {level.advice}.")
-    if kind == "contention_level":
-        options = {lv.name.title(): (lv.name.lower(),) for lv in ContentionLevel}
-        answer = level.name.title()
-        why = {o: where for o in options}
+    ratio, rate = _levels(ws)
+    users_per_seat = float(ws.exact("users")) / float(ws.exact("seats"))
+    by_ratio = (f"At {users_per_seat:.3g} users per seat the cheat sheet's level is {ratio.label} (Low under "
+                f"{LOW_THRESHOLD:g} users per seat, Medium under one, High from one up): {ratio.advice}.")
+    if rate is None:
+        return by_ratio, ""
+    shown = {k: format_quantity(float(ws.exact(k)), ws[k].unit) for k in
+             ("writers_at_once", "effective_admit_rate", "lock_hold_time", "room_load")}
+    by_rate = (f"By rate: {shown['writers_at_once']} hold a lock at once ({shown['effective_admit_rate']} admitted × "
+               f"{shown['lock_hold_time']}), and attempts come at {shown['room_load']} the throttle, so the level by "
+               f"rate is {rate.label} (Low under one writer at once, Medium from one, High once attempts outrun the "
+               f"throttle): {ws['rate_level'].note}.")
+    return by_ratio, by_rate
+
+
+def _contention_key(kind: str, ws) -> ChoiceKey:
+    """A choice about contention: the level by ratio or by rate, the lock strategy, whether to queue.
+
+    The strategy and the queue follow the rate where the worksheet judges it (whether writers
+    meet is a matter of rate; the ratio says how many go home empty-handed), else the ratio.
+    """
+    from ticketlab.estimate.contention import ContentionLevel
+
+    ratio, rate = _levels(ws)
+    by_ratio, by_rate = _judged(ws)
+    both = f"{by_ratio} {by_rate}".strip()
+    levels = {lv.label: (lv.name.lower(),) for lv in ContentionLevel}
+    if kind in ("contention_level", "rate_level"):
+        level = ratio if kind == "contention_level" else rate
+        said = by_ratio if kind == "contention_level" else by_rate
+        options, correct, why = levels, (level.label,), {o: said for o in levels}
+        reveal = both if kind == "contention_level" and rate not in (None, ratio) else said
     elif kind == "lock_strategy":
         options = dict(_STRATEGY_WORDS)
-        answer = level.strategy
-        level_for = {lv.strategy: lv.name.title() for lv in ContentionLevel}
-        why = {o: f"{o} locking is the choice for {level_for[o]} contention. {where}" for o in level_for}
+        correct = _RATE_STRATEGIES[int(rate)] if rate is not None else (str(ratio.strategy),)
+        level_for = {str(lv.strategy): lv.label for lv in ContentionLevel}
+        why = {o: f"{o} locking is the cheat sheet's choice for {level_for[o]} contention. {both}" for o in level_for}
         why["naive"] = "naive takes no lock at all: two buyers can both see a seat free and both buy it."
+        reveal = both
     else:
         options = {"yes": ("yes", "queue", "waiting room"), "no": ("no", "none")}
-        answer = "yes" if level.needs_queue else "no"
-        why = {o: where for o in options}
-    return ChoiceKey(options, frozenset({answer}), why, answer, where, work=where)
+        decides = rate if rate is not None else ratio
+        correct = ("yes",) if decides is ContentionLevel.HIGH else ("no",)
+        why, reveal = {o: both for o in options}, both
+    return ChoiceKey(options, frozenset(correct), why, correct[0], reveal, work=reveal)
 
 
 _CHOICE_STEPS = {
-    "contention_level": "Contention level: Low, Medium or High?",
+    "contention_level": "Contention level by users per seat: Low, Medium or High?",
+    "rate_level": "Contention level by rate (writers at once, load on the booking path): Low, Medium or High?",
     "lock_strategy": "Lock strategy: optimistic, pessimistic or distributed?",
     "queue_needed": "Queue needed (a virtual waiting room): yes or no?",
 }
+
+
+def _has_choice(ws, step: str) -> bool:
+    """Whether the worksheet judges what the choice asks: a level by ratio, by rate, or either for the others."""
+    if step in ("contention_level", "rate_level"):
+        return step in ws
+    return "contention_level" in ws or "rate_level" in ws
+
+
+def _choice_givens(ws, step: str) -> dict[str, str]:
+    """The givens of the ratio (for the level by ratio), of the rate (by rate), or both (strategy, queue)."""
+    givens = {} if step == "rate_level" else _givens_of(ws, "contention_ratio")
+    if step != "contention_level" and "rate_level" in ws:
+        givens |= _givens_of(ws, "rate_level")
+    return dict(sorted(givens.items()))
 
 
 # --------------------------------------------------------------------------- scenario steps
@@ -247,15 +333,10 @@ def step_question(scenario: str, step: str, overrides: Mapping[str, Any] | None 
     ws = worksheet()
     qid = f"{name}.{step}"
     if step in _CHOICE_STEPS:
-        if "contention_level" not in ws:
+        if not _has_choice(ws, step):
             raise UnknownQuestionError("question", qid, f"a step of {name!r}: {', '.join(ws.keys())}")
-
-        def choice_key() -> ChoiceKey:
-            w = worksheet()
-            return _contention_key(step, float(w.exact("users")), float(w.exact("seats")))
-
-        return Question(qid, f"{ws.title}: {_CHOICE_STEPS[step]}", choice_key,
-                        givens=lambda: _givens_of(worksheet(), "contention_ratio"))
+        return Question(qid, f"{ws.title}: {_CHOICE_STEPS[step]}", lambda: _contention_key(step, worksheet()),
+                        givens=lambda: _choice_givens(worksheet(), step))
     if step not in ws or ws[step].is_given:
         raise UnknownQuestionError("question", qid, f"a derived step of {name!r}, such as "
                                    f"{', '.join(k for k in ws.keys() if not ws[k].is_given)}")
@@ -349,10 +430,10 @@ def _concurrency_question(qid: str) -> Question:
     _, kind, case = qid.split(".", 2)
     if kind == "strategy" and case in STRATEGY_CASES:
         scenario = STRATEGY_CASES[case]
-        return Question(qid, f"Which locking strategy does the cheat sheet pick for {_solved(scenario).title}?",
-                        lambda: _contention_key("lock_strategy", float(_solved(scenario).exact("users")),
-                                                float(_solved(scenario).exact("seats"))),
-                        givens=lambda: {k: v for k, v in _givens_of(_solved(scenario), "contention_ratio").items()})
+        return Question(qid, f"Which locking strategy fits {_solved(scenario).title}? Judge contention by users per "
+                        "seat, and by rate where the givens allow.",
+                        lambda: _contention_key("lock_strategy", _solved(scenario)),
+                        givens=lambda: _choice_givens(_solved(scenario), "lock_strategy"))
     if kind == "cascade" and case in CASCADES:
         return Question(qid, "Which timeout in this cascade is wrong? (name the layer)", lambda: _cascade_key(case),
                         givens=lambda: {n: v for n, v in CASCADES[case]})
@@ -410,13 +491,14 @@ DRILLS: dict[str, Drill] = {
                           lambda k, v, s: k / SECONDS_PER_DAY.exact),)),
     "daily-to-qps": Drill(
         "A site takes {bookings_per_day} bookings a day. How many a second, on average?",
-        lambda: _traffic(bookings_per_day="500K"), "booking_qps", "ticketmaster", ("division-shortcut-zeros",)),
+        lambda: _traffic(bookings_per_day="500K"), "booking_qps", ScenarioModel.TICKETMASTER,
+        mistakes=(COUNTED_DIGITS,)),
     "search-qps": Drill(
         "{dau} daily users search {searches_per_user} times each. Average search QPS?",
-        lambda: _traffic(dau="10M", searches_per_user=5), "search_qps", "ticketmaster"),
+        lambda: _traffic(dau="10M", searches_per_user=5), "search_qps", ScenarioModel.TICKETMASTER),
     "peak-booking-qps": Drill(
         "A site takes {bookings_per_day} bookings a day; a normal peak is {peak_multiplier} the average. Peak booking QPS?",
-        lambda: _traffic(), "peak_booking_qps", "ticketmaster", ("peak-booking-qps-label",)),
+        lambda: _traffic(), "peak_booking_qps", ScenarioModel.TICKETMASTER, ("peak-booking-qps-label",)),
     "bits-to-bytes": Drill(
         "A link carries {link}. How many bytes a second is that?",
         lambda: _constant_ws("link", "A 2 Gbps link in bytes per second", *(2 * [float(parse_quantity(
@@ -461,43 +543,108 @@ def _drill_question(qid: str) -> Question:
 
 # --------------------------------------------------------------------------- find the slip
 
+@dataclass(frozen=True)
+class Slip:
+    """A find-the-slip question: what the learner works out, and where its key comes from.
+
+    The key is the finding's corrected figure; for a finding that gives readings instead, the
+    reading the question asks for (``reading``) or any of them (``reading=None``); with
+    ``key_step``, that step of ``scenario``'s worksheet (whose mistakes then apply too).
+    ``steps`` name the worksheet steps whose givens the question shows, ``facts`` the source's
+    own figures it quotes (:data:`ticketlab.course.scenarios.SOURCE_FACTS`), ``mistakes`` the
+    further mistakes it recognises.
+    """
+
+    asks: str
+    scenario: str | None = None
+    steps: tuple[str, ...] = ()
+    key_step: str | None = None
+    reading: int | None = None
+    facts: tuple[str, ...] = ()
+    mistakes: tuple[Mistake, ...] = ()
+
+
 #: The findings learners hunt for, and what each question asks them to work out.
-SLIPS: dict[str, str] = {
-    "read-write-ratio-table": "What read:write ratio do the template's own daily volumes give?",
-    "booking-attempts": "How many booking attempts a day does the success rate call for?",
-    "division-shortcut-zeros": "What does the division come to when the zeros are counted right?",
-    "seat-map-size": "How big is one event's seat map?",
-    "hot-events-cache": "How much cache do the hot events need (the event record plus its seat map, each)?",
-    "concurrent-sessions": "How many booking sessions are open at once?",
-    "broadway-bookings-storage": "How much storage does a year of booking records take?",
-    "taylor-bookings-storage": "How much storage do the sale's booking records take?",
-    "funnel-design-factor": "How many booking attempts are there per purchase in that funnel?",
-    "superbowl-sellout-time": "At the throttled rate, when is the sale sold out?",
+SLIPS: dict[str, Slip] = {
+    "read-write-ratio-table": Slip(
+        "What read:write ratio do the template's own daily volumes give? (Count the writes your way.)",
+        "ticketmaster", ("read_write_ratio", "booking_attempts_per_day", "payments_per_day")),
+    "booking-attempts": Slip("How many booking attempts a day does the success rate call for?", "ticketmaster",
+                             ("booking_attempts_per_day",), mistakes=STEP_MISTAKES["booking_attempts_per_day"]),
+    "division-shortcut-zeros": Slip("What does the division come to when the zeros are counted right?",
+                                    "ticketmaster", ("booking_qps",), mistakes=(COUNTED_DIGITS,)),
+    "seat-map-size": Slip("How big is one event's seat map?", "ticketmaster", ("seat_map_size",)),
+    "hot-events-cache": Slip("How much cache do the hot events need (the event record plus its seat map, each)?",
+                             "ticketmaster", ("hot_events_cache",)),
+    "concurrent-sessions": Slip("By Little's law, with the peak bookings a minute, how many booking sessions are "
+                                "open at once?", "ticketmaster", ("concurrent_sessions",), "concurrent_sessions"),
+    "broadway-bookings-storage": Slip("How much storage does a year of booking records take?", "broadway",
+                                      ("bookings_storage",)),
+    "taylor-bookings-storage": Slip("How much storage do the sale's booking records take?", "taylor-swift",
+                                    ("bookings_storage",), mistakes=STEP_MISTAKES["bookings_storage"]),
+    "funnel-design-factor": Slip("How many booking attempts are there per purchase in that funnel?", reading=0,
+                                 facts=("funnel_searchers", "funnel_attempts", "funnel_payments")),
+    "superbowl-sellout-time": Slip("At the throttled rate, when is the sale sold out?", "superbowl",
+                                   ("sellout_seconds",), "sellout_seconds"),
+    "season-home-games": Slip("How many seat-events does the team sell in a season?", "season-tickets",
+                              ("seat_events",), mistakes=STEP_MISTAKES["seat_events"]),
+    "lock-ceiling-counts-seat-locks": Slip("How many bookings a second can the seat locks start at most?",
+                                           "ticketmaster", ("lock_qps_ceiling",),
+                                           mistakes=STEP_MISTAKES["lock_qps_ceiling"]),
+}
+
+#: What the source's own figure is, by the kind of finding: wrong as worked, or the answer to another question.
+_SOURCE_SAYS = {
+    **{k: "That is the figure the source prints. Recompute it from the passage's own inputs."
+       for k in (FindingKind.ARITHMETIC, FindingKind.UNIT, FindingKind.REASONING)},
+    **{k: "That is the figure the source prints, and it answers another question than this one. Work out what is "
+          "asked from the passage's own inputs." for k in (FindingKind.INCONSISTENCY, FindingKind.DESIGN)},
 }
 
 
+def _slip_figures(slip: Slip, f) -> tuple[float, float, tuple[float, ...], str]:
+    """The key of a slip question: its napkin and exact figures, every accepted figure, and the unit."""
+    if slip.key_step:
+        step = _solved(slip.scenario)[slip.key_step]
+        napkin, exact = float(step.napkin), float(step.exact)
+        return napkin, exact, (napkin, exact), step.unit
+    if f.value is not None:
+        return float(f.value), float(f.value), (float(f.value),), f.unit
+    readings = f.readings if slip.reading is None else (f.readings[slip.reading],)
+    first = float(readings[0].value)
+    return first, first, tuple(float(r.value) for r in readings), readings[0].unit or f.unit
+
+
 def _slip_question(qid: str) -> Question:
+    from ticketlab.course.scenarios import SOURCE_FACTS
+
     fid = qid.split(".", 1)[1]
     if fid not in SLIPS:
         raise UnknownQuestionError("question", qid, f"one of: {', '.join('slip.' + s for s in SLIPS)}")
-    f = _finding(fid)
-    dimension = dimension_of_unit(f.unit)
+    slip, f = SLIPS[fid], _finding(fid)
+    dimension = dimension_of_unit(_slip_figures(slip, f)[3])
 
     def key() -> QuantityKey:
         g = _finding(fid)
-        value = float(g.value)
-        traps = [Trap("source-says", "That is the figure the source prints. Recompute it from the passage's "
-                      "own inputs.", float(g.printed))]
-        traps += [t for t in _traps(unit_mistakes(dimension), _constant_ws("x", "", value, value, g.unit), value, value)]
-        return QuantityKey(value, value, g.unit, (value,), tuple(traps),
+        napkin, exact, accepted, unit = _slip_figures(slip, g)
+        sheet = _solved(slip.scenario) if slip.scenario else _constant_ws("x", "", napkin, exact, unit)
+        own = mistakes_for(slip.key_step, _model(slip.scenario), dimension) if slip.key_step else \
+            unit_mistakes(dimension)
+        printed = None if g.printed is None else float(g.printed)
+        traps = [] if printed is None or any(_close(printed, a) for a in accepted) else \
+            [Trap("source-says", _SOURCE_SAYS[g.kind], printed)]
+        traps += _traps(slip.mistakes + own, sheet, napkin, exact)
+        return QuantityKey(napkin, exact, unit, accepted, tuple(traps),
                            f"The source says “{g.source_says}”; correct: {g.correct}. {g.why}",
                            f"{g.correct}. {g.why}")
 
     def givens() -> dict[str, str]:
-        g = _finding(fid)
-        return _givens_of(_solved(g.scenario), g.key) if g.scenario and g.key else {}
+        out = {k: format_quantity(SOURCE_FACTS[k].value, "") for k in slip.facts}
+        for step in slip.steps:
+            out |= _givens_of(_solved(slip.scenario), step)
+        return dict(sorted(out.items()))
 
-    return Question(qid, f"The source says: “{f.source_says}” ({f.where}). {SLIPS[fid]} — {_hint(dimension)}",
+    return Question(qid, f"The source says: “{f.source_says}” ({f.where}). {slip.asks} — {_hint(dimension)}",
                     key, dimension, givens=givens)
 
 
@@ -531,19 +678,33 @@ def question(qid: Any) -> Question:
 
 # --------------------------------------------------------------------------- exercises
 
-#: The steps the fill-in template asks for, by kind of scenario (those a worksheet has).
+#: The steps the fill-in template asks for, by kind of scenario (those a worksheet has): what a learner
+#: can work out from the givens in five minutes, in the order a whiteboard shows them.
 TEMPLATE_STEPS: dict[str, tuple[str, ...]] = {
-    "onsale": ("contention_ratio", "contention_level", "lock_strategy", "queue_needed", "successful_bookings",
-               "booking_qps", "attempt_qps", "booking_qps_capacity", "admit_rate", "sale_duration_seconds",
-               "waitlisted_users", "sellout_seconds", "seats_storage", "bookings_storage", "retry_adjusted_capacity"),
-    "schedule": ("total_seats", "peak_booking_qps", "booking_qps_capacity", "seats_storage", "bookings_storage",
-                 "total_storage", "seat_map_cache", "session_cache", "total_cache"),
-    "season": ("seat_events", "seats_storage", "contention_ratio", "contention_level", "lock_strategy",
-               "queue_needed"),
-    "ticketmaster": ("searches_per_day", "booking_attempts_per_day", "read_write_ratio", "search_qps", "booking_qps",
-                     "peak_qps", "events_storage", "seats_storage", "bookings_storage", "users_storage",
-                     "total_storage", "peak_bandwidth", "contention_ratio", "lock_strategy", "queue_needed",
-                     "total_cache"),
+    # one big sale: who gets in, the rates, contention by ratio and by rate, what to build
+    ScenarioModel.ONSALE: (
+        "contention_ratio", "contention_level", "successful_bookings", "waitlisted_users", "booking_qps",
+        "attempt_qps", "booking_qps_capacity", "sale_duration_seconds", "sellout_seconds", "room_load",
+        "writers_at_once", "rate_level", "lock_strategy", "queue_needed", "bookings_storage"),
+    # general admission: one counter of passes, so no seat locks and no lock strategy to choose
+    ScenarioModel.COUNTER: (
+        "contention_ratio", "users_per_booking", "successful_bookings", "waitlisted_users", "attempt_qps",
+        "booking_qps_capacity", "sale_duration_seconds", "sellout_seconds", "room_qps_capacity", "counter_ceiling",
+        "counter_headroom", "held_counter_ceiling", "held_counter_sellout_seconds", "bookings_storage"),
+    ScenarioModel.SCHEDULE: (
+        "total_seats", "peak_booking_qps", "booking_qps_capacity", "seats_storage", "bookings_storage",
+        "total_storage", "seat_map_cache", "session_cache", "total_cache"),
+    # a schedule whose block of dates opens as one on-sale
+    ScenarioModel.BLOCK_RELEASE: (
+        "total_seats", "contention_ratio", "contention_level", "successful_bookings", "waitlisted_users",
+        "attempt_qps", "sellout_seconds", "sellout_in_booking_times", "writers_at_once", "rate_level",
+        "lock_strategy", "queue_needed", "bookings_storage", "total_cache"),
+    ScenarioModel.SEASON: ("seat_events", "seats_storage", "contention_ratio", "contention_level", "lock_strategy",
+                           "queue_needed"),
+    ScenarioModel.TICKETMASTER: (
+        "searches_per_day", "booking_attempts_per_day", "read_write_ratio", "search_qps", "booking_qps", "peak_qps",
+        "events_storage", "seats_storage", "bookings_storage", "users_storage", "total_storage", "peak_bandwidth",
+        "contention_ratio", "lock_strategy", "queue_needed", "total_cache"),
 }
 
 
@@ -581,7 +742,7 @@ class Exercise:
 def _template(scenario: str) -> tuple[str, ...]:
     ws = _solved(scenario)
     steps = TEMPLATE_STEPS.get(_model(scenario), ())
-    return tuple(f"{scenario}.{s}" for s in steps if s in ws or (s in _CHOICE_STEPS and "contention_level" in ws))
+    return tuple(f"{scenario}.{s}" for s in steps if s in ws or (s in _CHOICE_STEPS and _has_choice(ws, s)))
 
 
 _FIXED = {

@@ -9,6 +9,9 @@ A mistake names the worksheet values it needs; where a worksheet lacks one (a sc
 ``retry_factor``) the mistake simply does not apply. :data:`STEP_MISTAKES` lists the mistakes of
 each worksheet step, :data:`MODEL_MISTAKES` those that depend on the kind of scenario, and
 :func:`unit_mistakes` those that follow from the kind of quantity asked.
+
+The lock ceiling counts bookings: seats ÷ hold time is seat-locks a second, and a booking takes
+``seats_per_booking`` of them at once, so answering in seat-locks is a mistake of its own.
 """
 
 from __future__ import annotations
@@ -16,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from ticketlab.core.numbers import SECONDS_PER_DAY, parse_quantity
+from ticketlab.core.numbers import SECONDS_PER_DAY, order_of_magnitude, parse_quantity
+from ticketlab.core.vocab import ScenarioModel
 
 __all__ = ["Mistake", "STEP_MISTAKES", "MODEL_MISTAKES", "unit_mistakes", "mistakes_for", "seconds_per_day",
-           "HOUR", "MINUTE", "BITS_PER_BYTE"]
+           "COUNTED_DIGITS", "HOUR", "MINUTE", "BITS_PER_BYTE"]
 
 Figure = Callable[[float, Mapping[str, float], str], float]
 
@@ -88,6 +92,32 @@ _USED_EXTREME = _swapped("extreme_multiplier", "peak_multiplier",
                          "You used the on-sale spike ({extreme_multiplier}); a normal peak is {peak_multiplier} the average.")
 _USED_NORMAL = _swapped("peak_multiplier", "extreme_multiplier",
                         "You used the normal peak ({peak_multiplier}); an on-sale spike is {extreme_multiplier} the average.")
+_SEAT_LOCKS = _m("per-seat-not-per-booking", "That counts seat-locks, not bookings: seats ÷ hold time is seat-locks a "
+                 "second, and a booking locks {seats_per_booking} at once.", lambda k, v, s: k * v["seats_per_booking"])
+_PER_SEAT_ATTEMPTS = _m("per-seat-attempts", "That multiplies the successful rate by users per seat "
+                        "({contention_ratio}), as the source does. People chase bookings, and a group of "
+                        "{seats_per_booking} takes its seats with one attempt: every user tries once in the window, "
+                        "users ÷ window.", lambda k, v, s: k / v["attempt_qps"] * v["booking_qps"] * v["contention_ratio"])
+_WHOLE_SEASON = _m("counted-away-games", "That counts every game of the season; a team sells its home games "
+                   "({home_games}), and the away games are the visited venues' seats.",
+                   lambda k, v, s: k / v["home_game_share"])
+_AT_THROTTLE = _m("admitted-at-the-throttle", "That admits at the throttle ({throttle_rate}), but fewer people arrive "
+                  "than that: the room admits min(throttle, users ÷ window) = {effective_admit_rate}.",
+                  lambda k, v, s: k * v["effective_admit_rate"] / v["throttle_rate"])
+_NO_ROOM_RATE = _m("used-admit-rate", "That admits everyone within the window ({admit_rate}); the waiting room lets "
+                   "only {effective_admit_rate} through.", lambda k, v, s: k * v["effective_admit_rate"] / v["admit_rate"])
+_FORGOT_RETRY_FACTOR = _forgot("retry_factor", "the retry headroom")
+_CAPACITY = (
+    _FORGOT_RETRY_FACTOR, _PER_SEAT_ATTEMPTS,
+    _is("room_qps_capacity", "behind-the-room", "That is the capacity behind the waiting room (the admitted "
+        "{effective_admit_rate} with retries); the question asks what the booking path needs with no waiting room."),
+)
+
+#: The shortcut's slip ("6 zeros − 5 zeros = 1 zero = 10"): the digits of the bookings counted as zeros.
+COUNTED_DIGITS = _m("counted-digits", "That counts the digits of {bookings_per_day} as its zeros. Write both sides as "
+                    "a number × 10^zeros, and the zeros of a day cancel as many of the bookings'.",
+                    lambda k, v, s: 10.0 ** (len(f"{v['bookings_per_day']:.0f}")
+                                             - order_of_magnitude(SECONDS_PER_DAY.napkin)))
 
 #: Mistakes of each worksheet step, whatever the scenario.
 STEP_MISTAKES: dict[str, tuple[Mistake, ...]] = {
@@ -109,7 +139,7 @@ STEP_MISTAKES: dict[str, tuple[Mistake, ...]] = {
     "attempt_qps": (
         _is("booking_qps", "forgot-contention", "That is the rate of successful bookings; far more people try than "
             "succeed, so count the attempts."),
-        _WINDOW_MINUTES,
+        _WINDOW_MINUTES, _PER_SEAT_ATTEMPTS,
     ),
     "admit_rate": (
         _WINDOW_MINUTES,
@@ -121,6 +151,7 @@ STEP_MISTAKES: dict[str, tuple[Mistake, ...]] = {
             "longer to drain."),
         _is("sellout_seconds", "used-sellout", "That is when the seats run out; the question asks how long letting "
             "everyone through the queue takes."),
+        _AT_THROTTLE,
     ),
     "waitlisted_users": (
         _m("per-seat-not-per-booking", "You subtracted seats; subtract the bookings the seats allow "
@@ -136,21 +167,83 @@ STEP_MISTAKES: dict[str, tuple[Mistake, ...]] = {
            lambda k, v, s: k * v["seats_per_booking"]),
         _is("sale_duration_seconds", "used-everyone", "That is how long the whole queue takes; the seats run out "
             "long before."),
+        _AT_THROTTLE, _NO_ROOM_RATE,
     ),
     "bookings_storage": (_SEATS_NOT_BOOKINGS,),
     "lock_throughput_per_seat": (
         _is("lock_hold_time", "gave-hold-time", "That is the hold time; a seat's lock throughput is its reciprocal "
             "(1 ÷ hold time)."),
     ),
+    "lock_qps_ceiling": (
+        _SEAT_LOCKS,
+        _m("forgot-hold-time", "That is the seats ÷ seats per booking, a count of bookings; a lock turns over once "
+           "per hold time ({lock_hold_time}), so divide by it.", lambda k, v, s: k * v["lock_hold_time"]),
+    ),
+    "seat_lock_ceiling": (
+        _m("per-booking-not-per-seat", "That counts bookings; the question asks for seat-locks, and a booking "
+           "takes {seats_per_booking}.", lambda k, v, s: k / v["seats_per_booking"]),
+    ),
     "retry_adjusted_capacity": (
         _m("multiplied-by-retries", "Retries eat capacity: divide by (1 + retry rate), don't multiply.",
            lambda k, v, s: k * (1 + v["retry_rate"]) ** 2),
         _m("forgot-retries", "That is the ceiling before retries; divide by (1 + retry rate).",
            lambda k, v, s: k * (1 + v["retry_rate"])),
+        _SEAT_LOCKS,
+        _is("seat_lock_ceiling", "seat-lock-ceiling", "That is the seat-lock ceiling (seats ÷ hold time): divide "
+            "by the seats a booking locks ({seats_per_booking}) and by (1 + retry rate)."),
     ),
     "concurrent_lock_holders": (
         _is("retry_adjusted_capacity", "rate-not-count", "That is a rate (bookings per second). Little's law turns "
-            "it into a count: multiply by the hold time ({lock_hold_time})."),
+            "it into a count: multiply by the seats each holds ({seats_per_booking}) and the hold time "
+            "({lock_hold_time})."),
+        _m("rate-not-count", "That is a rate (seat-locks per second). Little's law turns it into a count: multiply "
+           "by the hold time ({lock_hold_time}).", lambda k, v, s: k / v["lock_hold_time"]),
+        _forgot("seats_per_booking", "counting every seat a booking locks"),
+    ),
+    "writers_at_once": (
+        _is("effective_admit_rate", "rate-not-count", "That is a rate (users admitted a second). Little's law turns "
+            "it into a count: multiply by the time each holds the lock ({lock_hold_time})."),
+        _m("used-attempt-rate", "You used the attempt rate; behind the waiting room only the admitted "
+           "{effective_admit_rate} reach the locks.", lambda k, v, s: v["attempt_qps"] * v["lock_hold_time"]),
+        _m("used-booking-time", "That is everyone in a booking session (× the booking time, {booking_time}); a "
+           "writer holds the lock only {lock_hold_time}.", lambda k, v, s: k / v["lock_hold_time"] * v["booking_time"]),
+    ),
+    "room_load": (_INVERTED,),
+    "sellout_in_booking_times": (
+        _INVERTED,
+        _m("seconds-over-minutes", "You divided seconds by minutes: put both times in the same unit "
+           "({booking_time} is that many seconds).", lambda k, v, s: k * MINUTE),
+    ),
+    "seat_events": (_WHOLE_SEASON,),
+    "room_qps_capacity": (
+        _FORGOT_RETRY_FACTOR,
+        _is("booking_qps_capacity", "no-waiting-room", "That is the capacity with no waiting room (every attempt); "
+            "behind the room only the admitted {effective_admit_rate} arrive, with the retry headroom."),
+    ),
+    "counter_ceiling": (
+        _m("used-lock-hold", "That holds the counter for a seat lock's {lock_hold_time}; a booking is one "
+           "conditional decrement, which takes {counter_update_time}.",
+           lambda k, v, s: v["inventory_shards"] / v["lock_hold_time"]),
+        _m("one-lock-per-pass", "That gives every pass its own row. General admission keeps one counter "
+           "({inventory_shards}), and every booking decrements it.", lambda k, v, s: k / v["inventory_shards"] * v["seats"]),
+    ),
+    "counter_headroom": (
+        _INVERTED,
+        _m("no-waiting-room", "You compared with the capacity for every attempt with no waiting room "
+           "({booking_qps_capacity}); behind the room the path needs {room_qps_capacity}.",
+           lambda k, v, s: v["counter_ceiling"] / v["booking_qps_capacity"]),
+    ),
+    "held_counter_ceiling": (
+        _is("counter_ceiling", "used-update-time", "That is the counter with a {counter_update_time} decrement; the "
+            "question holds it for a seat lock's {lock_hold_time}."),
+        _m("one-lock-per-pass", "That locks every pass on its own; the passes are one counter, and while one booking "
+           "holds it nobody else can decrement it.", lambda k, v, s: k / v["inventory_shards"] * v["seats"]),
+    ),
+    "held_counter_sellout_seconds": (
+        _m("per-seat-not-per-booking", "That sells one pass per decrement; a booking takes {seats_per_booking}.",
+           lambda k, v, s: k * v["seats_per_booking"]),
+        _m("used-update-time", "That is the time at the {counter_update_time} decrement; the question holds the "
+           "counter for {lock_hold_time} per booking.", lambda k, v, s: v["successful_bookings"] / v["counter_ceiling"]),
     ),
     "seat_map_cache": (_forgot("hot_shows", "counting every hot show"),),
     "searches_per_day": (_forgot("searches_per_user", "the searches each user makes"),),
@@ -176,23 +269,38 @@ STEP_MISTAKES: dict[str, tuple[Mistake, ...]] = {
     ),
 }
 
-#: Mistakes of steps whose meaning depends on the kind of scenario (a worksheet's ``model``).
-MODEL_MISTAKES: dict[tuple[str, str], tuple[Mistake, ...]] = {
-    ("onsale", "booking_qps_capacity"): (_forgot("retry_factor", "the retry headroom"),),
-    ("schedule", "booking_qps_capacity"): (_forgot("safety_factor", "the safety factor"),),
-    ("schedule", "total_seats"): (
+#: Mistakes of a venue schedule's steps.
+_SCHEDULE_MISTAKES: dict[str, tuple[Mistake, ...]] = {
+    "booking_qps_capacity": (_forgot("safety_factor", "the safety factor"),),
+    "total_seats": (
         _m("months-not-weeks", "You multiplied by months; shows run every week, so count the weeks on sale "
            "({weeks_ahead}).", lambda k, v, s: k / v["weeks_ahead"] * v["horizon_months"]),
         _forgot("productions", "counting every production"),
     ),
-    ("schedule", "peak_booking_qps"): (
+    "peak_booking_qps": (
         _is("users", "count-not-rate", "That is how many people are in the system at once (a count, L). Little's "
             "law gives the rate: λ = L ÷ W, the users divided by the time one booking takes ({booking_time})."),
         _m("time-in-minutes", "You divided by the booking time in minutes; a rate per second needs it in seconds ({booking_time}).",
            lambda k, v, s: k * MINUTE),
     ),
-    ("ticketmaster", "booking_qps"): (_HOUR_NOT_DAY,),
-    ("ticketmaster", "peak_booking_qps"): (_FORGOT_PEAK, _USED_EXTREME),
+}
+
+#: Mistakes of steps whose meaning depends on the kind of scenario (a worksheet's ``model``); a block
+#: release is a schedule first, so it shares the schedule's.
+MODEL_MISTAKES: dict[tuple[str, str], tuple[Mistake, ...]] = {
+    **{(model, step): m for model in (ScenarioModel.SCHEDULE, ScenarioModel.BLOCK_RELEASE)
+       for step, m in _SCHEDULE_MISTAKES.items()},
+    (ScenarioModel.ONSALE, "booking_qps_capacity"): _CAPACITY,
+    (ScenarioModel.COUNTER, "booking_qps_capacity"): _CAPACITY,
+    (ScenarioModel.SEASON, "seats_storage"): (_WHOLE_SEASON,),
+    (ScenarioModel.TICKETMASTER, "booking_qps"): (_HOUR_NOT_DAY,),
+    (ScenarioModel.TICKETMASTER, "peak_booking_qps"): (_FORGOT_PEAK, _USED_EXTREME),
+    (ScenarioModel.TICKETMASTER, "total_cache"): (
+        _m("admitted-sessions", "That counts the sessions behind the waiting room ({admitted_sessions}); this "
+           "worksheet counts those in progress at the peak bookings a minute ({concurrent_sessions}). The source "
+           "never says which it means (audit finding concurrent-sessions).",
+           lambda k, v, s: k - (v["concurrent_sessions"] - v["admitted_sessions"]) * v["session_size"]),
+    ),
 }
 
 
