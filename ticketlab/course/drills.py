@@ -146,7 +146,8 @@ class DrillSet:
 
     def _repr_html_(self) -> str:
         items = "".join(f"<li><b>{d.id}</b>. {html.escape(d.prompt)}</li>" for d in self.drills)
-        return f"<div class='ticketlab-drills'><b>{html.escape(self.title)}</b><ol style='list-style:none'>{items}</ol></div>"
+        return (f"<div class='ticketlab-drills'><b>{html.escape(self.title)}</b>"
+                f"<ol style='list-style:none'>{items}</ol></div>")
 
 
 # --------------------------------------------------------------------------- judging
@@ -274,7 +275,8 @@ def _seconds(qid: str, rng: np.random.Generator) -> tuple[str, Question]:
     napkin, exact = _say(ws.napkin("seconds")), _say(ws.exact("seconds"))  # in seconds, not said as days
     work = f"{_say(days)} × 100K s = {napkin} s on the napkin; × 86,400 s = {exact} s exactly"
     prompt = f"How many seconds are in {_say(days, 'days')}? (the napkin figure is fine)"
-    return prompt, _question(qid, prompt, ws, "seconds", work, reveal=f"Key: {napkin} s on the napkin, {exact} s exactly.")
+    reveal = f"Key: {napkin} s on the napkin, {exact} s exactly."
+    return prompt, _question(qid, prompt, ws, "seconds", work, reveal=reveal)
 
 
 _DEALERS: dict[DrillKind, Callable[[str, np.random.Generator], tuple[str, Question]]] = {

@@ -105,7 +105,8 @@ def cache_panel(hot_event_fraction: Any = "1%", seats_per_event: Any = "10K", po
         total = float(ws.exact("total_cache"))
         nodes = math.ceil(total / v["node_memory"])
         verdict = "fits in one node" if nodes == 1 else f"needs {plural(str(nodes), 'nodes')} of this size"
-        p.state["verdict"] = f"Total {format_quantity(total, 'B')}: it {verdict} ({total / v['node_memory']:.0%} of one)."
+        share = total / v["node_memory"]
+        p.state["verdict"] = f"Total {format_quantity(total, 'B')}: it {verdict} ({share:.0%} of one)."
         p.table.value = f"<p>{html.escape(p.state['verdict'])}</p>" + ws.derived()._repr_html_()
 
     return Panel("What must sit in memory, against one node", controls, update, draw=draw,

@@ -47,13 +47,15 @@ def funnel_panel(searchers: Any = "10M", attempt_rate: Any = "10%", booking_succ
         counts = [float(ws.exact(key)) for key in STAGES]
         stages = p.trace("people")
         stages.x = counts
-        stages.text = [f"{format_quantity(c, '')} ({format_quantity(c / counts[0], '%')} of searchers)" if i else format_quantity(c, "")
-                       for i, c in enumerate(counts)]
+        share = [format_quantity(c / counts[0], "%") for c in counts]
+        stages.text = [format_quantity(counts[0], ""), *(f"{format_quantity(c, '')} ({s} of searchers)"
+                                                          for c, s in zip(counts[1:], share[1:]))]
         per_purchase, per_attempt = float(ws.exact("attempts_per_purchase")), v["searchers"] / counts[1]
+        same = _same(per_attempt, per_purchase)
         p.state["verdict"] = (
             f"Size the booking path for {format_quantity(per_purchase, 'x')} attempts per purchase "
             f"(1 ÷ {format_quantity(v['booking_success_rate'], '%')}); {format_quantity(per_attempt, 'x')} is "
-            f"searchers per attempt, {'here the same figure' if _same(per_attempt, per_purchase) else 'a different factor'}. "
+            f"searchers per attempt, {'here the same figure' if same else 'a different factor'}. "
             f"{format_quantity(counts[2], 'purchases')} against the "
             f"template's {format_quantity(template_bookings, 'bookings')} a day: "
             f"{format_quantity(counts[2] / template_bookings, 'x')}.")
