@@ -320,7 +320,7 @@ HAMILTON = Scenario(
         "hot_shows": A(50, "the dates just released"),
         "session_size": A("10 KB", "as in the Broadway problem"),
         "sale_window": A("5 min", "the 200K arrive within one booking time: λ = L ÷ W, as in the Broadway answer"),
-        "throttle_rate": A("1K/s", "a waiting room below the 1.33K/s the booking path is sized for"),
+        "throttle_rate": A("1K/s", "caps admissions below the 1.33K/s the booking path is sized for; demand (667/s) stays under it, so nobody waits"),
         "lock_hold_time": A("5s", "the baseline lock hold"),
     }),
 )
