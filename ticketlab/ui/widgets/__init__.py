@@ -21,6 +21,12 @@ PANELS = {
     "contention_panel": "contention",
     "race_panel": "contention",
     "dashboard_panel": "dashboard",
+    "zeros_panel": "mental_math",
+    "seconds_panel": "mental_math",
+    "bandwidth_panel": "bandwidth_cache",
+    "cache_panel": "bandwidth_cache",
+    "funnel_panel": "funnel",
+    "range_panel": "ranges",
 }
 
 __all__ = ["Panel", "Quantity", "Choice", "sweep", *PANELS]
