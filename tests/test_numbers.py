@@ -320,3 +320,11 @@ def test_a_comma_that_does_not_group_thousands_is_refused_not_read_as_digits(tex
 def test_an_empty_array_is_not_a_quantity():
     with pytest.raises(InputError, match="non-empty"):
         parse_quantity([], name="dau")
+
+
+@pytest.mark.parametrize("seconds, said", [
+    (15_768, "4.38 h"), (0.0015, "1.5 ms"), (59.96, "60 s"), (119.96, "2 min"), (7_199, "2 h"),
+    (3 * 86_400, "3 days"), (2 * 365 * 86_400, "2 years"), (1_234_567, "14.3 days"),
+])
+def test_a_duration_is_rounded_once_in_the_unit_it_is_said_in(seconds, said):
+    assert format_quantity(seconds, "s") == said

@@ -277,20 +277,21 @@ def _format_bits(bytes_per_s: float, sig: int = 3) -> str:
     return f"{_trim(bits, sig)} bps"
 
 
+#: Duration rungs: (below this many seconds, the unit's size in seconds, its name).
+_DURATION_RUNGS = ((1, 1e-3, "ms"), (120, 1, "s"), (2 * 3600, 60, "min"), (3 * 86_400, 3600, "h"),
+                   (2 * 365 * 86_400, 86_400, "days"), (math.inf, 365 * 86_400, "years"))
+
+
 def _format_seconds(s: float, sig: int = 3) -> str:
-    s = float(napkin_round(s, sig))
-    a = abs(s)
-    if a < 1:
-        return f"{_trim(s * 1000, sig)} ms"
-    if a < 120:
-        return f"{_trim(s, sig)} s"
-    if a < 2 * 3600:
-        return f"{_trim(s / 60, sig)} min"
-    if a < 3 * 86_400:
-        return f"{_trim(s / 3600, sig)} h"
-    if a < 2 * 365 * 86_400:
-        return plural(_trim(s / 86_400, sig), "days")
-    return plural(_trim(s / (365 * 86_400), sig), "years")
+    # round once, in the unit the value is said in (rounding seconds first turns 15,768 s into
+    # 15,800 s and 4.38 h into 4.39 h), and move up a rung when the rounded value reaches the next
+    # one (119.96 s reads "2 min", not "120 s")
+    for below, size, name in _DURATION_RUNGS:
+        rounded = float(napkin_round(s / size, sig))
+        if abs(rounded * size) < below:
+            shown = _trim(rounded, sig)
+            return plural(shown, name) if name in ("days", "years") else f"{shown} {name}"
+    raise AssertionError("unreachable: the last rung has no upper bound")
 
 
 def format_quantity(x: Any, unit: str = "", sig: int = 3, *, bits: bool = True) -> str:

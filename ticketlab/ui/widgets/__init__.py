@@ -21,6 +21,7 @@ PANELS = {
     "contention_panel": "contention",
     "race_panel": "contention",
     "dashboard_panel": "dashboard",
+    "ritual_panel": "capstone",
     "zeros_panel": "mental_math",
     "seconds_panel": "mental_math",
     "bandwidth_panel": "bandwidth_cache",
