@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-__all__ = ["StrategyName", "Backend", "Mode", "FindingKind", "ScenarioModel"]
+__all__ = ["StrategyName", "Backend", "Mode", "FindingKind", "ScenarioModel", "Policy", "ArrivalShape", "SeatChoice"]
 
 
 class StrategyName(StrEnum):
@@ -63,3 +63,28 @@ class ScenarioModel(StrEnum):
     SEASON = "season"  # sports season tickets
     COUNTER = "counter"  # general admission: one counter of passes, no seats to lock
     BLOCK_RELEASE = "block-release"  # a venue's schedule, plus the on-sale when a block of dates opens
+
+
+class Policy(StrEnum):
+    """How a virtual waiting room picks who goes in next."""
+
+    FIFO = "fifo"  # first come, first served
+    RAFFLE = "raffle"  # each time a slot opens, a random waiting user
+    PREQUEUE = "prequeue"  # everyone who came before the on-sale in random order, then first come
+    PRIORITY = "priority"  # verified fans first, first come within each class
+    LOTTERY = "lottery"  # a draw among the registered: winners go in, the rest are told at once
+
+
+class ArrivalShape(StrEnum):
+    """When the users of a rush arrive."""
+
+    AT_ONCE = "at-once"  # all at the on-sale moment
+    RAMP = "ramp"  # spread evenly over the ramp after the on-sale
+    FANS_AND_BOTS = "fans-and-bots"  # fans spread from the room's opening; bots all at its opening
+
+
+class SeatChoice(StrEnum):
+    """How a user picks seats."""
+
+    BEST_AVAILABLE = "best-available"  # the first free seats in seat-map order
+    PICK = "pick"  # seats in a section chosen by popularity, from the map the user saw
