@@ -89,8 +89,9 @@ class CascadePair(NamedTuple):
 def cascade_pairs(layers: Sequence[tuple[str, Any]]) -> list[CascadePair]:
     """Each parent/child pair of ``layers`` (outermost first), durations parsed."""
     parsed = [(name, duration(name, value)) for name, value in layers]
-    return [CascadePair(p, ps, c, cs, np.asarray(ps) / np.asarray(cs))
-            for (p, ps), (c, cs) in zip(parsed, parsed[1:])]
+    with np.errstate(over="ignore"):  # a headroom beyond 1e308 is infinite; the rule still holds
+        return [CascadePair(p, ps, c, cs, np.asarray(ps) / np.asarray(cs))
+                for (p, ps), (c, cs) in zip(parsed, parsed[1:])]
 
 
 def upside_down(pair: CascadePair) -> bool:

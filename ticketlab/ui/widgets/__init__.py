@@ -22,6 +22,8 @@ PANELS = {
     "race_panel": "contention",
     "dashboard_panel": "dashboard",
     "ritual_panel": "capstone",
+    "rush_panel": "rush",
+    "fairness_panel": "rush",
     "zeros_panel": "mental_math",
     "seconds_panel": "mental_math",
     "bandwidth_panel": "bandwidth_cache",
