@@ -49,7 +49,7 @@ def bench_sweeps() -> None:
         "lock_capacity(lock_hold_time)": lambda: lock_capacity(lock_hold_time=np.linspace(0.1, 10, n)),
         "littles_law(concurrency)": lambda: littles_law(concurrency=np.linspace(1e3, 1e5, n), time_in_system=300),
         "waiting_room(throttle_rate)": lambda: waiting_room(throttle_rate=np.linspace(10, 1000, n)),
-        "timeout_cascade(lock_ttl)": lambda: timeout_cascade(lock_ttl=np.linspace(6, 590, n)),
+        "timeout_cascade(lock_ttl)": lambda: timeout_cascade(lock_ttl=np.linspace(11, 590, n)),
         "onsale(users)": lambda: onsale(users=np.linspace(1e4, 1e6, n)),
         "schedule(users)": lambda: schedule(users=np.linspace(1e3, 1e5, n)),
     }

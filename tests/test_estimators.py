@@ -16,9 +16,11 @@ from hypothesis import strategies as st
 from ticketlab.core.errors import CascadeError, InputError
 from ticketlab.estimate import (
     bandwidth,
+    block_release,
     cache,
     contention,
     contention_level,
+    counter_sale,
     funnel,
     littles_law,
     lock_capacity,
@@ -55,7 +57,8 @@ def test_traffic_matches_the_filled_template():
     assert ws.exact("booking_qps") == pytest.approx(500e3 / DAY)
     assert ws.napkin("peak_qps") == 5_000 and ws.napkin("extreme_peak_qps") == 50_000
     assert ws.exact("peak_qps") == pytest.approx(50e6 / DAY * 10)
-    assert ws.napkin("booking_attempts_per_day") == 1.5e6  # ÷30% taken as ×3 on the napkin
+    # 500K ÷ 30% on both sides: the printed 1.5M is a slip, not a napkin shortcut
+    assert ws.napkin("booking_attempts_per_day") == pytest.approx(500e3 / 0.3)
     assert ws.exact("booking_attempts_per_day") == pytest.approx(500e3 / 0.3)
     assert ws.exact("read_write_ratio") == 50e6 / 500e3 == 100
     assert ws.napkin("peak_booking_qps") == 50 and ws.napkin("extreme_booking_qps") == 500  # Rule #3
@@ -96,6 +99,7 @@ def test_cache_uses_full_seat_maps_and_littles_law_sessions():
     assert ws.exact("seat_map_size") == 10_000 * 100 == 1 * MB
     assert ws.exact("hot_events_cache") == pytest.approx(5e3 * (10 * KB + 1 * MB))
     assert ws.exact("popular_searches_cache") == 10e3 * 50 * KB == 500 * MB  # printed 500 MB
+    assert ws.exact("peak_booking_rate") == pytest.approx(10_000 / 60)
     assert ws.exact("concurrent_sessions") == pytest.approx(10_000 / 60 * 600)
     assert ws.exact("sessions_cache") == pytest.approx(10_000 / 60 * 600 * 50 * KB)
 
@@ -119,26 +123,43 @@ def test_contention_of_the_taylor_swift_sale():
     assert "distributed" in ws["contention_level"].note
 
 
-def test_lock_capacity_matches_the_cheat_sheet():
+def test_lock_capacity_counts_seat_locks_then_bookings():
     ws = lock_capacity()
     assert ws.exact("lock_throughput_per_seat") == 1 / 5  # 0.2 locks/sec per seat
-    assert ws.exact("booking_qps_capacity") == pytest.approx(50e3 * 0.2)  # 10K bookings/sec
-    assert ws.exact("retry_adjusted_capacity") == pytest.approx(10e3 / 1.5)
-    assert ws.exact("retry_adjusted_capacity") == pytest.approx(6.7e3, rel=0.01)  # printed 6.7K
-    # Little's law: in flight at once = rate × hold, never more than the seats
-    assert ws.exact("concurrent_lock_holders") == pytest.approx(10e3 / 1.5 * 5)
+    assert ws.exact("seat_lock_ceiling") == pytest.approx(50e3 * 0.2)  # the cheat sheet's 10K: seat-locks
+    assert ws.exact("lock_qps_ceiling") == pytest.approx(50e3 * 0.2 / 2.5)  # 4K bookings/s
+    assert ws.exact("retry_adjusted_capacity") == pytest.approx(4e3 / 1.5)  # 2.67K, not 6.7K
+    # a burst: the 20K bookings are all locked within one 5 s hold (7.5 s after retries)
+    assert ws.exact("stock_lock_seconds") == pytest.approx(5)
+    assert ws.exact("stock_lock_seconds_with_retries") == pytest.approx(7.5)
+    # Little's law: seat locks held at once = rate × seats a booking × hold, never more than the seats
+    assert ws.exact("concurrent_lock_holders") == pytest.approx(4e3 / 1.5 * 2.5 * 5)
     assert ws.exact("concurrent_lock_holders") <= 50e3
+
+
+def test_the_stock_lasts_one_hold_at_the_ceiling_whatever_the_seats():
+    for seats, hold in ((1e3, 1.0), (80e3, 5.0), (50e3, 30.0)):
+        assert lock_capacity(seats=seats, lock_hold_time=hold).exact("stock_lock_seconds") == pytest.approx(hold)
 
 
 def test_waiting_room_matches_the_super_bowl_answer():
     ws = waiting_room()
     assert ws.exact("admit_rate") == pytest.approx(500e3 / 1_800)
-    assert ws.napkin("admit_rate") == 278
+    assert ws.napkin("admit_rate") == pytest.approx(500e3 / 1_800)  # printed "278": within its precision
+    assert ws.exact("effective_admit_rate") == 100  # the throttle binds: 100 < 277.8
     assert ws.exact("sale_duration_seconds") == 500e3 / 100 == 5_000  # "≈ 83 minutes"
     assert ws.exact("users_served") == 50e3 / 4 == 12_500
     assert ws.exact("waitlisted_users") == 500e3 - 12_500 == 487_500
     assert ws.exact("success_rate") == pytest.approx(12_500 / 500e3) == 0.025
     assert ws.exact("sellout_seconds") == pytest.approx(12_500 / 100)
+
+
+def test_a_throttle_above_demand_changes_nothing():
+    """1K people over 24 h: the 10/s room is never reached, so the sale lasts the window, not 100 s."""
+    ws = waiting_room(users="1K", seats=300, seats_per_booking=1, sale_window="24 h", throttle_rate="10/s")
+    assert ws.exact("effective_admit_rate") == pytest.approx(1_000 / 86_400)
+    assert ws.exact("sale_duration_seconds") == pytest.approx(86_400)
+    assert ws.exact("sellout_seconds") == pytest.approx(300 / (1_000 / 86_400))  # 25,920 s ≈ 7.2 h
 
 
 def test_timeout_cascade_fits_each_layer_in_the_one_that_waits_for_it():
@@ -154,15 +175,61 @@ def test_the_sources_3s_http_call_under_a_5s_statement_is_upside_down():
     assert timeout_cascade(http_call="10s").exact("db_statement_headroom") == 2
 
 
-def test_onsale_matches_the_super_bowl_answer():
+def test_onsale_counts_attempts_per_booking_for_the_super_bowl():
     ws = onsale()
     assert ws.exact("contention_ratio") == 500e3 / 50e3 == 10
     assert ws.exact("successful_bookings") == 50e3 / 4
-    assert ws.exact("booking_qps") == pytest.approx(12_500 / 1_800)
-    assert ws.napkin("booking_qps") == 7
-    assert ws.napkin("attempt_qps") == 70
-    assert ws.napkin("booking_qps_capacity") == 140
-    assert ws.exact("booking_qps_capacity") == pytest.approx(12_500 / 1_800 * 10 * 2)
+    assert ws.exact("booking_qps") == pytest.approx(12_500 / 1_800)  # printed "~7"
+    # every one of the 500K tries once in 30 min: 6.94 bookings/s × 40 users per booking
+    assert ws.napkin("attempt_qps") == ws.exact("attempt_qps") == pytest.approx(500e3 / 1_800)  # 277.8
+    assert ws.exact("attempt_qps") == pytest.approx(12_500 / 1_800 * 500e3 / 12_500)
+    assert ws.exact("booking_qps_capacity") == pytest.approx(500e3 / 1_800 * 2)  # 555.6, not 140
+    assert ws.exact("room_qps_capacity") == pytest.approx(100 * 2)  # behind the 100/s room
+    assert ws.exact("room_load") == pytest.approx(500e3 / 1_800 / 100)
+    assert ws.exact("writers_at_once") == pytest.approx(100 * 5)
+    assert ws.exact("rate_level") == ContentionLevel.HIGH
+    assert ws.exact("lock_qps_ceiling") == pytest.approx(50e3 / 5 / 4)  # 2.5K bookings/s
+
+
+def test_onsale_of_an_airline_is_high_by_ratio_and_low_by_rate():
+    ws = onsale(users="1K", seats=300, seats_per_booking=1, sale_window="24 h", throttle_rate="10/s",
+                lock_hold_time="1s")
+    assert ws.exact("contention_level") == ContentionLevel.HIGH  # 3.3 users per seat
+    assert ws.exact("attempt_qps") == pytest.approx(1_000 / 86_400)  # a hundredth of a request a second
+    assert ws.exact("writers_at_once") == pytest.approx(1_000 / 86_400 * 1)
+    assert ws.exact("rate_level") == ContentionLevel.LOW
+    assert "conditional write" in ws["rate_level"].note
+    assert ws.exact("waitlisted_users") == 700
+
+
+def test_counter_sale_is_the_festival_as_one_counter_of_passes():
+    ws = counter_sale()
+    assert "contention_level" not in ws and "seat_lock_ceiling" not in ws  # no seats to lock
+    assert ws.exact("users_per_booking") == 1e6 / (100e3 / 2) == 20
+    assert ws.napkin("booking_qps") == pytest.approx(50e3 / 3_600)  # 13.9, not rounded to 10
+    assert ws.exact("attempt_qps") == pytest.approx(1e6 / 3_600)  # 277.8
+    assert ws.exact("effective_admit_rate") == 250
+    assert ws.exact("room_qps_capacity") == 500
+    assert ws.exact("sellout_seconds") == pytest.approx(50e3 / 250)  # 200 s
+    assert ws.exact("counter_ceiling") == pytest.approx(1 / 0.001)  # one row, 1 ms a decrement
+    assert ws.exact("counter_headroom") == pytest.approx(1_000 / 500)
+    assert ws.exact("held_counter_ceiling") == pytest.approx(1 / 5)  # one counter under a 5 s lock
+    assert ws.exact("held_counter_sellout_seconds") == pytest.approx(50e3 * 5)  # 69 h
+    assert counter_sale(inventory_shards=4).exact("counter_ceiling") == pytest.approx(4 / 0.001)
+
+
+def test_block_release_is_hamilton_s_six_month_block_as_one_on_sale():
+    ws = block_release()
+    seats = 1 * 1_400 * 8 * 6 * 52 / 12  # 26 calendar weeks: 291,200
+    assert ws.exact("seats") == pytest.approx(seats)
+    assert ws.napkin("seats") == 1_400 * 8 * 24  # 6 napkin months of 4 weeks
+    assert ws.exact("bookings_available") == pytest.approx(seats / 2.5)  # 116,480
+    assert ws.exact("users_per_booking") == pytest.approx(200e3 / (seats / 2.5))  # 1.72
+    assert ws.exact("attempt_qps") == pytest.approx(200e3 / 300)  # 667/s
+    assert ws.exact("sellout_seconds") == pytest.approx(seats / 2.5 / (200e3 / 300))  # 175 s
+    assert ws.exact("sellout_in_booking_times") == pytest.approx(seats / 2.5 / (200e3 / 300) / 300)
+    assert ws.exact("sellout_in_booking_times") < 1  # gone before one booking finishes
+    assert ws.exact("contention_level") == ContentionLevel.MEDIUM
 
 
 def test_schedule_matches_the_broadway_answer():
@@ -177,10 +244,13 @@ def test_schedule_matches_the_broadway_answer():
     assert ws.exact("session_cache") == 50e3 * 10 * KB == 500 * MB
 
 
-def test_season_matches_the_season_ticket_figure():
+def test_season_counts_the_home_games_only():
     ws = season()
-    assert ws.exact("seat_events") == 82 * 20e3  # printed "1.6M seat-events"
-    assert ws.exact("seat_events") == pytest.approx(1.6e6, rel=0.05)
+    assert ws.exact("home_games") == 41
+    assert ws.exact("seat_events") == 41 * 20e3  # 820K; the printed 1.6M counts away games too
+    assert ws.napkin("seat_events") == 41 * 20e3
+    assert ws.exact("seats_storage") == 41 * 20e3 * 100
+    assert season(home_game_share=1).exact("seat_events") == 82 * 20e3
     assert ws.exact("contention_level") == ContentionLevel.LOW
 
 
@@ -223,7 +293,7 @@ def test_the_whole_template_with_ranges_is_one_vectorised_call():
     ws = ticketmaster_template(inputs, samples=10_000)
     assert ws.mode == "range"
     assert set(TEMPLATE_INPUTS) <= set(ws.keys())
-    for key in ("search_qps", "total_storage", "peak_bandwidth", "total_cache", "booking_qps_capacity"):
+    for key in ("search_qps", "total_storage", "peak_bandwidth", "total_cache", "lock_qps_ceiling"):
         assert np.shape(ws[key].exact) == (10_000,)
         row = ws.results()[key]
         assert row["p5"] < row["p50"] < row["p95"]
@@ -275,7 +345,7 @@ CASES = [
          ("searchers", "1K..10K")),
     Case("contention", contention, "users", 1e3, 1e6, "50K..200K", "contention_ratio", "100K", 100e3,
          ("seats", "40K..60K")),
-    Case("lock_capacity", lock_capacity, "lock_hold_time", 0.5, 30, "1s..10s", "booking_qps_capacity", "5s", 5,
+    Case("lock_capacity", lock_capacity, "lock_hold_time", 0.5, 30, "1s..10s", "lock_qps_ceiling", "5s", 5,
          ("seats", "40K..60K")),
     Case("waiting_room", waiting_room, "users", 1e3, 1e7, "200K..1M", "sale_duration_seconds", "500K", 500e3,
          ("throttle_rate", "50/s..200/s")),
@@ -287,6 +357,10 @@ CASES = [
          ("lock_ttl", "25s..60s")),
     Case("onsale", onsale, "users", 1e4, 1e7, "200K..1M", "booking_qps_capacity", "500K", 500e3,
          ("seats", "40K..60K")),
+    Case("counter_sale", counter_sale, "users", 1e4, 1e7, "200K..2M", "booking_qps_capacity", "1M", 1e6,
+         ("counter_update_time", "0.5 ms..2 ms")),
+    Case("block_release", block_release, "users", 1e3, 1e6, "50K..400K", "attempt_qps", "200K", 200e3,
+         ("seats_per_show", "1K..2K")),
     Case("schedule", schedule, "productions", 1, 100, "10..40", "total_seats", "20", 20,
          ("seats_per_show", "1K..2K")),
     Case("season", season, "games", 10, 200, "60..100", "seat_events", "82", 82,
@@ -398,6 +472,10 @@ BAD = [
     (onsale, {"seats": -5}, "seats"),
     (onsale, {"seats_per_booking": 0}, "seats_per_booking"),
     (onsale, {"sale_window": float("inf")}, "sale_window"),
+    (counter_sale, {"counter_update_time": 0}, "counter_update_time"),
+    (counter_sale, {"inventory_shards": -1}, "inventory_shards"),
+    (block_release, {"throttle_rate": "fast"}, "throttle_rate"),
+    (season, {"home_game_share": "150%"}, "home_game_share"),
     (schedule, {"seats_per_show": -1_500}, "seats_per_show"),
     (schedule, {"booking_time": 0}, "booking_time"),
     (season, {"games": float("nan")}, "games"),

@@ -1,8 +1,9 @@
 """The course as a learner meets it: JupyterLab in a real headless Chromium.
 
-The test starts its own JupyterLab on 127.0.0.1 (a free port, a copy of the notebooks, no
-news or update checks), opens 00_start_here.ipynb, runs every cell, and checks that the DAU
-slider and the plotly chart render and that moving the slider rewrites the table.
+The tests start their own JupyterLab on 127.0.0.1 (a free port, a copy of the notebooks, no
+news or update checks), open a notebook, run every cell, and drive it with the keyboard and the
+mouse: the start-here notebook's DAU slider, and the dashboard's seats and timeout sliders and
+its typed boxes. They check that charts and numbers change and that no error is shown.
 
 Needs Debian's ``chromium`` and the ``playwright`` Python package (its own browser download is
 not used). Under ``CI=true`` a missing browser fails the run; elsewhere the test is skipped
@@ -41,7 +42,8 @@ def _require_browser():
 def lab(tmp_path_factory):
     _require_browser()
     root = tmp_path_factory.mktemp("lab")
-    shutil.copy(ROOT / "notebooks" / "00_start_here.ipynb", root)  # autosave must not touch the real one
+    for name in ("00_start_here.ipynb", "dashboard.ipynb"):  # autosave must not touch the real ones
+        shutil.copy(ROOT / "notebooks" / name, root)
     port, token = free_port(), "ticketlab-test"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".cfg"), "JUPYTER_DATA_DIR": str(root / ".data"),
            "JUPYTER_RUNTIME_DIR": str(root / ".run"), "JUPYTER_PLATFORM_DIRS": "1"}
@@ -74,22 +76,52 @@ def lab(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def page(lab):
+def browser():
     from playwright.sync_api import sync_playwright
 
-    base, token, root = lab
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        pg = browser.new_page(viewport={"width": 1400, "height": 1000})
-        pg.goto(f"{base}/lab/tree/00_start_here.ipynb?token={token}")
-        pg.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                             " && window.jupyterapp.shell.currentWidget.sessionContext"
-                             " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=60_000)
-        pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
-        pg.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
-        yield pg
-        pg.screenshot(path=os.environ.get("TICKETLAB_SCREENSHOT", str(root / "lab.png")), full_page=True)
-        browser.close()
+        chromium = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def _open(browser, lab, notebook: str, width: int):
+    base, token, root = lab
+    pg = browser.new_page(viewport={"width": width, "height": 1000})
+    # a workspace of its own: the default one would reopen the notebook an earlier page ran
+    workspace = Path(notebook).stem.replace("_", "-")
+    pg.goto(f"{base}/lab/workspaces/{workspace}/tree/{notebook}?reset&token={token}")
+    pg.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                         " && window.jupyterapp.shell.currentWidget.sessionContext"
+                         " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=60_000)
+    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    pg.evaluate("window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    return pg
+
+
+def _no_errors(pg) -> None:
+    errors = pg.locator(".jp-OutputArea-output.jp-mod-error, "
+                        ".jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']")
+    assert errors.count() == 0, errors.first.text_content()
+    assert pg.locator("text=Error displaying widget").count() == 0
+
+
+@pytest.fixture(scope="module")
+def page(browser, lab):
+    pg = _open(browser, lab, "00_start_here.ipynb", 1400)
+    yield pg
+    pg.screenshot(path=os.environ.get("TICKETLAB_SCREENSHOT", str(lab[2] / "lab.png")), full_page=True)
+    pg.close()
+
+
+@pytest.fixture(scope="module")
+def dashboard(browser, lab):
+    pg = _open(browser, lab, "dashboard.ipynb", 1024)  # a small laptop window: the chart must still fit
+    pg.wait_for_selector(".js-plotly-plot .barlayer .point", timeout=180_000)
+    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
+    yield pg
+    pg.screenshot(path=str(lab[2] / "dashboard.png"), full_page=True)
+    pg.close()
 
 
 def test_notebook_runs_in_jupyterlab_and_shows_slider_and_chart(page):
@@ -97,7 +129,7 @@ def test_notebook_runs_in_jupyterlab_and_shows_slider_and_chart(page):
     page.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=90_000)
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 4
     page.wait_for_selector("text=marker at 100,000,000 DAU -> 5.79K QPS", timeout=90_000)
-    assert page.locator(".jp-OutputArea-output.jp-mod-error, .jp-RenderedText[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    _no_errors(page)
 
 
 def test_moving_the_slider_in_the_browser_rewrites_the_table(page):
@@ -112,3 +144,64 @@ def test_moving_the_slider_in_the_browser_rewrites_the_table(page):
     page.wait_for_function("!document.querySelector('.widget-html table.ticketlab-worksheet caption').textContent.includes('100M')",
                            timeout=30_000)
     assert "Traffic at" in table.text_content()
+
+
+
+# -- the dashboard -------------------------------------------------------------------------------------
+
+def _bar_texts(pg) -> list[str]:
+    return pg.locator(".js-plotly-plot .barlayer .bartext").all_text_contents()
+
+
+def _control(pg, label: str):
+    return pg.locator(".widget-hbox", has=pg.locator(f".widget-label:text-is('{label}')")).first
+
+
+def test_dashboard_chart_fits_its_output_area_in_a_small_window(dashboard):
+    plot = dashboard.locator(".js-plotly-plot").first.bounding_box()
+    area = dashboard.locator(".jp-OutputArea-output", has=dashboard.locator(".js-plotly-plot")).first.bounding_box()
+    assert plot["x"] >= area["x"] - 1 and plot["x"] + plot["width"] <= area["x"] + area["width"] + 1
+    assert "4K QPS" in _bar_texts(dashboard)  # the lock burst ceiling of the baseline
+    _no_errors(dashboard)
+
+
+def test_moving_the_seats_slider_changes_the_chart_and_the_table(dashboard):
+    table = dashboard.locator(".widget-html table.ticketlab-worksheet").first
+    before, table_before = _bar_texts(dashboard), table.text_content()
+    handle = _control(dashboard, "Seats on sale").locator(".noUi-handle")
+    handle.focus()
+    handle.press("End")  # one keystroke, one update: the slider's top, 1M seats
+    dashboard.wait_for_function(
+        "(old) => [...document.querySelectorAll('.js-plotly-plot .barlayer .bartext')].map(e => e.textContent)"
+        ".join('|') !== old", arg="|".join(before), timeout=60_000)
+    assert "4K QPS" not in _bar_texts(dashboard)
+    assert table.text_content() != table_before
+    _no_errors(dashboard)
+
+
+def test_a_timeout_slider_that_breaks_the_cascade_shows_a_message_not_a_traceback(dashboard):
+    box = _control(dashboard, "Lock TTL").locator("input")
+    handle = _control(dashboard, "Lock TTL").locator(".noUi-handle")
+    handle.focus()
+    handle.press("Home")  # the lock TTL down to 1 s, below the 10 s request it must outlive
+    dashboard.wait_for_selector(".ticketlab-message", timeout=60_000)
+    assert "must be shorter than lock_ttl" in dashboard.locator(".ticketlab-message").first.text_content()
+    box.fill("30 s")
+    box.press("Enter")
+    dashboard.wait_for_function("!document.querySelector('.ticketlab-message')", timeout=60_000)
+    _no_errors(dashboard)
+
+
+def test_typing_a_value_in_the_form_the_box_shows_is_accepted(dashboard):
+    box = _control(dashboard, "Seats on sale").locator("input")
+    box.fill("100K")
+    box.press("Enter")
+    dashboard.wait_for_function(
+        "[...document.querySelectorAll('.js-plotly-plot .barlayer .bartext')].some(e => e.textContent === '8K QPS')",
+        timeout=60_000)
+    assert box.input_value() == "100K"
+    box.fill("a lot")
+    box.press("Enter")
+    dashboard.wait_for_selector(".ticketlab-message", timeout=60_000)
+    assert "seats" in dashboard.locator(".ticketlab-message").first.text_content()
+    _no_errors(dashboard)

@@ -1,4 +1,7 @@
-"""Notebook hygiene: committed without outputs except the cells nbval checks, and using the library."""
+"""Notebook hygiene: committed without outputs except the cells nbval checks, and using the library.
+
+The same rules hold for the course notebooks, the solutions and the generated exercises.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +10,20 @@ from pathlib import Path
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+ROOT = Path(__file__).resolve().parent.parent
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+ALL_NOTEBOOKS = NOTEBOOKS + sorted((ROOT / "solutions").glob("*.ipynb")) + sorted((ROOT / "exercises").glob("*.ipynb"))
+
+
+def _name(path: Path) -> str:
+    return f"{path.parent.name}/{path.name}"
 
 
 def test_there_is_a_start_here_notebook():
     assert any(p.name == "00_start_here.ipynb" for p in NOTEBOOKS)
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_name)
 def test_only_checked_cells_keep_outputs(path):
     nb = json.loads(path.read_text())
     for i, cell in enumerate(nb["cells"]):
@@ -22,7 +31,7 @@ def test_only_checked_cells_keep_outputs(path):
             assert not cell.get("outputs"), f"{path.name} cell {i} keeps outputs nbval does not check"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_name)
 def test_notebook_checks_at_least_one_output_and_imports_ticketlab(path):
     nb = json.loads(path.read_text())
     sources = ["".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "code"]
@@ -32,7 +41,7 @@ def test_notebook_checks_at_least_one_output_and_imports_ticketlab(path):
     assert all(c.get("outputs") for c in checked), "a checked cell must carry the output nbval compares"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=_name)
 def test_code_cells_stay_short_logic_lives_in_the_library(path):
     nb = json.loads(path.read_text())
     for i, cell in enumerate(nb["cells"]):

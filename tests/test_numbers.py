@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from ticketlab.core.errors import InputError, TicketlabError, UnitError
 from ticketlab.core.numbers import (
+    plural,
     LADDER,
     SECONDS_PER_DAY,
     SECONDS_PER_MONTH,
@@ -289,3 +290,41 @@ def test_division_shortcut_rejects_non_positive_sides():
     assert "denominator" in str(info.value)
     with pytest.raises(InputError):
         divide_by_zeros("ten", "100K")
+
+
+@pytest.mark.parametrize("value, unit, said", [
+    (1, "seats", "1 seat"), (2, "seats", "2 seats"), (1, "searches", "1 search"), (1, "payments", "1 payment"),
+    (1, "productions", "1 production"), (1, "users/s", "1 users/s"), (0, "seats", "0 seats"),
+    (1.0004, "bookings", "1 booking"), (1.5, "bookings", "1.5 bookings"),
+])
+def test_a_count_of_one_reads_singular(value, unit, said):
+    assert format_quantity(value, unit) == said
+
+
+def test_a_duration_of_one_year_or_two_days_reads_right():
+    assert format_quantity(2 * 365 * 86_400, "s") == "2 years"
+    assert plural("1", "expired holds") == "1 expired hold"
+
+
+@pytest.mark.parametrize("text, value", [("1,500", 1_500), ("1,500,000", 1.5e6), ("12,345.5", 12_345.5), ("-1,000", -1e3)])
+def test_commas_that_group_thousands_are_read(text, value):
+    assert parse_quantity(text) == value
+
+
+@pytest.mark.parametrize("text", ["1,5", "12,34", "1,5000", "1,,000"])
+def test_a_comma_that_does_not_group_thousands_is_refused_not_read_as_digits(text):
+    with pytest.raises(InputError, match="commas only between groups of three digits"):
+        parse_quantity(text, name="dau")
+
+
+def test_an_empty_array_is_not_a_quantity():
+    with pytest.raises(InputError, match="non-empty"):
+        parse_quantity([], name="dau")
+
+
+@pytest.mark.parametrize("seconds, said", [
+    (15_768, "4.38 h"), (0.0015, "1.5 ms"), (59.96, "60 s"), (119.96, "2 min"), (7_199, "2 h"),
+    (3 * 86_400, "3 days"), (2 * 365 * 86_400, "2 years"), (1_234_567, "14.3 days"),
+])
+def test_a_duration_is_rounded_once_in_the_unit_it_is_said_in(seconds, said):
+    assert format_quantity(seconds, "s") == said

@@ -139,3 +139,11 @@ def test_a_multiplier_range_never_draws_below_its_minimum():
     assert ws["peak_multiplier"].exact.min() >= 1
     assert np.all(ws["peak_qps"].exact >= ws["search_qps"].exact)  # a peak is never below average
     assert ws.results()["peak_multiplier"]["p95"] == pytest.approx(3, rel=0.05)
+
+
+@pytest.mark.parametrize("samples, seed", [(1, 0), (10**7, 0), (True, 0), (10, -1), (10, True), (10, 2.5)])
+def test_a_sampler_refuses_sizes_and_seeds_numpy_would_choke_on(samples, seed):
+    from ticketlab.core.uncertainty import Sampler
+
+    with pytest.raises(InputError):
+        Sampler(samples, seed)

@@ -11,22 +11,23 @@ import pytest
 from ticketlab.estimate import traffic
 from ticketlab.course.scenarios import SCENARIOS
 from ticketlab.course.solve import solve
+from ticketlab.core.vocab import Mode
 from ticketlab.worksheet import EXACT, NAPKIN, Calc, Worksheet
+from ticketlab.worksheet.render import to_text
 
 
 def _search_qps_calc() -> Calc:
     c = Calc("Traffic by hand")
     c.given("searches_per_day", "50M", label="Searches per day", unit="searches", dimension="count")
-    c.step("search_qps", "Search QPS", "searches_per_day / seconds_per_day",
-           lambda v, K: v.searches_per_day / K.day, unit="req/s")
+    c.step("search_qps", "Search QPS", "searches_per_day / seconds_per_day", unit="req/s")
     return c
 
 
 def test_napkin_and_exact_constants_are_the_source_shortcuts_and_the_calendar():
-    assert (NAPKIN.day, EXACT.day) == (100_000, 86_400)
-    assert (NAPKIN.weeks_per_month, EXACT.weeks_per_month) == (4, 52 / 12)
-    assert NAPKIN.round(5_787) == 6_000
-    assert EXACT.round(5_787) == 5_787
+    assert (NAPKIN.constants["seconds_per_day"], EXACT.constants["seconds_per_day"]) == (100_000, 86_400)
+    assert (NAPKIN.constants["weeks_per_month"], EXACT.constants["weeks_per_month"]) == (4, 52 / 12)
+    assert NAPKIN.napkin(5_787) == 6_000 and NAPKIN.napkin(5_787, 2) == 5_800
+    assert EXACT.napkin(5_787) == 5_787
 
 
 def test_a_step_is_evaluated_in_both_moods():
@@ -40,13 +41,14 @@ def test_a_step_is_evaluated_in_both_moods():
 
 def test_a_step_remembers_the_shortcuts_it_leans_on_including_its_inputs():
     c = _search_qps_calc()
-    c.step("peak_qps", "Peak QPS", "search_qps * 10", lambda v, K: v.search_qps * 10, unit="req/s")
-    c.step("rounded", "Rounded", "search_qps * 3", lambda v, K: v.search_qps * 3, unit="req/s", napkin_sig=1)
+    c.step("peak_qps", "Peak QPS", "search_qps * 10", unit="req/s")
+    c.step("rounded", "Rounded", "napkin(search_qps * 3)", unit="req/s")
     ws = c.worksheet()
     assert ws["searches_per_day"].shortcuts == ()
-    assert ws["search_qps"].shortcuts == ("day",)
-    assert ws["peak_qps"].shortcuts == ("day",)  # inherited from search_qps
-    assert set(ws["rounded"].shortcuts) == {"day", "round"}
+    assert ws["search_qps"].shortcuts == ("seconds_per_day",)
+    assert ws["peak_qps"].shortcuts == ("seconds_per_day",)  # inherited from search_qps
+    assert set(ws["rounded"].shortcuts) == {"seconds_per_day", "napkin"}
+    assert ws["rounded"].napkin == 2_000 and ws["rounded"].exact == pytest.approx(3 * 50e6 / 86_400)
 
 
 def test_worksheet_lookup_by_key_and_a_helpful_miss():
@@ -70,7 +72,7 @@ def test_results_hold_exact_napkin_and_unit_and_can_leave_out_givens():
 @pytest.mark.parametrize("name", list(SCENARIOS))
 def test_text_markdown_and_html_render_every_step_label(name):
     ws = solve(name)
-    text, markdown, page = ws.to_text(), ws._repr_markdown_(), ws._repr_html_()
+    text, markdown, page = to_text(ws), ws._repr_markdown_(), ws._repr_html_()
     for step in ws:
         assert step.label in text, f"text table cuts {step.label!r}"
         assert step.label in markdown
@@ -85,7 +87,7 @@ def test_renderings_show_napkin_and_exact_side_by_side():
 
 def test_a_range_worksheet_renders_median_and_interval():
     ws = traffic(dau="5M..20M")
-    assert "5th – 95th percentile" in ws.to_text()
+    assert "5th – 95th percentile" in str(ws)
     assert "p5" in ws._repr_html_()
 
 
@@ -116,7 +118,7 @@ def test_latex_of_a_minimum_is_a_min():
 def test_to_dict_is_json_serialisable(make):
     ws = make()
     d = json.loads(json.dumps(ws.to_dict()))
-    assert d["title"] == ws.title and d["mode"] == ws.mode
+    assert d["title"] == ws.title and d["mode"] == ws.mode and isinstance(ws.mode, Mode)
     assert [s["key"] for s in d["steps"]] == ws.keys()
     step = next(s for s in d["steps"] if s["key"] == "search_qps")
     assert step["formula"] == "searches_per_day / seconds_per_day" and step["unit"] == "req/s"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 
 import pytest
 
 from ticketlab.core.errors import InputError
 from ticketlab.seatlock import paused_client, progression, race
-from ticketlab.ui.seatlock_verbs import register
+from ticketlab.ui.cli import main
 
 
 def test_paused_client_without_fencing_sells_the_seat_twice():
@@ -53,10 +52,7 @@ def test_race_rejects_unknown_strategy_and_backend():
 
 
 def _cli(argv):
-    parser = argparse.ArgumentParser(prog="ticketlab")
-    register(parser.add_subparsers())
-    args = parser.parse_args(argv)
-    return args.func(args)
+    return main(argv)
 
 
 def test_cli_race_prints_json_with_the_documented_fields(capsys):

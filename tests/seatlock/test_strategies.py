@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 
 import pytest
 
@@ -21,7 +20,7 @@ from ticketlab.seatlock import (
     small_venue,
 )
 from ticketlab.seatlock.strategies import REGISTRY, STRATEGIES, WriteOutcome
-from ticketlab.ui.seatlock_verbs import register
+from ticketlab.ui.cli import build_parser
 
 from .common import assert_clean, once
 
@@ -49,8 +48,7 @@ def test_make_strategy_seeds_only_the_strategy_that_draws_jitter():
 
 
 def test_the_cli_offers_the_registry_strategies_with_their_descriptions(capsys):
-    parser = argparse.ArgumentParser(prog="ticketlab")
-    register(parser.add_subparsers())
+    parser = build_parser()
     for name in REGISTRY:
         assert parser.parse_args(["race", "--strategy", str(name)]).strategy == name
     with pytest.raises(SystemExit):

@@ -33,6 +33,7 @@ __all__ = [
     "parse_fraction",
     "format_quantity",
     "format_count",
+    "plural",
     "napkin_round",
     "order_of_magnitude",
     "divide_by_zeros",
@@ -109,6 +110,8 @@ _NUMBER = re.compile(
     re.VERBOSE,
 )
 
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?([eE][+-]?\d+)?$")
+
 _EXAMPLES = {
     None: "a number or a string such as 10M, 50K, 2.5, 1.5 GB, 30s, 10 min or 70%",
     "count": "a count such as 500000, '500K' or '10M'",
@@ -128,7 +131,11 @@ def _parse_one(text: str, name: str, dimension: str | None) -> float:
     m = _NUMBER.match(text)
     if not m:
         raise InputError(name, text, _expected(dimension))
-    num = float(m["num"].replace(",", "").replace("_", ""))
+    digits = m["num"]
+    if "," in digits and not _GROUPED.match(digits):  # "1,5" is not fifteen: commas only group thousands
+        raise InputError(name, text, _expected(dimension) + " (commas only between groups of three digits, "
+                         "as in 1,500,000; write a decimal point as '.')")
+    num = float(digits.replace(",", "").replace("_", ""))
     scale_token = m["scale"] or ""
     unit = m["unit"].strip()
     # "1.5 GB": the regex may read "G" as a scale and leave "B" as the unit; "10 M" is a count.
@@ -191,6 +198,8 @@ def parse_quantity(value: Any, *, name: str = "value", dimension: str | None = N
                 arr = np.array([_parse_one(v, name, dimension) for v in value])
             else:
                 raise InputError(name, value, _expected(dimension) + ", or an array of them") from None
+        if arr.size == 0:
+            raise InputError(name, value, _expected(dimension) + ", or a non-empty array of them")
         out = arr
     else:
         raise InputError(name, value, _expected(dimension))
@@ -225,6 +234,21 @@ def _trim(x: float, sig: int = 3) -> str:
     return text
 
 
+def plural(number: str, word: str) -> str:
+    """``number`` and ``word`` together, the word singular when the number reads exactly 1.
+
+    ``word`` is given in the plural, as units are: ``plural("1", "seats")`` is ``"1 seat"``,
+    ``plural("1", "searches")`` is ``"1 search"``; a unit that is not a plain word stays as it is.
+    """
+    if not word:
+        return number
+    *before, last = word.split(" ")
+    if number in ("1", "-1") and last.isalpha() and last.endswith("s") and not last.endswith(("ss", "us")) \
+            and len(last) > 2:
+        last = last[:-2] if last.endswith(("ches", "shes", "sses", "xes")) else last[:-1]
+    return " ".join([number, *before, last])
+
+
 def format_count(x: float, sig: int = 3) -> str:
     """``12500`` → ``12.5K``, ``5e9`` → ``5B``, ``912500000`` → ``912M``."""
     x = float(x)
@@ -253,53 +277,54 @@ def _format_bits(bytes_per_s: float, sig: int = 3) -> str:
     return f"{_trim(bits, sig)} bps"
 
 
+#: Duration rungs: (below this many seconds, the unit's size in seconds, its name).
+_DURATION_RUNGS = ((1, 1e-3, "ms"), (120, 1, "s"), (2 * 3600, 60, "min"), (3 * 86_400, 3600, "h"),
+                   (2 * 365 * 86_400, 86_400, "days"), (math.inf, 365 * 86_400, "years"))
+
+
 def _format_seconds(s: float, sig: int = 3) -> str:
-    s = float(napkin_round(s, sig))
-    a = abs(s)
-    if a < 1:
-        return f"{_trim(s * 1000, sig)} ms"
-    if a < 120:
-        return f"{_trim(s, sig)} s"
-    if a < 2 * 3600:
-        return f"{_trim(s / 60, sig)} min"
-    if a < 3 * 86_400:
-        return f"{_trim(s / 3600, sig)} h"
-    if a < 2 * 365 * 86_400:
-        return f"{_trim(s / 86_400, sig)} days"
-    return f"{_trim(s / (365 * 86_400), sig)} years"
+    # round once, in the unit the value is said in (rounding seconds first turns 15,768 s into
+    # 15,800 s and 4.38 h into 4.39 h), and move up a rung when the rounded value reaches the next
+    # one (119.96 s reads "2 min", not "120 s")
+    for below, size, name in _DURATION_RUNGS:
+        rounded = float(napkin_round(s / size, sig))
+        if abs(rounded * size) < below:
+            shown = _trim(rounded, sig)
+            return plural(shown, name) if name in ("days", "years") else f"{shown} {name}"
+    raise AssertionError("unreachable: the last rung has no upper bound")
 
 
-def format_quantity(x: Any, unit: str = "", sig: int = 3) -> str:
+def format_quantity(x: Any, unit: str = "", sig: int = 3, *, bits: bool = True) -> str:
     """Say a base-unit number the way a person would.
 
-    Units: ``B`` (bytes), ``B/s`` (shown with bits too), ``s``, ``req/s`` (``QPS``),
-    ``%`` (a fraction shown as a percentage), ``x`` (a multiplier or ratio), anything else
-    is a count followed by that word.
+    Units: ``B`` (bytes), ``B/s`` (shown with bits per second too, unless ``bits=False``),
+    ``s``, ``req/s`` (``QPS``), ``%`` (a fraction shown as a percentage), ``x`` (a multiplier),
+    ``:1`` (a ratio); anything else is a count followed by that word.
     """
     if isinstance(x, (int, float)):
         v = float(x)
     else:
         arr = np.asarray(x, dtype=float)
         if arr.ndim:
-            return "[" + ", ".join(format_quantity(v, unit, sig) for v in arr.ravel()[:6]) + (", …]" if arr.size > 6 else "]")
+            shown = ", ".join(format_quantity(v, unit, sig, bits=bits) for v in arr.ravel()[:6])
+            return "[" + shown + (", …]" if arr.size > 6 else "]")
         v = float(arr)
     if not math.isfinite(v):
         return f"{v} {unit}".strip()
     if unit == "B":
         return _format_bytes(v, sig=sig)
     if unit == "B/s":
-        return f"{_format_bytes(v, '/s', sig)} ({_format_bits(v, sig)})"
+        per_second = _format_bytes(v, "/s", sig)
+        return f"{per_second} ({_format_bits(v, sig)})" if bits else per_second
     if unit == "s":
         return _format_seconds(v, sig)
     if unit in ("req/s", "QPS"):
         return f"{format_count(v, sig)} QPS"
     if unit == "%":
         return f"{_trim(v * 100, sig)}%"
-    if unit == "level":
-        return {0: "Low", 1: "Medium", 2: "High"}.get(int(round(v)), f"{v:g}")
     if unit in ("x", ":1"):
         return f"{_trim(v, sig)}{unit if unit == ':1' else '×'}"
-    return f"{format_count(v, sig)} {unit}".strip()
+    return plural(format_count(v, sig), unit)
 
 
 # --------------------------------------------------------------------------- the toolkit

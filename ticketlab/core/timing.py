@@ -26,7 +26,8 @@ import numpy as np
 
 from ticketlab.core.errors import CascadeError, InputError
 
-__all__ = ["duration", "CASCADE", "CASCADE_LAYERS", "CascadePair", "cascade_pairs", "check_cascade"]
+__all__ = ["duration", "CASCADE", "CASCADE_LAYERS", "CONSEQUENCES", "CascadePair", "cascade_pairs",
+           "upside_down", "check_cascade"]
 
 _POSITIVE = "a positive, finite duration such as 30, '30s' or '10 min'"
 _NON_NEGATIVE = "a finite duration of zero or more, such as 0, 0.005 or '5 ms'"
@@ -63,6 +64,17 @@ CASCADE: tuple[tuple[str, float], ...] = (
 )
 CASCADE_LAYERS = tuple(name for name, _ in CASCADE)
 
+#: What goes wrong when the child of each pair outlives its parent.
+CONSEQUENCES: dict[tuple[str, str], str] = {
+    ("booking_hold", "lock_ttl"): "a lock left by a crashed writer outlives the hold it protected: the seat "
+                                  "cannot be released or sold again until the lock runs out",
+    ("lock_ttl", "http_call"): "a request can still be writing after its lock expired; a second writer takes "
+                               "the lock and both write the seat (only a fencing token or a conditional write "
+                               "stops the late one)",
+    ("http_call", "db_statement"): "the client gives up while its statement still runs: the booking may commit "
+                                   "after the buyer was told it failed, and the buyer's retry books again",
+}
+
 
 class CascadePair(NamedTuple):
     """One parent layer and the child that must give up first; ``headroom = parent / child``."""
@@ -77,8 +89,14 @@ class CascadePair(NamedTuple):
 def cascade_pairs(layers: Sequence[tuple[str, Any]]) -> list[CascadePair]:
     """Each parent/child pair of ``layers`` (outermost first), durations parsed."""
     parsed = [(name, duration(name, value)) for name, value in layers]
-    return [CascadePair(p, ps, c, cs, np.asarray(ps) / np.asarray(cs))
-            for (p, ps), (c, cs) in zip(parsed, parsed[1:])]
+    with np.errstate(over="ignore"):  # a headroom beyond 1e308 is infinite; the rule still holds
+        return [CascadePair(p, ps, c, cs, np.asarray(ps) / np.asarray(cs))
+                for (p, ps), (c, cs) in zip(parsed, parsed[1:])]
+
+
+def upside_down(pair: CascadePair) -> bool:
+    """Whether the child of ``pair`` can outlive its parent at any point of a sweep."""
+    return bool(np.any(np.asarray(pair.child_s) >= np.asarray(pair.parent_s)))
 
 
 def _at(x: Any, shape: tuple[int, ...], i: int) -> float:

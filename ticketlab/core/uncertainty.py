@@ -23,6 +23,7 @@ from ticketlab.core.errors import InputError
 __all__ = ["Range", "parse_range", "is_range", "Sampler", "summarise", "DEFAULT_SAMPLES", "DEFAULT_SEED"]
 
 DEFAULT_SAMPLES = 10_000
+MAX_SAMPLES = 1_000_000  # a range estimate of the whole template at this size takes about a second
 DEFAULT_SEED = 20_240_601
 _Z90 = 1.6448536269514722  # the standard normal's 95th percentile
 
@@ -96,8 +97,10 @@ class Sampler:
     """Draws the samples of one estimate: one seeded generator, one draw per input or group."""
 
     def __init__(self, n: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> None:
-        if not isinstance(n, (int, np.integer)) or n < 2:
-            raise InputError("samples", n, "a whole number of samples of at least 2, such as 10000")
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or not 2 <= n <= MAX_SAMPLES:
+            raise InputError("samples", n, f"a whole number of samples from 2 to {MAX_SAMPLES:,}, such as 10000")
+        if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed < 2**64:
+            raise InputError("seed", seed, "a whole number of zero or more, such as 20240601")
         self.n = int(n)
         self.seed = seed
         self._rng = np.random.default_rng(seed)

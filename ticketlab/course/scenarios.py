@@ -1,23 +1,29 @@
 """Named scenarios, as data: givens with a note for each, and the figures the source prints.
 
 A scenario names the worksheet it fills (``model``): ``ticketmaster`` (the whole template),
-``onsale`` (one big sale: Taylor Swift, the Super Bowl, ...), ``schedule`` (a venue with many
-shows: Broadway, Hamilton, a cinema) or ``season`` (sports season tickets). Everything else is
-values. A given the source does not state is marked ``assumed`` and its note says why we chose it.
+``onsale`` (one big sale: Taylor Swift, the Super Bowl, an airline's seats), ``counter`` (general
+admission: passes from one counter), ``schedule`` (a venue with many shows: Broadway, a cinema),
+``block-release`` (a schedule plus the rush when a block of dates opens: Hamilton) or ``season``
+(sports season tickets). Everything else is values. A given the source does not state is marked
+``assumed`` and its note says why we chose it.
 
-``source`` holds the source's printed answers, keyed like the worksheet's steps: the test
-vectors the napkin side must reproduce, and the numbers the audit checks.
+``source`` holds the source's printed answers, keyed like the worksheet's steps: the numbers the
+audit checks against the napkin side. Each keeps the precision it was printed with (``sig``
+significant figures, "500" has one, "278" three) or says it was printed as an upper bound
+("<1 GB"). :data:`SOURCE_FACTS` holds figures the source prints that no worksheet computes.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Mapping, NamedTuple
 
 from ticketlab.core.errors import UnknownScenarioError
+from ticketlab.core.vocab import ScenarioModel
 
-__all__ = ["Given", "SourceFigure", "Scenario", "SCENARIOS", "get", "names"]
+__all__ = ["Given", "SourceFigure", "Scenario", "SCENARIOS", "SOURCE_FACTS", "get", "names", "significant_figures"]
 
 
 class Given(NamedTuple):
@@ -26,19 +32,43 @@ class Given(NamedTuple):
     assumed: bool = False
 
 
+def significant_figures(value: float) -> int:
+    """Significant figures of a number as printed; an integer's trailing zeros do not count.
+
+    ``500`` → 1, ``278`` → 3, ``1.5e6`` → 2, ``0.025`` → 2, ``912e6`` → 3.
+    """
+    digits = f"{abs(float(value)):.12g}"
+    if "e" in digits:
+        digits = f"{abs(float(value)):.12f}".rstrip("0")
+    digits = digits.replace(".", "").lstrip("0")
+    return max(len(digits.rstrip("0")), 1)
+
+
 class SourceFigure(NamedTuple):
-    """A figure as the source prints it: value in base units, where it stands, the text."""
+    """A figure as the source prints it: value in base units, where it stands, the text.
+
+    ``sig`` is how many significant figures it was printed with; ``bound`` marks a printed upper
+    bound ("<1 GB"), which is right as long as the figure stays below it.
+    """
 
     value: float
     where: str
     printed: str
+    sig: int = 1
+    bound: bool = False
+
+    @property
+    def precision(self) -> float:
+        """Half a unit in the last printed figure, relative to the value: "500" ±10%, "278" ±0.18%."""
+        v = abs(self.value)
+        return 0.5 * 10.0 ** (math.floor(math.log10(v)) - self.sig + 1) / v
 
 
 @dataclass(frozen=True)
 class Scenario:
     name: str
     title: str
-    model: str
+    model: ScenarioModel
     summary: str
     givens: Mapping[str, Given]
     source: Mapping[str, SourceFigure] = field(default_factory=dict)
@@ -59,14 +89,15 @@ def A(value: Any, note: str) -> Given:
     return Given(value, note, True)
 
 
-def S(value: float, where: str, printed: str) -> SourceFigure:
-    return SourceFigure(float(value), where, printed)
+def S(value: float, where: str, printed: str, *, sig: int | None = None, bound: bool = False) -> SourceFigure:
+    """A printed figure; ``sig`` defaults to the significant figures of ``value`` as written here."""
+    return SourceFigure(float(value), where, printed, significant_figures(value) if sig is None else sig, bound)
 
 
 _TM = "Part 4, filled template"
 
 TICKETMASTER = Scenario(
-    "ticketmaster", "Ticketmaster baseline", "ticketmaster",
+    "ticketmaster", "Ticketmaster baseline", ScenarioModel.TICKETMASTER,
     "The core assumptions table and the filled napkin template, with the Taylor Swift on-sale as the hot event.",
     MappingProxyType({
         "total_users": G("200M", "similar to Ticketmaster/Eventbrite"),
@@ -141,14 +172,14 @@ TICKETMASTER = Scenario(
         "total_cache": S(1.5e9, _TM, "Total Redis Cache ≈ 1.5 GB"),
         "contention_ratio": S(2, "Part 5, Technique 3", "100K users ÷ 50K seats = 2× oversubscription"),
         "lock_throughput_per_seat": S(0.2, "Cheat sheet, capacity formulas", "1 / 5s = 0.2 locks/sec per seat"),
-        "booking_qps_capacity": S(10e3, "Cheat sheet, capacity formulas", "50K seats × 0.2 = 10K bookings/sec"),
+        "lock_qps_ceiling": S(10e3, "Cheat sheet, capacity formulas", "50K seats × 0.2 = 10K bookings/sec"),
         "retry_adjusted_capacity": S(6.7e3, "Cheat sheet, capacity formulas", "10K / (1 + 0.5) = 6.7K bookings/sec"),
     }),
 )
 
 _TS = "Practical application: Taylor Swift"
 TAYLOR_SWIFT = Scenario(
-    "taylor-swift", "Taylor Swift concert release", "onsale",
+    "taylor-swift", "Taylor Swift concert release", ScenarioModel.ONSALE,
     "100K people rush 50K stadium seats; the waiting room lets 1K a minute through.",
     MappingProxyType({
         "users": G("100K", "concurrent users at release"),
@@ -175,7 +206,7 @@ TAYLOR_SWIFT = Scenario(
 
 _SB = "Practice problem 1 (answer)"
 SUPERBOWL = Scenario(
-    "superbowl", "Super Bowl ticket release", "onsale",
+    "superbowl", "Super Bowl ticket release", ScenarioModel.ONSALE,
     "500K concurrent users for 50K seats on sale (of a 70K stadium), 4 seats per booking, 30 minutes.",
     MappingProxyType({
         "users": G("500K", "expected concurrent users"),
@@ -205,7 +236,7 @@ SUPERBOWL = Scenario(
 
 _BW = "Practice problem 2 (answer)"
 BROADWAY = Scenario(
-    "broadway", "Broadway show ticket system", "schedule",
+    "broadway", "Broadway show ticket system", ScenarioModel.SCHEDULE,
     "20 productions in 1,500-seat theatres, 8 shows a week, sold 3 months ahead; 50K concurrent users at peak.",
     MappingProxyType({
         "productions": G(20, "active productions"),
@@ -228,7 +259,7 @@ BROADWAY = Scenario(
         "booking_qps_capacity": S(334, _BW, "167 × 2 (safety) = 334 QPS"),
         "seats_storage": S(288e6, _BW, "2.88M × 100 bytes = 288 MB"),
         "bookings_storage": S(600e6, _BW, "1,500 × 8 × 52 × 20 × 500 bytes = 600 MB"),
-        "total_storage": S(1e9, _BW, "Total: <1 GB (small system)"),
+        "total_storage": S(1e9, _BW, "Total: <1 GB (small system)", bound=True),
         "seat_map_cache": S(750e3, _BW, "5 × 1,500 × 100 bytes = 750 KB"),
         "session_cache": S(500e6, _BW, "50K users × 10 KB = 500 MB"),
         "total_cache": S(500e6, _BW, "Total cache: ~500 MB"),
@@ -236,10 +267,12 @@ BROADWAY = Scenario(
 )
 
 SEASON = Scenario(
-    "season-tickets", "Sports season tickets", "season",
-    "82 home games in a 20K-seat arena, sold over weeks: low contention.",
+    "season-tickets", "Sports season tickets", ScenarioModel.SEASON,
+    "An 82-game season, 41 of them at home in a 20K-seat arena, sold over weeks: low contention.",
     MappingProxyType({
-        "games": G(82, "games in a season"),
+        "games": G(82, "games in an NBA or NHL regular season"),
+        "home_game_share": A("50%", "a team hosts half its games (41 of 82); the other half are sold by "
+                                    "the visited teams' venues, so they are not this arena's seat-events"),
         "seats_per_show": G("20K", "arena seats"),
         "seat_size": A("100 B", "the baseline seat record"),
         "users": A("1K", "renewals spread over weeks: about a thousand people at once at most"),
@@ -252,7 +285,7 @@ SEASON = Scenario(
 
 _FC = "final challenge; every given but the headline is assumed"
 OLYMPICS = Scenario(
-    "olympics", "Olympics opening ceremony", "onsale",
+    "olympics", "Olympics opening ceremony", ScenarioModel.ONSALE,
     "An 80K stadium and 5M people who want to be there.",
     MappingProxyType({
         "users": G("5M", "people who want tickets"),
@@ -269,8 +302,9 @@ OLYMPICS = Scenario(
     }),
 )
 HAMILTON = Scenario(
-    "hamilton", "Hamilton on Broadway", "schedule",
-    "One 1,400-seat theatre, a show almost every day, very high demand when a block of dates opens.",
+    "hamilton", "Hamilton on Broadway", ScenarioModel.BLOCK_RELEASE,
+    "One 1,400-seat theatre, a show almost every day, very high demand when a block of dates opens: "
+    "the whole six-month block is one on-sale, gone in minutes.",
     MappingProxyType({
         "productions": G(1, "one production"),
         "seats_per_show": G(1400, "theatre capacity"),
@@ -285,10 +319,13 @@ HAMILTON = Scenario(
         "retention_years": A(1, "as in the Broadway problem"),
         "hot_shows": A(50, "the dates just released"),
         "session_size": A("10 KB", "as in the Broadway problem"),
+        "sale_window": A("5 min", "the 200K arrive within one booking time: λ = L ÷ W, as in the Broadway answer"),
+        "throttle_rate": A("1K/s", "caps admissions below the 1.33K/s the booking path is sized for; demand (667/s) stays under it, so nobody waits"),
+        "lock_hold_time": A("5s", "the baseline lock hold"),
     }),
 )
 MOVIE_THEATER = Scenario(
-    "movie-theater", "Local movie theater", "schedule",
+    "movie-theater", "Local movie theater", ScenarioModel.SCHEDULE,
     "200 seats, 8 shows a day, moderate demand: the scale at which a single database is plenty.",
     MappingProxyType({
         "productions": A(1, "one screen"),
@@ -307,24 +344,28 @@ MOVIE_THEATER = Scenario(
     }),
 )
 FESTIVAL = Scenario(
-    "music-festival", "Three-day music festival", "onsale",
-    "100K passes for a 3-day festival on several stages; general admission, so a pass is one counter, not a seat.",
+    "music-festival", "Three-day music festival", ScenarioModel.COUNTER,
+    "100K passes for a 3-day festival on several stages; general admission, so a pass is one counter, not a seat: "
+    "a booking is one conditional decrement, and no seat is locked.",
     MappingProxyType({
         "users": A("1M", "ten people for every pass in the first hour"),
-        "seats": G("100K", "capacity (passes)"),
+        "seats": G("100K", "capacity in passes, read as 100K three-day passes (the source does not say "
+                           "whether it means 100K a day)"),
         "seats_per_booking": A(2, "passes are bought in pairs"),
         "sale_window": A("1 h", "first-hour rush"),
         "retry_factor": A(2, "the Super Bowl's retry headroom"),
         "throttle_rate": A("250/s", "the booking path's comfortable rate"),
+        "inventory_shards": A(1, "one row holds the passes left; shard it only if one row is too slow"),
+        "counter_update_time": A("1 ms", "one durable conditional UPDATE; ticketlab's SQLite benchmark commits a "
+                                         "hold and its confirm through the whole core in about 0.6 ms"),
+        "lock_hold_time": A("5s", "the baseline seat-lock hold, to show what holding the counter that long does"),
         "event_size": A("10 KB", "the baseline event record"),
         "seat_size": A("100 B", "one pass record"),
         "booking_size": A("500 B", "the baseline booking record"),
-        "lock_hold_time": A("5s", "the baseline lock hold"),
-        "retry_rate": A(0.5, "the baseline retry rate"),
     }),
 )
 AIRLINE = Scenario(
-    "airline", "Airline seat selection", "onsale",
+    "airline", "Airline seat selection", ScenarioModel.ONSALE,
     "300 seats and 1K people on the waitlist: the ratio rule says High, yet at a hundredth of a "
     "request per second one row lock (or a conditional update) is plenty. Contention is ratio and rate.",
     MappingProxyType({
@@ -341,6 +382,39 @@ AIRLINE = Scenario(
         "retry_rate": A(0.5, "the baseline retry rate"),
     }),
 )
+
+_FACT_TABLE = "Part 1, core assumptions table"
+
+#: Figures the source prints that no scenario worksheet computes; the audit reads them by name.
+SOURCE_FACTS: Mapping[str, SourceFigure] = MappingProxyType({
+    "read_write_ratio": S(1000, _FACT_TABLE, "Read:Write Ratio 1000:1 (most browse, few actually book)"),
+    "peak_multiplier": S(10, _FACT_TABLE, "Peak Traffic Multiplier 10x (major event releases spike dramatically)"),
+    "events_created_per_day": S(5e3, _FACT_TABLE, "Events created/day 5K (promoters add new events)"),
+    "peak_bookings_per_minute": S(10e3, _FACT_TABLE, "Peak bookings/minute 10K (during Taylor Swift release)"),
+    "attempt_time": S(600, _FACT_TABLE, "Avg booking attempt time 10 min (from search to payment)"),
+    "booking_qps_peak_metric": S(500, "Key metrics summary; Booking entity comment",
+                                 "Booking QPS 5 (avg), 500 (peak); 'High write load: 5 QPS average, 500 QPS peak'"),
+    "payment_qps_peak_metric": S(500, "Key metrics summary", "Payment QPS 5 (avg), 500 (peak): Stripe API rate limits"),
+    "peak_repeat": S(100, "Repetition backed by emotion, #1", "Peak traffic is 100× average"),
+    "peak_concurrent_users": S(100e3, "Key metrics summary", "Peak Concurrent Users 100K (virtual queue sizing)"),
+    "lock_hold_metric": S(5, "Key metrics summary", "Lock Hold Time <5 sec", bound=True),
+    "http_timeout": S(3, "Cheat sheet, timeout cascade", "HTTP timeout: 3 seconds (API response)"),
+    "retry_attempts": S(3, "Cheat sheet, failure modes", "Lock acquisition fails → Retry 3 times, then waitlist"),
+    "sweep_interval": S(60, "Part 7, BookingService", "Background job releases seats every minute"),
+    "servers": S(100, "Mistake 1; Part 6 mind map; Part 8 ritual",
+                 "'need 100 servers'; mind map 'Servers 100'; 'Can 100 servers handle 50K QPS? YES!'"),
+    "mistake1_qps": S(500, "Mistake 1", "Taylor Swift spike is 500 QPS, need 100 servers + auto-scaling"),
+    "mind_map_qps": S(5e3, "Part 6, mind map", "QPS 5K"),
+    "ritual_qps": S(50e3, "Part 8, ritual item 8", "Can 100 servers handle 50K QPS? YES!"),
+    "one_year_storage": S(1e12, "Quick reference: common system scale benchmarks", "TicketMaster … Storage (1yr): 1 TB"),
+    "design_factor": S(10, "Part 5, Technique 2",
+                       "Design for 10× more booking attempts than successful purchases!"),
+    "funnel_searchers": S(100, "Part 5, Technique 2", "100 users search → 10 users try to book → 3 complete payment"),
+    "funnel_attempts": S(10, "Part 5, Technique 2", "100 users search → 10 users try to book → 3 complete payment"),
+    "funnel_payments": S(3, "Part 5, Technique 2", "100 users search → 10 users try to book → 3 complete payment"),
+    "benchmark_dau": S(500e6, "Quick reference: common system scale benchmarks", "Instagram | 500M | 50K | 100 PB"),
+    "benchmark_peak_qps": S(50e3, "Quick reference: common system scale benchmarks", "Instagram | 500M | 50K | 100 PB"),
+})
 
 SCENARIOS: Mapping[str, Scenario] = MappingProxyType({
     s.name: s for s in (TICKETMASTER, TAYLOR_SWIFT, SUPERBOWL, BROADWAY, SEASON,

@@ -1,50 +1,37 @@
-"""Check your own napkin number against the library's, the way napkin math is judged:
-within the right order of magnitude is a good answer, within 2× is a great one."""
+"""Check your own napkin number against the library's: a thin door onto the exercise checker.
+
+``check_estimate(mine, step)`` judges ``mine`` against one worksheet step with the same rules
+as the graded exercises (:mod:`ticketlab.course.exercises.questions`): full credit within 10%
+of the napkin or the exact figure, half within the right order of magnitude, and a diagnosis
+where the answer matches a known mistake (wrong unit, MB for bytes, bits for bytes...). Give it
+the whole worksheet (``worksheet=``) and the mistakes that need other steps (a forgotten peak
+multiplier, say) are recognised too.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
-from ticketlab.core.errors import InputError
-from ticketlab.core.numbers import format_quantity, parse_quantity
-from ticketlab.worksheet import Step
+from ticketlab.course.exercises.feedback import Feedback
+from ticketlab.course.exercises.questions import DEFAULT_TOLERANCE
+from ticketlab.worksheet import Step, Worksheet
 
 __all__ = ["Verdict", "check_estimate"]
 
-
-@dataclass(frozen=True)
-class Verdict:
-    ok: bool
-    ratio: float
-    message: str
-
-    def __str__(self) -> str:
-        return self.message
-
-    def _repr_markdown_(self) -> str:
-        return ("✅ " if self.ok else "❌ ") + self.message
+#: The verdict on one estimate (``.ok``, ``.status``, ``.message``): the checker's Feedback.
+Verdict = Feedback
 
 
-def check_estimate(mine: Any, step: Step, *, within: float = 10.0) -> Verdict:
-    """Compare ``mine`` (a number or "5K") with ``step``'s exact value.
+def check_estimate(mine: Any, step: Step, *, worksheet: Worksheet | None = None,
+                   tolerance: float = DEFAULT_TOLERANCE) -> Feedback:
+    """Judge ``mine`` (a number or a string such as ``"5K"``) against ``step`` (of ``worksheet``, if given).
 
-    ``ok`` when the two are within a factor ``within`` of each other (default: the same order
-    of magnitude, ×10 either way).
+    Never raises for a bad answer: an unreadable one is ``invalid``, ``...`` or None ``not attempted``.
     """
-    value = float(parse_quantity(mine, name="mine"))
-    if value <= 0:
-        raise InputError("mine", mine, "a positive estimate such as 500 or '5K'")
-    if within <= 1:
-        raise InputError("within", within, "a factor above 1, such as 2 or 10")
-    exact = float(np.median(step.exact))
-    ratio = value / exact
-    spread = max(ratio, 1 / ratio)
-    shown = f"your {format_quantity(value, step.unit)} vs exact {format_quantity(exact, step.unit)} (napkin {format_quantity(float(np.median(step.napkin)), step.unit)})"
-    if spread <= 2:
-        return Verdict(True, ratio, f"great — {shown}: within 2×")
-    if spread <= within:
-        return Verdict(True, ratio, f"good — {shown}: within {within:g}×, the right order of magnitude")
-    return Verdict(False, ratio, f"WRONG — {shown}: off by {spread:.3g}×; re-check the zeros")
+    from dataclasses import replace
+
+    from ticketlab.course.exercises.bank import worksheet_question
+
+    ws = worksheet if worksheet is not None else Worksheet(step.label, {step.key: step})
+    q = worksheet_question(ws, step.key)
+    return replace(q, tolerance=tolerance).grade(mine)

@@ -6,8 +6,8 @@ Each accepts numbers, human strings ("10M"), numpy arrays (a sweep) and ranges (
 from ticketlab.estimate.bandwidth import bandwidth
 from ticketlab.estimate.cache import cache
 from ticketlab.estimate.funnel import funnel
-from ticketlab.estimate.onsale import onsale
-from ticketlab.estimate.schedule import schedule, season
+from ticketlab.estimate.onsale import counter_sale, onsale
+from ticketlab.estimate.schedule import block_release, schedule, season
 from ticketlab.estimate.storage import storage
 from ticketlab.estimate.template import ticketmaster_template
 from ticketlab.estimate.traffic import traffic
@@ -19,5 +19,5 @@ from ticketlab.estimate.waiting_room import waiting_room
 __all__ = [
     "traffic", "storage", "bandwidth", "cache", "funnel", "contention", "contention_level",
     "lock_capacity", "littles_law", "waiting_room", "timeout_cascade", "onsale", "schedule",
-    "season", "ticketmaster_template",
+    "season", "ticketmaster_template", "counter_sale", "block_release",
 ]

@@ -6,38 +6,25 @@ second, the unit network links are sold in (250 MB/s ≈ 2 Gbps).
 
 from __future__ import annotations
 
-from ticketlab.estimate.inputs import start
 from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
-from ticketlab.worksheet import Calc, Worksheet
+from ticketlab.estimate.inputs import new_calc
+from ticketlab.worksheet import Equation as E, Worksheet
 
-__all__ = ["bandwidth", "bandwidth_steps"]
+__all__ = ["bandwidth", "BANDWIDTH"]
 
-
-def qps_steps(c: Calc) -> None:
-    """The three QPS figures bandwidth needs, when no traffic worksheet computed them."""
-    for key, per_day, label in (("search_qps", "searches_per_day", "Search QPS"),
-                                ("booking_qps", "bookings_per_day", "Booking QPS"),
-                                ("payment_qps", "payments_per_day", "Payment QPS")):
-        if key not in c:
-            c.step(key, label, f"{per_day} / seconds_per_day",
-                   lambda v, K, per_day=per_day: getattr(v, per_day) / K.day, unit="req/s")
-
-
-def bandwidth_steps(c: Calc) -> None:
-    qps_steps(c)
-    c.step("search_bandwidth", "Search bandwidth", "search_qps * search_response_size",
-           lambda v, K: v.search_qps * v.search_response_size, unit="B/s")
-    c.step("booking_bandwidth", "Booking bandwidth", "booking_qps * booking_request_size",
-           lambda v, K: v.booking_qps * v.booking_request_size, unit="B/s")
-    c.step("payment_bandwidth", "Payment bandwidth", "payment_qps * payment_request_size",
-           lambda v, K: v.payment_qps * v.payment_request_size, unit="B/s")
-    c.step("average_bandwidth", "Average bandwidth", "search_bandwidth + booking_bandwidth + payment_bandwidth",
-           lambda v, K: v.search_bandwidth + v.booking_bandwidth + v.payment_bandwidth, unit="B/s")
-    c.step("peak_bandwidth", "Peak bandwidth (normal peak)", "average_bandwidth * peak_multiplier",
-           lambda v, K: v.average_bandwidth * v.peak_multiplier, unit="B/s")
-    c.step("extreme_peak_bandwidth", "Extreme peak bandwidth (on-sale)", "average_bandwidth * extreme_multiplier",
-           lambda v, K: v.average_bandwidth * v.extreme_multiplier, unit="B/s",
-           note="the 100× spike the QPS plan is sized for")
+#: The bandwidth steps; the three QPS figures are computed only if no traffic section did.
+BANDWIDTH = (
+    E("search_qps", "Search QPS", "searches_per_day / seconds_per_day", "req/s", fallback=True),
+    E("booking_qps", "Booking QPS", "bookings_per_day / seconds_per_day", "req/s", fallback=True),
+    E("payment_qps", "Payment QPS", "payments_per_day / seconds_per_day", "req/s", fallback=True),
+    E("search_bandwidth", "Search bandwidth", "search_qps * search_response_size", "B/s"),
+    E("booking_bandwidth", "Booking bandwidth", "booking_qps * booking_request_size", "B/s"),
+    E("payment_bandwidth", "Payment bandwidth", "payment_qps * payment_request_size", "B/s"),
+    E("average_bandwidth", "Average bandwidth", "search_bandwidth + booking_bandwidth + payment_bandwidth", "B/s"),
+    E("peak_bandwidth", "Peak bandwidth (normal peak)", "average_bandwidth * peak_multiplier", "B/s"),
+    E("extreme_peak_bandwidth", "Extreme peak bandwidth (on-sale)", "average_bandwidth * extreme_multiplier", "B/s",
+      "the 100× spike the QPS plan is sized for"),
+)
 
 
 def bandwidth(searches_per_day="50M", bookings_per_day="500K", payments_per_day="500K",
@@ -45,10 +32,10 @@ def bandwidth(searches_per_day="50M", bookings_per_day="500K", payments_per_day=
               peak_multiplier=10, extreme_multiplier=100, *,
               samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Worksheet:
     """Bytes per second for search, booking and payment traffic, average and at peak."""
-    args = dict(locals())
-    per_day = {k: args.pop(k) for k in ("searches_per_day", "payments_per_day")}
-    c = start("Bandwidth", args)
-    c.given("searches_per_day", per_day["searches_per_day"], label="Searches per day", unit="searches", dimension="count")
-    c.given("payments_per_day", per_day["payments_per_day"], label="Payments per day", unit="payments", dimension="count")
-    bandwidth_steps(c)
+    c = new_calc("Bandwidth", dict(
+        searches_per_day=searches_per_day, bookings_per_day=bookings_per_day, payments_per_day=payments_per_day,
+        search_response_size=search_response_size, booking_request_size=booking_request_size,
+        payment_request_size=payment_request_size, peak_multiplier=peak_multiplier,
+        extreme_multiplier=extreme_multiplier), samples=samples, seed=seed)
+    c.derive(BANDWIDTH)
     return c.worksheet()

@@ -1,17 +1,20 @@
 """What each named input means: label, unit, how to parse it, what range is valid.
 
-Every estimator declares its inputs through :func:`start`, so a name means the same thing
-(and is checked the same way) in every worksheet, slider and exercise.
+Every estimator declares its inputs through :func:`new_calc`, so a name means the same thing
+(and is checked the same way) in every worksheet, slider and exercise. Adding an input is one
+line in :data:`INPUTS`.
 """
 
 from __future__ import annotations
 
 from typing import Any, NamedTuple
 
+from collections.abc import Mapping
+
 from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
 from ticketlab.worksheet import Calc
 
-__all__ = ["InputSpec", "INPUTS", "start"]
+__all__ = ["InputSpec", "INPUTS", "new_calc", "declare"]
 
 
 class InputSpec(NamedTuple):
@@ -24,7 +27,7 @@ class InputSpec(NamedTuple):
 
 
 def _frac(label: str, inclusive: bool = False) -> InputSpec:
-    return InputSpec(label, "%", "fraction", 0.0, inclusive, 1.0)
+    return InputSpec(label, "%", "fraction", 0.0, inclusive)  # the parser keeps a fraction within 0..1
 
 
 INPUTS: dict[str, InputSpec] = {
@@ -33,6 +36,8 @@ INPUTS: dict[str, InputSpec] = {
     "dau": InputSpec("Daily active users", "users"),
     "searches_per_user": InputSpec("Searches per active user per day", "searches"),
     "bookings_per_day": InputSpec("Successful bookings per day", "bookings"),
+    "searches_per_day": InputSpec("Search/browse operations per day", "searches"),
+    "payments_per_day": InputSpec("Payments per day", "payments"),
     "booking_success_rate": _frac("Share of booking attempts that end paid"),
     "payments_per_booking": InputSpec("Payments per successful booking", "payments"),
     "peak_multiplier": InputSpec("Normal peak multiplier", "x", "multiplier", 1.0, True),
@@ -81,24 +86,27 @@ INPUTS: dict[str, InputSpec] = {
     "safety_factor": InputSpec("Safety factor on capacity", "x", "multiplier", 1.0, True),
     "hot_shows": InputSpec("Hot shows cached", "shows"),
     "games": InputSpec("Games in the season", "games"),
+    "home_game_share": _frac("Share of the season's games played at home"),
+    # general admission
+    "inventory_shards": InputSpec("Counter rows the passes are split across", "rows"),
+    "counter_update_time": InputSpec("Time one conditional decrement holds a counter row", "s", "seconds"),
     # timeouts
     "booking_hold": InputSpec("Booking hold (user timeout)", "s", "seconds"),
     "lock_ttl": InputSpec("Lock TTL", "s", "seconds"),
     "db_statement": InputSpec("Database statement timeout", "s", "seconds"),
-    "http_call": InputSpec("HTTP call timeout", "s", "seconds"),
+    "http_call": InputSpec("HTTP request timeout", "s", "seconds"),
 }
 
-_NOT_INPUTS = {"samples", "seed", "calc", "title"}
 
-
-def start(title: str, args: dict[str, Any], notes: dict[str, str] | None = None) -> Calc:
-    """A Calc with every argument in ``args`` (an estimator's ``locals()``) declared as a given."""
-    c = Calc(title, samples=args.get("samples", DEFAULT_SAMPLES), seed=args.get("seed", DEFAULT_SEED))
-    declare(c, {k: v for k, v in args.items() if k not in _NOT_INPUTS}, notes)
+def new_calc(title: str, inputs: Mapping[str, Any], notes: Mapping[str, str] | None = None, *,
+             samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Calc:
+    """A :class:`Calc` with each of ``inputs`` declared as a given, checked by its :data:`INPUTS` spec."""
+    c = Calc(title, samples=samples, seed=seed)
+    declare(c, inputs, notes)
     return c
 
 
-def declare(c: Calc, values: dict[str, Any], notes: dict[str, str] | None = None) -> None:
+def declare(c: Calc, values: Mapping[str, Any], notes: Mapping[str, str] | None = None) -> None:
     """Declare each named value on ``c`` with its :data:`INPUTS` spec (skipping ones it has)."""
     notes = notes or {}
     for key, value in values.items():

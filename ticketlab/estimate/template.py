@@ -8,21 +8,23 @@ searches, QPS, logs and bandwidth with the same draws.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from ticketlab.estimate.inputs import declare
-from ticketlab.estimate.bandwidth import bandwidth_steps
-from ticketlab.estimate.cache import cache_steps
-from ticketlab.estimate.storage import storage_steps
-from ticketlab.estimate.traffic import traffic_steps
-from ticketlab.estimate.capacity import lock_capacity_steps
-from ticketlab.estimate.contention import contention_steps
-from ticketlab.estimate.timeouts import timeout_steps
-from ticketlab.estimate.waiting_room import waiting_room_steps
+from ticketlab.core.errors import InputError
 from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
-from ticketlab.worksheet import Calc, Worksheet
+from ticketlab.estimate.bandwidth import BANDWIDTH
+from ticketlab.estimate.cache import CACHE
+from ticketlab.estimate.capacity import LOCK_CAPACITY
+from ticketlab.estimate.contention import CONTENTION
+from ticketlab.estimate.inputs import new_calc
+from ticketlab.estimate.storage import STORAGE
+from ticketlab.estimate.timeouts import cascade_steps
+from ticketlab.estimate.traffic import TRAFFIC
+from ticketlab.estimate.waiting_room import WAITING_ROOM
+from ticketlab.worksheet import Calc, Equation as E, Worksheet
 
-__all__ = ["ticketmaster_template", "template_steps", "TEMPLATE_INPUTS"]
+__all__ = ["ticketmaster_template", "template_steps", "TEMPLATE_INPUTS", "TEMPLATE", "ADMITTED_SESSIONS"]
 
 #: Every input the template reads.
 TEMPLATE_INPUTS = (
@@ -37,29 +39,29 @@ TEMPLATE_INPUTS = (
     "booking_hold", "lock_ttl", "http_call", "db_statement",
 )
 
+#: The source's other reading of its 10K sessions: the room's admitted rate × the time a booking stays open.
+ADMITTED_SESSIONS = E("admitted_sessions", "Bookings in progress behind the waiting room (Little's law)",
+                      "effective_admit_rate * booking_attempt_time", "sessions",
+                      "L = λ × W with the throttle's rate instead of the peak bookings a minute")
 
-def ticketmaster_template(inputs: dict[str, Any], *, title: str = "Ticketmaster napkin math",
-                          notes: dict[str, str] | None = None,
-                          samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Worksheet:
-    """Fill the template from ``inputs`` (every name in :data:`TEMPLATE_INPUTS`)."""
-    from ticketlab.core.errors import InputError
-
-    missing = [k for k in TEMPLATE_INPUTS if k not in inputs]
-    if missing:
-        raise InputError("inputs", f"missing {', '.join(missing)}", "a value for every template input (see TEMPLATE_INPUTS)")
-    c = Calc(title, samples=samples, seed=seed)
-    declare(c, {k: inputs[k] for k in TEMPLATE_INPUTS}, notes)
-    template_steps(c)
-    return c.worksheet()
+#: Every step of the template but the cascade, in the order a whiteboard would show them.
+TEMPLATE = (*TRAFFIC, *STORAGE, *BANDWIDTH, *CACHE, *CONTENTION, *LOCK_CAPACITY, *WAITING_ROOM, ADMITTED_SESSIONS)
 
 
 def template_steps(c: Calc) -> None:
-    """Every step of the template, in the order a whiteboard would show them."""
-    traffic_steps(c)
-    storage_steps(c)
-    bandwidth_steps(c)
-    cache_steps(c)
-    contention_steps(c)
-    lock_capacity_steps(c)
-    waiting_room_steps(c)
-    timeout_steps(c)
+    """Every step of the template, the timeout cascade last."""
+    c.derive(TEMPLATE)
+    cascade_steps(c)
+
+
+def ticketmaster_template(inputs: Mapping[str, Any], *, title: str = "Ticketmaster napkin math",
+                          notes: Mapping[str, str] | None = None,
+                          samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Worksheet:
+    """Fill the template from ``inputs`` (every name in :data:`TEMPLATE_INPUTS`)."""
+    missing = [k for k in TEMPLATE_INPUTS if k not in inputs]
+    if missing:
+        raise InputError("inputs", f"missing {', '.join(missing)}",
+                         "a value for every template input (see TEMPLATE_INPUTS)")
+    c = new_calc(title, {k: inputs[k] for k in TEMPLATE_INPUTS}, notes, samples=samples, seed=seed)
+    template_steps(c)
+    return c.worksheet()

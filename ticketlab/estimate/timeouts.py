@@ -9,29 +9,32 @@ from __future__ import annotations
 
 from ticketlab.core.timing import CASCADE, CASCADE_LAYERS, check_cascade
 from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
+from ticketlab.estimate.inputs import new_calc
+from ticketlab.worksheet import Calc, Equation as E, Worksheet
 
-__all__ = ["CASCADE", "timeout_cascade", "timeout_steps"]
+__all__ = ["CASCADE", "timeout_cascade", "TIMEOUTS", "cascade_steps"]
+
+#: One headroom step per parent/child pair of the cascade.
+TIMEOUTS = tuple(E(f"{child}_headroom", f"{child} fits in {parent}", f"{parent} / {child}", "x")
+                 for parent, child in zip(CASCADE_LAYERS, CASCADE_LAYERS[1:]))
+
+
+def cascade_steps(c: Calc) -> None:
+    """Check the four declared layers against the cascade rule, then add the headroom steps.
+
+    Raises :class:`~ticketlab.core.errors.CascadeError` naming every pair that is upside down.
+    """
+    check_cascade([(name, c.exact(name)) for name in CASCADE_LAYERS])
+    c.derive(TIMEOUTS)
 
 
 def timeout_cascade(booking_hold="10 min", lock_ttl="30s", http_call="10s", db_statement="5s", *,
-                    samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED):
+                    samples: int = DEFAULT_SAMPLES, seed: int = DEFAULT_SEED) -> Worksheet:
     """A worksheet of the cascade: each layer, and how many times each child fits in its parent.
 
     Raises :class:`~ticketlab.core.errors.CascadeError` when the cascade is upside down.
     """
-    from ticketlab.estimate.inputs import start
-
-    layers = [("booking_hold", booking_hold), ("lock_ttl", lock_ttl), ("http_call", http_call),
-              ("db_statement", db_statement)]
-    c = start("Timeout cascade", {**dict(layers), "samples": samples, "seed": seed})  # numbers, strings, arrays, ranges
-    timeout_steps(c)  # validates the parsed cascade
+    c = new_calc("Timeout cascade", dict(booking_hold=booking_hold, lock_ttl=lock_ttl, http_call=http_call,
+                                         db_statement=db_statement), samples=samples, seed=seed)
+    cascade_steps(c)
     return c.worksheet()
-
-
-def timeout_steps(c) -> None:
-    """Append one headroom step per parent/child pair (needs the four layers declared and valid)."""
-    names = CASCADE_LAYERS
-    check_cascade([(n, c._exact[n]) for n in names])
-    for p, ch in zip(names, names[1:]):
-        c.step(f"{ch}_headroom", f"{ch} fits in {p}", f"{p} / {ch}",
-               lambda v, K, p=p, ch=ch: getattr(v, p) / getattr(v, ch), unit="x")

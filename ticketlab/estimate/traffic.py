@@ -7,45 +7,31 @@ Peak QPS = average QPS × peak multiplier (×10 normal, ×100 on a big on-sale).
 
 from __future__ import annotations
 
-from ticketlab.estimate.inputs import start
 from ticketlab.core.uncertainty import DEFAULT_SAMPLES, DEFAULT_SEED
-from ticketlab.worksheet import Calc, Worksheet
+from ticketlab.estimate.inputs import new_calc
+from ticketlab.worksheet import Equation as E, Worksheet
 
-__all__ = ["traffic", "traffic_steps"]
+__all__ = ["traffic", "TRAFFIC"]
 
-
-def traffic_steps(c: Calc) -> None:
-    """Append the traffic steps to ``c`` (needs the inputs of :func:`traffic` declared)."""
-    c.step("searches_per_day", "Search/browse operations per day", "dau * searches_per_user",
-           lambda v, K: v.dau * v.searches_per_user, unit="searches")
-    c.step("successful_bookings_per_day", "Successful bookings per day", "bookings_per_day",
-           lambda v, K: v.bookings_per_day, unit="bookings")
-    c.step("booking_attempts_per_day", "Booking attempts per day", "bookings_per_day / booking_success_rate",
-           lambda v, K: v.bookings_per_day * K.round(1 / v.booking_success_rate), unit="attempts",
-           note="napkin: dividing by 30% is taken as ×3")
-    c.step("payments_per_day", "Payment transactions per day", "bookings_per_day * payments_per_booking",
-           lambda v, K: v.bookings_per_day * v.payments_per_booking, unit="payments")
-    c.step("read_write_ratio", "Read:write ratio", "searches_per_day / bookings_per_day",
-           lambda v, K: v.searches_per_day / v.bookings_per_day, unit=":1",
-           note="reads are searches; writes are successful bookings")
-    c.step("search_qps", "Search QPS", "searches_per_day / seconds_per_day",
-           lambda v, K: v.searches_per_day / K.day, unit="req/s")
-    c.step("booking_qps", "Booking QPS", "bookings_per_day / seconds_per_day",
-           lambda v, K: v.bookings_per_day / K.day, unit="req/s")
-    c.step("booking_attempt_qps", "Booking attempt QPS", "booking_attempts_per_day / seconds_per_day",
-           lambda v, K: v.booking_attempts_per_day / K.day, unit="req/s")
-    c.step("payment_qps", "Payment QPS", "payments_per_day / seconds_per_day",
-           lambda v, K: v.payments_per_day / K.day, unit="req/s")
-    c.step("peak_qps", "Peak search QPS (normal peak)", "search_qps * peak_multiplier",
-           lambda v, K: v.search_qps * v.peak_multiplier, unit="req/s")
-    c.step("extreme_peak_qps", "Extreme peak search QPS (on-sale)", "search_qps * extreme_multiplier",
-           lambda v, K: v.search_qps * v.extreme_multiplier, unit="req/s")
-    c.step("peak_booking_qps", "Peak booking QPS (normal peak)", "booking_qps * peak_multiplier",
-           lambda v, K: v.booking_qps * v.peak_multiplier, unit="req/s")
-    c.step("extreme_booking_qps", "Extreme peak booking QPS", "booking_qps * extreme_multiplier",
-           lambda v, K: v.booking_qps * v.extreme_multiplier, unit="req/s")
-    c.step("peak_payment_qps", "Peak payment QPS (normal peak)", "payment_qps * peak_multiplier",
-           lambda v, K: v.payment_qps * v.peak_multiplier, unit="req/s")
+#: The traffic steps (needs the inputs of :func:`traffic`).
+TRAFFIC = (
+    E("searches_per_day", "Search/browse operations per day", "dau * searches_per_user", "searches"),
+    E("successful_bookings_per_day", "Successful bookings per day", "bookings_per_day", "bookings"),
+    E("booking_attempts_per_day", "Booking attempts per day", "bookings_per_day / booking_success_rate",
+      "attempts", "every successful booking takes 1 ÷ success rate attempts"),
+    E("payments_per_day", "Payment transactions per day", "bookings_per_day * payments_per_booking", "payments"),
+    E("read_write_ratio", "Read:write ratio", "searches_per_day / bookings_per_day", ":1",
+      "reads are searches; writes are successful bookings"),
+    E("search_qps", "Search QPS", "searches_per_day / seconds_per_day", "req/s"),
+    E("booking_qps", "Booking QPS", "bookings_per_day / seconds_per_day", "req/s"),
+    E("booking_attempt_qps", "Booking attempt QPS", "booking_attempts_per_day / seconds_per_day", "req/s"),
+    E("payment_qps", "Payment QPS", "payments_per_day / seconds_per_day", "req/s"),
+    E("peak_qps", "Peak search QPS (normal peak)", "search_qps * peak_multiplier", "req/s"),
+    E("extreme_peak_qps", "Extreme peak search QPS (on-sale)", "search_qps * extreme_multiplier", "req/s"),
+    E("peak_booking_qps", "Peak booking QPS (normal peak)", "booking_qps * peak_multiplier", "req/s"),
+    E("extreme_booking_qps", "Extreme peak booking QPS", "booking_qps * extreme_multiplier", "req/s"),
+    E("peak_payment_qps", "Peak payment QPS (normal peak)", "payment_qps * peak_multiplier", "req/s"),
+)
 
 
 def traffic(dau="10M", searches_per_user=5, bookings_per_day="500K", booking_success_rate="30%",
@@ -56,6 +42,9 @@ def traffic(dau="10M", searches_per_user=5, bookings_per_day="500K", booking_suc
     Defaults are the Ticketmaster baseline. Any input may be a number, a string ("10M"),
     a numpy array (a sweep) or a range ("5M..20M").
     """
-    c = start("Traffic", locals())
-    traffic_steps(c)
+    c = new_calc("Traffic", dict(
+        dau=dau, searches_per_user=searches_per_user, bookings_per_day=bookings_per_day,
+        booking_success_rate=booking_success_rate, payments_per_booking=payments_per_booking,
+        peak_multiplier=peak_multiplier, extreme_multiplier=extreme_multiplier), samples=samples, seed=seed)
+    c.derive(TRAFFIC)
     return c.worksheet()

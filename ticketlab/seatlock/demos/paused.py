@@ -8,9 +8,9 @@ newer than any accepted for the seat) or by a conditional write that re-checks t
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from ticketlab.core.errors import InputError
+from ticketlab.core.vocab import PausedClientMode
 from ticketlab.seatlock.check.history import CheckReport, check_history
 from ticketlab.seatlock.clock import SimulatedClock, seconds
 from ticketlab.seatlock.errors import LostRace, SeatUnavailable, StaleFencingToken
@@ -21,14 +21,6 @@ from ticketlab.seatlock.stores.memory import MemoryStore
 from ticketlab.seatlock.strategies.distributed import DistributedStrategy
 
 __all__ = ["PausedClientMode", "PAUSED_CLIENT_MODES", "PausedClientResult", "paused_client"]
-
-
-class PausedClientMode(StrEnum):
-    """What guards the store's write while the lease is the client's only other protection."""
-
-    LEASE_ONLY = "lease-only"  # nothing: the late write goes through
-    FENCING = "fencing"  # the write carries its lease's fencing token
-    CONDITIONAL = "conditional"  # the write re-checks the seat's status and owner
 
 
 PAUSED_CLIENT_MODES: tuple[PausedClientMode, ...] = tuple(PausedClientMode)

@@ -28,21 +28,23 @@ class StrategyInfo:
     """One strategy: its class, what it does in a line, whether it takes a lock manager
     (``locks``), and whether it draws jitter from a ``seed``."""
 
+    name: StrategyName
     cls: type[Strategy]
-    description: str
     needs_locks: bool = False
     seeded: bool = False
 
+    @property
+    def description(self) -> str:
+        return self.name.description
+
 
 REGISTRY: dict[StrategyName, StrategyInfo] = {
-    StrategyName.NAIVE: StrategyInfo(
-        NaiveStrategy, "no protection: check, then a blind write (sells seats twice)"),
-    StrategyName.OPTIMISTIC: StrategyInfo(
-        OptimisticStrategy, "version compare-and-set, retried with jittered backoff", seeded=True),
-    StrategyName.PESSIMISTIC: StrategyInfo(
-        PessimisticStrategy, "lock the seats for the whole read-check-write"),
-    StrategyName.DISTRIBUTED: StrategyInfo(
-        DistributedStrategy, "a lease per seat, fencing tokens checked by the store", needs_locks=True),
+    info.name: info for info in (
+        StrategyInfo(StrategyName.NAIVE, NaiveStrategy),
+        StrategyInfo(StrategyName.OPTIMISTIC, OptimisticStrategy, seeded=True),
+        StrategyInfo(StrategyName.PESSIMISTIC, PessimisticStrategy),
+        StrategyInfo(StrategyName.DISTRIBUTED, DistributedStrategy, needs_locks=True),
+    )
 }
 
 #: Every strategy name, in the order the course introduces them.

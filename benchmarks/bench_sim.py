@@ -1,0 +1,260 @@
+"""The rush simulator against an idiomatic SimPy model of the same rush, and its speed at full scale.
+
+    python benchmarks/bench_sim.py [--users 100K] [--seats 50K] [--repeat 3] [--skip-full]
+
+The SimPy model below is the same rush written the way SimPy is meant to be used: a process per user,
+the room's gate as a process, holds that expire through a sweeper process, seats as a counter. It
+shares ticketlab's crowd (same seed: same arrivals, parties, think and pay times, who abandons) and
+waiting room, but not the seat-lock core: its seats are a number, so it does strictly less work.
+Both must agree on the headline results (seats sold, sell-out time); the figure that matters is how
+much faster ticketlab's own loop runs the same rush while driving the real core.
+
+Then the targets of the course: the Taylor Swift rush (100K people, 50K seats, FIFO, optimistic)
+and the Super Bowl rush (500K people) as whole `ticketlab simulate` commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import sys
+import time
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+import simpy
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from ticketlab.core.numbers import parse_quantity  # noqa: E402
+from ticketlab.sim import rush_config, simulate  # noqa: E402
+from ticketlab.sim.crowd import Crowd  # noqa: E402
+from ticketlab.sim.room import make_room  # noqa: E402
+from ticketlab.sim.rush import SOLD_OUT  # noqa: E402
+
+
+def simpy_rush(c) -> dict:
+    """The same rush in SimPy: seats sold, sell-out time, events, wall seconds."""
+    started = time.perf_counter()
+    rng = np.random.default_rng(c.seed)
+    env = simpy.Environment(initial_time=-c.early)
+    crowd = Crowd.draw(c, rng)
+    decliners = set(crowd.decliners(c.payment_failure_rate, rng))
+    room = make_room(c.policy, rng, crowd.is_bot, c.seats / c.party_mean)
+    state = dict(available=c.seats, sold=0, active=0, sellout=None, events=0)
+    holds: list[tuple[float, int]] = []  # (expires_at, seats) of abandoned holds, for the sweeper
+    waitlist: deque[int] = deque()
+    wake = [env.event()]
+    interval = 60.0 / c.admit_per_minute
+
+    def arrive(user):
+        yield env.timeout(crowd.arrival[user] - env.now)
+        room.join(user)
+        if not wake[0].triggered:
+            wake[0].succeed()
+
+    def gate():
+        while env.now < 0:
+            yield env.timeout(-env.now)
+        room.open(lambda user: None)
+        while True:
+            user = room.admit() if state["active"] < c.max_active else None
+            if user is None:
+                wake[0] = env.event()
+                yield wake[0]
+                continue
+            state["active"] += 1
+            env.process(shop(user, False))
+            yield env.timeout(interval)
+
+    def release(seats):
+        state["available"] += seats
+        for _ in range(max(1, round(seats / c.party_mean))):
+            if waitlist:
+                state["active"] += 1
+                env.process(shop(waitlist.popleft(), True))
+
+    def shop(user, offered):
+        party = crowd.party[user]
+        yield env.timeout(crowd.think[user] / (2 if offered else 1))
+        state["events"] += 1
+        if state["available"] < party:
+            state["active"] -= 1
+            if c.waitlist and not offered:
+                waitlist.append(user)
+            if not wake[0].triggered:
+                wake[0].succeed()
+            return
+        state["available"] -= party
+        if not crowd.pays(user):
+            holds.append((env.now + c.hold_ttl, party))
+        else:
+            yield env.timeout(crowd.pay_time[user] + c.payment_latency)
+            if user in decliners or crowd.pay_time[user] + c.payment_latency >= c.hold_ttl:
+                release(party)
+            else:
+                state["sold"] += party
+                if state["sellout"] is None and state["sold"] >= SOLD_OUT * c.seats:
+                    state["sellout"] = env.now
+        state["active"] -= 1
+        if not wake[0].triggered:
+            wake[0].succeed()
+
+    def sweeper():
+        while True:
+            yield env.timeout(c.sweep_interval)
+            due = [h for h in holds if h[0] <= env.now]
+            if due:
+                holds[:] = [h for h in holds if h[0] > env.now]
+                release(sum(seats for _, seats in due))
+            if env.now > 0 and not holds and state["active"] == 0 and not len(room):
+                return
+
+    for user in range(c.users):
+        env.process(arrive(user))
+    env.process(gate())
+    env.process(sweeper())
+    env.run(until=c.horizon)
+    return dict(seats_sold=state["sold"], sellout=state["sellout"], wall=time.perf_counter() - started)
+
+
+def loop_rush(c) -> dict:
+    """The SimPy model's logic, line for line, on ticketlab's own event loop (seats a number too).
+
+    The two engines then run identical models: the ratio of their times is the cost of the engine.
+    """
+    from ticketlab.sim.loop import EventLoop
+
+    started = time.perf_counter()
+    rng = np.random.default_rng(c.seed)
+    loop = EventLoop(start=-c.early)
+    crowd = Crowd.draw(c, rng)
+    decliners = set(crowd.decliners(c.payment_failure_rate, rng))
+    room = make_room(c.policy, rng, crowd.is_bot, c.seats / c.party_mean)
+    state = dict(available=c.seats, sold=0, active=0, sellout=None, gate=False, next=0.0)
+    holds: list[tuple[float, int]] = []
+    waitlist: deque[int] = deque()
+    interval = 60.0 / c.admit_per_minute
+
+    def wake_gate():
+        if not state["gate"] and room.opened and len(room) and state["active"] < c.max_active:
+            state["gate"] = True
+            loop.call_at(max(state["next"], loop.now), gate)
+
+    def gate():
+        state["gate"] = False
+        user = room.admit()
+        if user is None:
+            return
+        state["active"] += 1
+        state["next"] = loop.now + interval
+        loop.spawn(shop, user, False)
+        wake_gate()
+
+    def release(seats):
+        state["available"] += seats
+        for _ in range(max(1, round(seats / c.party_mean))):
+            if waitlist:
+                state["active"] += 1
+                loop.spawn(shop, waitlist.popleft(), True)
+
+    def shop(user, offered):
+        party = crowd.party[user]
+        loop.wait(crowd.think[user] / (2 if offered else 1))
+        if state["available"] < party:
+            state["active"] -= 1
+            if c.waitlist and not offered:
+                waitlist.append(user)
+            wake_gate()
+            return
+        state["available"] -= party
+        if not crowd.pays(user):
+            holds.append((loop.now + c.hold_ttl, party))
+        else:
+            loop.wait(crowd.pay_time[user] + c.payment_latency)
+            if user in decliners or crowd.pay_time[user] + c.payment_latency >= c.hold_ttl:
+                release(party)
+            else:
+                state["sold"] += party
+                if state["sellout"] is None and state["sold"] >= SOLD_OUT * c.seats:
+                    state["sellout"] = loop.now
+        state["active"] -= 1
+        wake_gate()
+
+    def sweeper():
+        due = [h for h in holds if h[0] <= loop.now]
+        if due:
+            holds[:] = [h for h in holds if h[0] > loop.now]
+            release(sum(seats for _, seats in due))
+        if loop.now <= 0 or holds or state["active"] or len(room):
+            loop.call_at(loop.now + c.sweep_interval, sweeper)
+
+    def opening():
+        room.open(lambda user: None)
+        wake_gate()
+
+    for user in range(c.users):
+        loop.call_at(crowd.arrival[user], lambda user=user: (room.join(user), wake_gate()))
+    loop.call_at(0.0, opening)
+    loop.call_at(-c.early + c.sweep_interval, sweeper)
+    loop.run(until=c.horizon)
+    return dict(seats_sold=state["sold"], sellout=state["sellout"], wall=time.perf_counter() - started)
+
+
+def _median_wall(fn, repeat: int) -> tuple[float, object]:
+    walls, last = [], None
+    for _ in range(repeat):
+        started = time.perf_counter()
+        last = fn()
+        walls.append(time.perf_counter() - started)
+    return statistics.median(walls), last
+
+
+def _command(argv: list[str], repeat: int) -> float:
+    walls = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "ticketlab", *argv, "--no-progress"], check=True,
+                       stdout=subprocess.DEVNULL)
+        walls.append(time.perf_counter() - started)
+    return statistics.median(walls)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--users", default="20K")
+    p.add_argument("--seats", default="10K")
+    p.add_argument("--repeat", type=int, default=3)
+    p.add_argument("--skip-full", action="store_true", help="skip the full-scale Taylor Swift and Super Bowl runs")
+    args = p.parse_args(argv)
+    users, seats = int(parse_quantity(args.users)), int(parse_quantity(args.seats))
+    config = rush_config(users=users, seats=seats, admit_per_minute=users / 100, max_active=users)
+    ours_s, ours = _median_wall(lambda: simulate(config), args.repeat)
+    theirs_s, theirs = _median_wall(lambda: simpy_rush(config), args.repeat)
+    print(f"rush of {users:,} people for {seats:,} seats (FIFO, optimistic, 70% of holds abandoned), "
+          f"median of {args.repeat}:")
+    print(f"  ticketlab loop + real core   {ours_s:7.3f} s   seats sold {ours.seats_sold:,}   sold out at "
+          f"{ours.sellout_seconds or float('nan'):,.0f} s   {ours.events:,} events ({ours.events / ours_s:,.0f}/s)")
+    print(f"  SimPy model, seats a number  {theirs_s:7.3f} s   seats sold {theirs['seats_sold']:,}   sold out at "
+          f"{theirs['sellout'] or float('nan'):,.0f} s")
+    engine_s, engine = _median_wall(lambda: loop_rush(config), args.repeat)
+    print(f"  ticketlab loop, seats a number {engine_s:5.3f} s   seats sold {engine['seats_sold']:,}   sold out at "
+          f"{engine['sellout'] or float('nan'):,.0f} s   (the SimPy model's logic on ticketlab's loop)")
+    sold_gap = abs(ours.seats_sold - theirs["seats_sold"]) / max(theirs["seats_sold"], 1)
+    out_gap = (abs(ours.sellout_seconds - theirs["sellout"]) / theirs["sellout"]
+               if ours.sellout_seconds and theirs["sellout"] else float("nan"))
+    print(f"  agreement: seats sold {sold_gap:.1%} apart, sell-out {out_gap:.1%} apart (tolerance 5% and 15%)")
+    print(f"  engines, the same model: ticketlab's loop {theirs_s / engine_s:.2f}x as fast as SimPy's (target >= 4x)")
+    print(f"  the whole rush through the real core costs {ours_s / engine_s:.1f}x the counter model on the same loop")
+    if not args.skip_full:
+        ts = _command(["simulate", "--scenario", "taylor-swift"], args.repeat)
+        sb = _command(["simulate", "--scenario", "superbowl"], 1)
+        print(f"`ticketlab simulate --scenario taylor-swift`  {ts:6.2f} s whole command (target <= 2 s)")
+        print(f"`ticketlab simulate --scenario superbowl`     {sb:6.2f} s whole command (target <= 10 s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

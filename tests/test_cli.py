@@ -1,0 +1,106 @@
+"""The CLI as one table of verbs: every verb declared once, help that reads right, hostile values refused.
+
+Every flag of every verb gets values a careless or hostile user types; each must end with exit
+status 2 and one line on stderr that names the flag, never a traceback, never an ``inf`` or
+``nan`` printed as an answer.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import subprocess
+import sys
+
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from ticketlab.ui.cli import VERBS, build_parser, main
+
+HOSTILE = ["nan", "inf", "-inf", "-5", "0", "1e308", "1e-320", "99999999999999999999", "ten", "", " ", "1,5",
+           "5M..", "..5M", "%", "--", "1e308..1e308"]
+
+
+def test_every_verb_is_declared_once_and_every_handler_exists():
+    import importlib
+
+    names = [v.name for v in VERBS]
+    assert len(names) == len(set(names))
+    for verb in VERBS:
+        module, function = verb.run.split(":")
+        assert callable(getattr(importlib.import_module(module), function)), verb.name
+
+
+def test_help_of_every_verb_reads_without_escapes_and_documents_every_option(capsys):
+    for verb in VERBS:
+        assert main([verb.name, "--help"]) == 0
+        out = capsys.readouterr().out
+        assert "%%" not in out and "%(" not in out, verb.name
+        parser = build_parser()._subparsers._group_actions[0].choices[verb.name]
+        for action in parser._actions:
+            if action.option_strings and action.dest != "help":
+                assert action.help, f"{verb.name} {action.option_strings} has no help"
+
+
+def test_race_help_names_the_strategies_and_defaults(capsys):
+    main(["race", "--help"])
+    out = capsys.readouterr().out
+    for word in ("naive", "optimistic", "pessimistic", "distributed", "default naive", "default memory"):
+        assert word in " ".join(out.split()), word
+
+
+@pytest.mark.parametrize("flag", ["--users", "--seats", "--latency-ms", "--seed", "--processes"])
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_race_numbers_are_refused_naming_the_flag(capsys, flag, value):
+    ok = {("--latency-ms", "0"), ("--seed", "0"), ("--latency-ms", "1e-320")}
+    code = main(["race", flag, value])
+    err = capsys.readouterr().err
+    if (flag, value) in ok:
+        assert code == 0
+        return
+    assert code == 2, (flag, value)
+    assert flag in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("flag", ["--samples", "--seed"])
+@pytest.mark.parametrize("value", ["-1", "0", "1", "nan", "99999999999999999999", "1e3"])
+def test_hostile_sampling_flags_are_refused(capsys, flag, value):
+    if flag == "--seed" and value in ("0", "1"):
+        assert main(["estimate", flag, value]) == 0
+        capsys.readouterr()
+        return
+    assert main(["estimate", flag, value]) == 2
+    assert flag in capsys.readouterr().err
+
+
+@settings(max_examples=60, deadline=None)
+@given(flag=st.sampled_from(["--dau", "--seats", "--lock-ttl", "--booking-success-rate", "--session-size",
+                             "--throttle-rate", "--users", "--http-call"]),
+       value=st.one_of(st.sampled_from(HOSTILE), st.text(max_size=12),
+                       st.floats(allow_nan=True, allow_infinity=True).map(repr)))
+def test_estimate_never_tracebacks_and_never_prints_inf_or_nan(flag, value):
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["estimate", f"{flag}={value}", "--no-givens"])  # --flag=V: a value may start with "-"
+    assert code in (0, 2), err.getvalue()
+    if code == 0:
+        words = out.getvalue().split()
+        assert not any(w in ("inf", "nan", "-inf") for w in words), (flag, value)
+    else:
+        text = err.getvalue()
+        assert "Traceback" not in text and "ticketlab estimate:" in text, text
+        assert flag.lstrip("-").replace("-", "_") in text or flag in text, text
+
+
+def test_a_process_that_gets_a_hostile_value_prints_one_line_and_no_traceback():
+    proc = subprocess.run([sys.executable, "-m", "ticketlab", "estimate", "--dau", "1e308", "--no-givens"],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr
+    assert proc.stderr.count("\n") == 1 and proc.stderr.startswith("ticketlab estimate: dau=")
+
+
+def test_grade_refuses_zero_jobs_and_a_negative_timeout(capsys):
+    assert main(["grade", "x.ipynb", "--jobs", "0"]) == 2
+    assert main(["grade", "x.ipynb", "--timeout", "-1"]) == 2
+    err = capsys.readouterr().err
+    assert "--jobs" in err and "--timeout" in err

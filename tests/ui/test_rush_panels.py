@@ -1,0 +1,48 @@
+"""Chapters 10 and 11: the rush and fairness panels re-run the real simulation on every change."""
+
+from __future__ import annotations
+
+import pytest
+
+from ticketlab.sim import rush_config, simulate
+
+
+def test_rush_panel_reruns_the_rush_and_shows_what_changed():
+    from ticketlab.ui.widgets import rush_panel
+
+    panel = rush_panel(users=600, seats=300, admit_per_minute=60)
+    first = panel.state["result"]
+    assert first.ok and list(panel.trace("seats sold").y)[-1] == first.seats_sold
+    assert list(panel.trace("people waiting").x) == pytest.approx([t / 60 for t in first.times])
+    panel.set(abandon_rate=0)
+    second = panel.state["result"]
+    assert second is not first and second.holds < first.holds  # nobody walks away: fewer holds for the same seats
+    expected = simulate(rush_config(users=600, seats=300, admit_per_minute=60, abandon_rate=0, max_active=20_000))
+    assert second.seats_sold == expected.seats_sold and second.sellout_seconds == expected.sellout_seconds
+    assert "assumption broken" in panel.table.value or second.config.abandon_rate == 0
+
+
+def test_rush_panel_says_when_the_checker_finds_seats_sold_twice():
+    from ticketlab.ui.widgets import rush_panel
+
+    panel = rush_panel(users=600, seats=300, admit_per_minute=6_000)
+    panel.set(strategy="naive")
+    result = panel.state["result"]
+    assert result.config.strategy == "naive" and result.double_bookings > 0  # 100 people a second collide
+    assert "sold twice" in panel.message.value
+    panel.set(strategy="pessimistic")
+    assert panel.state["result"].ok and panel.message.value == ""
+
+
+def test_fairness_panel_runs_every_policy_on_the_same_crowd():
+    from ticketlab.core.vocab import Policy
+    from ticketlab.ui.widgets import fairness_panel
+
+    panel = fairness_panel(users=1_500, seats=500, bot_share=0.1)
+    results = panel.state["results"]
+    assert list(results) == list(Policy)
+    shares = dict(zip(panel.trace("bots' share of the seats").x, panel.trace("bots' share of the seats").y))
+    assert shares["fifo"] > shares["raffle"] and shares["priority"] < 0.05
+    assert shares["fifo"] == pytest.approx(results[Policy.FIFO].bot_seat_share)
+    panel.set(bot_share=0)
+    assert max(panel.trace("bots' share of the seats").y) == 0

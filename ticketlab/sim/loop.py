@@ -1,0 +1,124 @@
+"""The event loop of the simulator, and the clock that lets the real seat-lock core run inside it.
+
+Invariant: simulated time only moves forward, one event at a time, in (time, sequence) order, in
+one OS thread. Two kinds of event sit on the heap: a plain callback, and a *process* (a greenlet)
+to resume. A process is ordinary top-down code; when it, or the seat-lock core it calls, sleeps
+on the :class:`SimClock`, the process is parked on the heap until its wake-up time and the loop
+runs whatever is due first. So a strategy's pause between check and write, an optimistic backoff,
+a lease wait and a payment's latency really interleave with other users, deterministically.
+
+The loop fits on one screen on purpose (the model, not the engine, is what the course teaches).
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+import greenlet
+
+from ticketlab.core.errors import TicketlabError
+from ticketlab.seatlock import SimulatedClock
+
+__all__ = ["EventLoop", "SimClock", "SleepOutsideProcess"]
+
+
+class SleepOutsideProcess(TicketlabError, RuntimeError):
+    """``SimClock.sleep`` was called by a callback, not a process: a callback must not wait."""
+
+
+class SimClock(SimulatedClock):
+    """The loop's time as a clock: ``now`` is the loop's, ``sleep`` parks the calling process.
+
+    Time moves only by running the loop; ``advance`` and ``set`` refuse, so nothing can jump it.
+    """
+
+    def __init__(self, loop: "EventLoop") -> None:
+        super().__init__(loop.now)
+        self.loop = loop
+
+    def now(self) -> float:
+        return self.loop.now
+
+    def sleep(self, seconds: float) -> None:
+        if seconds > 0:
+            self.loop.wait(seconds)
+
+    def advance(self, seconds: float) -> float:
+        raise SleepOutsideProcess("simulated time moves by running the event loop, not by advance()")
+
+    def set(self, t: float) -> None:
+        raise SleepOutsideProcess("simulated time moves by running the event loop, not by set()")
+
+
+class _Start(tuple):
+    """A process to start: ``(body, args)``."""
+
+
+class EventLoop:
+    """A heap of ``(time, seq, action)``; ``action`` is a callback, a process to start, or one to resume.
+
+    Processes run in pooled worker greenlets: creating a greenlet costs about ten times a switch, so a
+    worker whose process ends waits in the pool for the next one instead of dying.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        self.now = float(start)
+        self._queue: list[tuple[float, int, Any]] = []
+        self._seq = itertools.count()
+        self._hub = greenlet.getcurrent()
+        self._pool: list[greenlet.greenlet] = []
+        self.clock = SimClock(self)
+        self.events = 0
+
+    def call_at(self, at: float, callback: Callable[[], Any]) -> None:
+        """Run ``callback()`` at time ``at`` (never before now)."""
+        heapq.heappush(self._queue, (max(at, self.now), next(self._seq), callback))
+
+    def spawn(self, body: Callable[..., Any], *args: Any, at: float | None = None) -> None:
+        """Start ``body(*args)`` as a process at ``at`` (default now)."""
+        start = _Start((body, args))
+        heapq.heappush(self._queue, (self.now if at is None else max(at, self.now), next(self._seq), start))
+
+    def _work(self, start: _Start) -> None:
+        """A worker's life: run a process, return to the pool, wait for the next."""
+        me, pool, hub = greenlet.getcurrent(), self._pool, self._hub
+        while True:
+            body, args = start
+            body(*args)
+            pool.append(me)
+            start = hub.switch()
+
+    def wait(self, seconds: float) -> None:
+        """Park the running process for ``seconds`` of simulated time."""
+        current = greenlet.getcurrent()
+        if current is self._hub:
+            raise SleepOutsideProcess(f"sleep({seconds:g}) outside a process: only a spawned process may wait")
+        heapq.heappush(self._queue, (self.now + seconds, next(self._seq), current))
+        self._hub.switch()
+
+    def run(self, until: float | None = None) -> float:
+        """Run events in order until none is left or the next is after ``until``; returns the time reached."""
+        queue = self._queue
+        while queue:
+            if until is not None and queue[0][0] > until:
+                self.now = until
+                break
+            at, _, action = heapq.heappop(queue)
+            self.now = at
+            self.events += 1
+            kind = type(action)
+            if kind is greenlet.greenlet:
+                action.switch()
+            elif kind is _Start:
+                worker = self._pool.pop() if self._pool else greenlet.greenlet(self._work, parent=self._hub)
+                worker.switch(action)
+            else:
+                action()
+        return self.now
+
+    @property
+    def pending(self) -> int:
+        return len(self._queue)

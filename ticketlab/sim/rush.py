@@ -1,0 +1,254 @@
+"""The on-sale rush: a crowd, a waiting room, and every booking through the real seat-lock core.
+
+Invariant: every seat changes hands only through :class:`~ticketlab.seatlock.BookingService`, on the
+loop's clock, so the core's guards decide every race and the history checker can judge the whole
+rush at the end. The simulation adds the people around the core:
+
+1. **Arrive** (:mod:`~ticketlab.sim.crowd`) and join the waiting room, told an estimated wait:
+   people ahead ÷ admission rate.
+2. **Admitted** at the room's throttle while fewer than ``max_active`` are on the site; then
+   **choose seats** (best available, or seats picked in a section by popularity from the map as it
+   was when they looked) for ``think_time``.
+3. **Hold** through the core; a conflict (someone else's write, a lost compare-and-set, a lock wait
+   that timed out) is retried with a doubling backoff up to ``max_attempts``; sold out or out of
+   attempts, the user joins the waitlist (or leaves).
+4. With a hold, **abandon** (``abandon_rate``: the hold runs out and the sweeper returns its seats)
+   or **pay** after ``pay_time``: the payment may be declined (seats released at once), or land after
+   the hold expired (refunded by the core's compensation).
+5. The **sweeper** runs every ``sweep_interval``; seats it returns, and seats a declined payment
+   frees, are **offered to the waitlist** in order (one offer each).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import deque
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from ticketlab.core.vocab import SeatChoice, StrategyName
+from ticketlab.seatlock import (Behaviour, BookingService, FakePaymentGateway, HoldExpired, HoldNotFound, LockTimeout,
+                                LostRace,
+                                MemoryLockManager, PaymentDeclined, PaymentOutcomeUnknown, SeatStatus,
+                                SeatUnavailable, SoldOut, StaleFencingToken, check_history, make_strategy)
+from ticketlab.sim.config import RushConfig
+from ticketlab.sim.crowd import Crowd
+from ticketlab.sim.loop import EventLoop
+from ticketlab.sim.result import RushResult, summarise_rush
+from ticketlab.sim.room import make_room
+from ticketlab.sim.store import SimStore, rush_venue
+
+__all__ = ["Rush", "simulate"]
+
+_CONTENTION = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
+#: Share of the seats sold at which a sale counts as sold out: whole parties leave a few seats no party fits.
+SOLD_OUT = 0.99
+
+
+class Rush:
+    """One simulated on-sale. Build it, :meth:`run` it, read :meth:`result`."""
+
+    def __init__(self, config: RushConfig) -> None:
+        self.config = c = config
+        self.rng = np.random.default_rng(c.seed)
+        self.loop = EventLoop(start=-c.early)  # time 0 is the on-sale; the room opens ``early`` before
+        clock = self.loop.clock
+        self.venue = rush_venue(c.seats, c.sections)
+        self.store = SimStore(self.venue, clock)
+        self.crowd = Crowd.draw(c, self.rng)
+        decliners = self.crowd.decliners(c.payment_failure_rate, self.rng)
+        self.payments = FakePaymentGateway(clock, latency=c.payment_latency,
+                                           behaviours={f"u{u}": Behaviour.DECLINE for u in decliners})
+        locks = MemoryLockManager(clock, sleep=0.001) if c.strategy is StrategyName.DISTRIBUTED else None
+        self.service = BookingService(self.store, make_strategy(c.strategy, c.db_time, seed=c.seed, locks=locks),
+                                      clock, self.payments)
+        self.room = make_room(c.policy, self.rng, self.crowd.is_bot, c.seats / c.party_mean)
+        n = c.users
+        self.joined_at = [math.nan] * n
+        self.estimated = [math.nan] * n
+        self.admitted_at = [math.nan] * n
+        self.outcome = [""] * n  # booked | abandoned | waitlisted | gave-up | sold-out | turned-away | failed
+        self.booked_seats = [0] * n
+        self.holds: list[tuple[float, float]] = []  # (start, end) of every hold, for Little's law
+        self.samples: list[tuple[float, int, int, int, int, int]] = []
+        self.waitlist: deque[int] = deque()
+        self.active = 0
+        self.retries = 0
+        self.sellout_at: float | None = None
+        self.last_booking_at = 0.0
+        self._admit_interval = 60.0 / c.admit_per_minute
+        self._next_admit = 0.0
+        self._gate_scheduled = False
+        self._done = 0
+        self.wall_seconds = 0.0
+        self._progress: Callable[[float], None] | None = None
+
+    # -- the crowd and the room ------------------------------------------------------
+
+    def _arrive(self, user: int) -> None:
+        self.joined_at[user] = now = self.loop.now
+        rate = 1.0 / self._admit_interval
+        self.estimated[user] = max(0.0, -now) + len(self.room) / rate  # the wait the room announces
+        self.room.join(user)
+        self._wake_gate()
+
+    def _turned_away(self, user: int) -> None:
+        self._finish(user, "turned-away")
+
+    def _open(self) -> None:
+        self.room.open(self._turned_away)
+        self._wake_gate()
+
+    def _wake_gate(self) -> None:
+        if self.room.opened and not self._gate_scheduled and len(self.room) and self.active < self.config.max_active:
+            self._gate_scheduled = True
+            self.loop.call_at(max(self._next_admit, self.loop.now), self._gate)
+
+    def _gate(self) -> None:
+        """Admit one user, then come back after one admission interval if anyone is left."""
+        self._gate_scheduled = False
+        if self.active >= self.config.max_active:
+            return  # a user leaving wakes the gate again
+        user = self.room.admit()
+        if user is None:
+            return
+        now = self.loop.now
+        self.admitted_at[user] = now
+        self._next_admit = now + self._admit_interval
+        self.active += 1
+        self.loop.spawn(self._shop, user)
+        self._wake_gate()
+
+    def _finish(self, user: int, outcome: str) -> None:
+        self.outcome[user] = outcome
+        self._done += 1
+
+    def _leave(self, user: int, outcome: str) -> None:
+        self.active -= 1
+        self._finish(user, outcome)
+        self._wake_gate()
+
+    # -- one user on the site ------------------------------------------------------------
+
+    def _shop(self, user: int, offered: bool = False) -> None:
+        c, loop, crowd = self.config, self.loop, self.crowd
+        party = crowd.party[user]
+        loop.wait(crowd.think[user] / (2 if offered else 1))
+        hold = None
+        for attempt in range(c.max_attempts):
+            if self.store.available() < party:
+                break
+            try:
+                hold = self._hold(user, party)
+                break
+            except SoldOut:
+                break
+            except _CONTENTION:
+                if attempt + 1 < c.max_attempts:
+                    self.retries += 1
+                    loop.wait(c.retry_backoff * 2 ** attempt * (0.5 + self.rng.random()))
+        if hold is None:
+            if c.waitlist and not offered:
+                self.active -= 1
+                self.outcome[user] = "waitlisted"
+                self.waitlist.append(user)
+                self._wake_gate()
+            else:
+                self._leave(user, "sold-out" if self.store.available() < party else "gave-up")
+            return
+        self.holds.append((hold.created_at, math.nan))
+        self._live[hold.hold_id] = (len(self.holds) - 1, party)  # until paid, or released by the sweeper
+        if not crowd.pays(user):
+            self._leave(user, "abandoned")
+            return
+        loop.wait(crowd.pay_time[user])
+        try:
+            booking = self.service.confirm(hold.hold_id, f"u{user}")
+        except (PaymentDeclined, HoldExpired, HoldNotFound, PaymentOutcomeUnknown):
+            if self._end_hold(hold.hold_id):  # declined, or refunded at confirm: the seats are free now
+                self._offer(party)
+            self._leave(user, "failed")
+            return
+        self._end_hold(hold.hold_id)
+        self.booked_seats[user] = len(booking.seat_ids)
+        self.last_booking_at = loop.now
+        if self.sellout_at is None and self.store.sold() >= SOLD_OUT * c.seats:
+            self.sellout_at = loop.now
+        self._leave(user, "booked")
+
+    def _hold(self, user: int, party: int) -> Any:
+        ttl = self.config.hold_ttl
+        if self.config.seat_choice is SeatChoice.BEST_AVAILABLE:
+            return self.service.hold_any(f"u{user}", party, ttl=ttl, attempts=1)
+        seats = self.store.pick(party, self.crowd.section_order(user), self.rng)
+        if seats is None:
+            raise SoldOut(party, self.store.available())
+        return self.service.hold_seats(f"u{user}", seats, ttl)
+
+    # -- the sweeper, the waitlist, the samples -------------------------------------------
+
+    def _end_hold(self, hold_id: str) -> int:
+        """Close a hold's record (paid, declined or released now); its seats, 0 if already closed."""
+        index, party = self._live.pop(hold_id, (None, 0))
+        if index is not None:
+            self.holds[index] = (self.holds[index][0], self.loop.now)
+        return party
+
+    def _sweep(self) -> None:
+        freed = sum(self._end_hold(hold_id) for hold_id in self.service.sweep_expired().released)
+        if freed:
+            self._offer(freed)
+        if self._running():
+            self.loop.call_at(self.loop.now + self.config.sweep_interval, self._sweep)
+
+    def _offer(self, seats: int) -> None:
+        """Offer ``seats`` freed seats to the waitlist: one user per mean party, each offered once."""
+        offers = max(1, round(seats / self.config.party_mean))
+        while offers and self.waitlist:
+            user = self.waitlist.popleft()
+            offers -= 1
+            self.active += 1
+            self.loop.spawn(self._shop, user, True)
+
+    def _sample(self) -> None:
+        if self._progress is not None:
+            self._progress(self._done / self.config.users)
+        counts = self.store.counters()
+        self.samples.append((self.loop.now, counts[SeatStatus.SOLD], counts[SeatStatus.HELD], len(self.room),
+                             self.active, len(self.waitlist)))
+        if self._running():
+            self.loop.call_at(self.loop.now + self.config.sample_every, self._sample)
+
+    def _running(self) -> bool:
+        return self._done + len(self.waitlist) < self.config.users or self.store.held() > 0 or self.active > 0
+
+    # -- running --------------------------------------------------------------------------
+
+    def run(self, progress: Callable[[float], None] | None = None) -> "Rush":
+        """Run the rush to its end; ``progress(share of users done)`` is called at every sample."""
+        started = time.perf_counter()
+        self._progress = progress
+        c, loop = self.config, self.loop
+        self._live: dict[str, tuple[int, int]] = {}  # live hold id -> (index in holds, seats)
+        for user, at in enumerate(self.crowd.arrival):
+            loop.call_at(at, lambda user=user: self._arrive(user))
+        loop.call_at(0.0, self._open)
+        loop.call_at(c.sweep_interval, self._sweep)
+        loop.call_at(-c.early, self._sample)
+        loop.run(until=c.horizon)
+        for user in self.waitlist:
+            self.outcome[user] = "waitlisted"
+        self.wall_seconds = time.perf_counter() - started
+        return self
+
+    def result(self) -> RushResult:
+        report = check_history(self.store.history(), self.store.snapshot())
+        return summarise_rush(self, report)
+
+
+def simulate(config: RushConfig, progress: Callable[[float], None] | None = None) -> RushResult:
+    """Run one rush and summarise it."""
+    return Rush(config).run(progress).result()

@@ -1,0 +1,94 @@
+"""The ``simulate`` verb: an on-sale rush of a named scenario, on the real seat-lock core."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from typing import Any
+
+from ticketlab.core.numbers import format_quantity
+
+__all__ = ["simulate", "rush_from_scenario"]
+
+
+def rush_from_scenario(name: str, **overrides: Any):
+    """A :class:`~ticketlab.sim.RushConfig` from a scenario's worksheet, then ``overrides``.
+
+    The crowd is the scenario's people, the seats its seats on sale (for a venue of many shows, one
+    week of shows), the party its seats per booking, and the room's rate its throttle (or, with no
+    waiting room, the rate its booking path is sized for).
+    """
+    from ticketlab.course.scenarios import get
+    from ticketlab.course.solve import solve
+    from ticketlab.sim import rush_config
+
+    ws = solve(get(name).name)
+
+    def value(key: str) -> float | None:
+        return float(ws.exact(key)) if key in ws else None
+
+    seats = value("seats") or (value("seats_per_show") or 0) * (value("shows_per_week") or 1)
+    per_second = value("throttle_rate") or value("peak_booking_qps") or value("admit_rate") or 1_000 / 60
+    base = dict(users=round(value("users") or 1), seats=round(seats), party_mean=value("seats_per_booking") or 2.5,
+                admit_per_minute=per_second * 60)
+    base["max_party"] = max(6, math.ceil(base["party_mean"]))
+    return rush_config(**{**base, **{k: v for k, v in overrides.items() if v is not None}})
+
+
+def _summary(result: Any, rows: Any) -> str:
+    c = result.config
+
+    def said(seconds: float | None) -> str:
+        return "never" if seconds is None or seconds != seconds else f"{format_quantity(seconds, 's')} after the on-sale"
+
+    lines = [
+        f"rush: {c.users:,} users for {c.seats:,} seats, {c.policy} room admitting {c.admit_per_minute:,.0f} a minute, "
+        f"{c.strategy} locking",
+        f"  seats sold       {result.seats_sold:,} in {result.bookings:,} bookings; sold out {said(result.sellout_seconds)}",
+        f"  room             last person let in {said(result.last_admitted_seconds)}; waits p50 "
+        f"{format_quantity(result.wait_p50, 's')}, p95 {format_quantity(result.wait_p95, 's')}, p99 "
+        f"{format_quantity(result.wait_p99, 's')}; announced waits off by {result.wait_error_p50:.0%} (median)",
+        "  users            " + ", ".join(f"{n:,} {k}" for k, n in sorted(result.outcomes.items(), key=lambda kv: -kv[1])),
+        f"  contention       {result.conflicts:,} conflicts, {result.retries:,} retries, {result.lock_timeouts:,} lock "
+        "timeouts",
+    ]
+    if c.bots:
+        lines.append(f"  bots             {c.bots:,} bots bought {result.bot_seat_share:.0%} of the seats")
+    lines.append(f"  checker          {result.checker}" + ("" if result.ok else
+                                                            f" — {result.double_bookings} seats sold twice"))
+    lines.append(f"  speed            {result.events:,} events in {result.wall_seconds:.2f} s "
+                 f"({result.events_per_second:,.0f} events/s)")
+    lines.append("\nsimulated against the library's formulas:")
+    for row in rows:
+        lines.append(f"  {row.quantity:<46} {format_quantity(row.simulated, row.unit):>16}  "
+                     f"{format_quantity(row.analytic, row.unit):>16}  {'' if row.holds else '(assumption broken)'}")
+    return "\n".join(lines)
+
+
+def simulate(args: argparse.Namespace) -> int:
+    """Exit 0 when the checker found nothing wrong (or the strategy is naive), else 1."""
+    from ticketlab.core.vocab import StrategyName
+    from ticketlab.sim import simulate as run
+    from ticketlab.sim.analytic import compare
+
+    config = rush_from_scenario(args.scenario, users=args.users, seats=args.seats, policy=args.policy,
+                                strategy=args.strategy, admit_per_minute=args.admit_per_min, hold_ttl=args.hold_ttl,
+                                arrival=args.arrival, seat_choice=args.seat_choice, seed=args.seed)
+    progress = None
+    if not args.no_progress and sys.stderr.isatty() and config.users >= 50_000:
+        from tqdm import tqdm
+
+        bar = tqdm(total=100, unit="%", desc="simulating", file=sys.stderr, leave=False)
+        progress = lambda share: bar.update(round(share * 100) - bar.n)  # noqa: E731
+    result = run(config, progress)
+    rows = compare(result)
+    if args.json:
+        data = result.as_dict()
+        data["compared"] = [{"quantity": r.quantity, "simulated": r.simulated, "analytic": r.analytic,
+                             "unit": r.unit, "holds": r.holds} for r in rows]
+        print(json.dumps(data, indent=2, default=lambda o: None if o != o else o))
+    else:
+        print(_summary(result, rows))
+    return 0 if result.ok or config.strategy is StrategyName.NAIVE else 1

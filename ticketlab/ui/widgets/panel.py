@@ -1,0 +1,143 @@
+"""A course panel: controls, a chart that updates in place, a table of numbers and a message line.
+
+Every chapter's experiment is a :class:`Panel`. The panel owns the widgets; the chapter
+module gives it two functions:
+
+- ``draw(panel)`` once, to add the chart's traces (each with a name) and anything static;
+- ``update(panel, values)`` on every change, which calls the library with ``values`` (a dict
+  of the controls' values) and moves numbers into the traces and the table.
+
+If ``update`` raises a ticketlab error (an upside-down cascade, a value the library refuses),
+the message line says so in words and the chart keeps its last good state: a learner never
+sees a traceback. A typed value the library cannot read is reported the same way.
+
+A panel is driven from code exactly as by hand: ``panel.set(dau="100M")`` moves the slider,
+recomputes and redraws; ``panel.press("run")`` clicks a button; ``panel.trace("you are here").y``
+reads the chart back. Traces are found by name, never by position. ``panel.state`` holds what a
+chapter keeps between updates (a sandbox, the last run).
+"""
+
+from __future__ import annotations
+
+import html
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from ticketlab.core.errors import InputError, TicketlabError
+from ticketlab.ui.widgets.controls import Control
+
+__all__ = ["Panel", "FIGURE_HEIGHT"]
+
+FIGURE_HEIGHT = 360
+_MARGIN = dict(l=60, r=20, t=50, b=40)
+
+
+class Panel:
+    """Controls + chart + table + message. See the module docstring for the contract."""
+
+    def __init__(self, title: str, controls: Sequence[Control], update: Callable[["Panel", dict], None], *,
+                 draw: Callable[["Panel"], None] | None = None, figure: bool = True,
+                 layout: Mapping[str, Any] | None = None,
+                 actions: Sequence[tuple[str, Callable[["Panel"], None]]] = ()) -> None:
+        import ipywidgets as w
+
+        self.title = title
+        self.controls: dict[str, Control] = {c.name: c for c in controls}
+        self._update = update
+        self.state: dict[str, Any] = {}
+        self.message = w.HTML()
+        self.table = w.HTML()
+        self.figure = None
+        parts: list[Any] = [c.widget for c in controls]
+        self.buttons: dict[str, Any] = {}
+        self._actions = dict(actions)
+        if actions:
+            for label, _ in actions:
+                button = w.Button(description=label, layout=w.Layout(width="auto"))
+                button.on_click(lambda _button, label=label: self.press(label))
+                self.buttons[label] = button
+            parts.append(w.HBox(list(self.buttons.values()), layout=w.Layout(flex_flow="row wrap")))
+        if figure:
+            import plotly.graph_objects as go
+
+            # no width: the chart takes the width of its output area (autosize), however wide the window is
+            defaults = dict(title=title, height=FIGURE_HEIGHT, autosize=True, margin=_MARGIN,
+                            legend=dict(orientation="h", y=-0.2))
+            self.figure = go.FigureWidget(layout={**defaults, **(layout or {})})
+            parts.append(self.figure)
+        parts += [self.message, self.table]
+        self.widget = w.VBox(parts, layout=w.Layout(width="100%"))
+        self.last_update_s = 0.0
+        self.updates = 0
+        if draw is not None:
+            draw(self)
+        for control in controls:
+            control.observe(lambda _control: self.refresh())
+        self.refresh()
+
+    # -- reading and driving --------------------------------------------------------
+    def __getitem__(self, name: str) -> Control:
+        try:
+            return self.controls[name]
+        except KeyError:
+            raise KeyError(f"panel {self.title!r} has no control {name!r}; it has {', '.join(self.controls)}") from None
+
+    def values(self) -> dict[str, Any]:
+        return {name: c.value for name, c in self.controls.items()}
+
+    def set(self, **values: Any) -> None:
+        """Set several controls from code, then recompute once. Raises InputError for a bad value."""
+        checked = [(self[name], self[name].check(value)) for name, value in values.items()]  # all or nothing
+        for control, value in checked:
+            control.assign(value, notify=False)  # one refresh at the end, not one per control
+        self.refresh()
+
+    def press(self, label: str) -> None:
+        """Click the button ``label``: run its action, then recompute; an error becomes the message."""
+        if label not in self._actions:
+            raise KeyError(f"panel {self.title!r} has no button {label!r}; it has {', '.join(self._actions)}")
+        try:
+            self._actions[label](self)
+        except (TicketlabError, InputError) as error:
+            self.say(str(error))
+            return
+        self.refresh()
+
+    def trace(self, name: str) -> Any:
+        """The chart's trace called ``name``."""
+        for trace in self.figure.data:
+            if trace.name == name:
+                return trace
+        raise KeyError(f"panel {self.title!r} has no trace {name!r}; it has "
+                       f"{', '.join(str(t.name) for t in self.figure.data)}")
+
+    # -- recomputing ----------------------------------------------------------------
+    def refresh(self) -> None:
+        """Recompute from the controls and redraw; a ticketlab error becomes the message line."""
+        started = time.perf_counter()
+        typing_errors = [c.error for c in self.controls.values() if c.error]
+        if typing_errors:
+            self.say(typing_errors[0])
+            return
+        self.say("")  # update() may say something of its own (a warning that is not an error)
+        try:
+            if self.figure is not None:
+                with self.figure.batch_update():
+                    self._update(self, self.values())
+            else:
+                self._update(self, self.values())
+        except (TicketlabError, InputError) as error:
+            self.say(str(error))
+        self.updates += 1
+        self.last_update_s = time.perf_counter() - started
+
+    def say(self, text: str) -> None:
+        """Show ``text`` on the message line (empty clears it)."""
+        self.message.value = (f"<div class='ticketlab-message' style='color:#b00020'>⚠ {html.escape(text)}</div>"
+                              if text else "")
+
+    def _ipython_display_(self) -> None:  # display(panel) shows the widget
+        from IPython.display import display
+
+        display(self.widget)

@@ -1,0 +1,110 @@
+"""Chapters 10 and 11's panels: the on-sale rush simulated on the real core, and waiting-room fairness.
+
+``rush_panel``: sliders for the crowd, the seats, the room's rate, the hold's length and the share of
+holds never paid, a policy and a strategy; the chart is seats sold and held over time and the people
+waiting; the table the results and the simulation beside the library's formulas. Each change re-runs
+the whole rush at classroom scale (thousands of people, not the scenario's hundred thousand), with
+the same seed, so a change in the chart is the change you made.
+
+``fairness_panel``: the same crowd of fans and bots through each of the five waiting-room policies:
+the bots' share of the seats and the fans' 95th-percentile wait, policy by policy.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ticketlab.core.numbers import format_quantity
+from ticketlab.core.vocab import Policy, StrategyName
+from ticketlab.sim import rush_config, simulate
+from ticketlab.sim.analytic import compare
+from ticketlab.ui.widgets.controls import Choice, Quantity
+from ticketlab.ui.widgets.panel import Panel
+
+__all__ = ["rush_panel", "fairness_panel"]
+
+
+def _results_table(result: Any) -> str:
+    rows = compare(result)
+    said = lambda s: "never" if s is None or s != s else format_quantity(s, "s")  # noqa: E731
+    head = (f"<p><b>{result.seats_sold:,}</b> of {result.config.seats:,} seats sold in {result.bookings:,} bookings; "
+            f"sold out: <b>{said(result.sellout_seconds)}</b>; last person let in after "
+            f"{said(result.last_admitted_seconds)}; waits p50 {said(result.wait_p50)}, p95 {said(result.wait_p95)}. "
+            f"{result.conflicts:,} conflicts, {result.retries:,} retries. Checker: {result.checker}.</p>")
+    body = "".join(f"<tr><td>{r.quantity}</td><td>{format_quantity(r.simulated, r.unit)}</td>"
+                   f"<td>{format_quantity(r.analytic, r.unit)}</td><td>{'' if r.holds else 'assumption broken'}</td></tr>"
+                   for r in rows)
+    return head + ("<table class='ticketlab-rush'><thead><tr><th>figure</th><th>simulated</th><th>formula</th><th></th>"
+                   f"</tr></thead><tbody>{body}</tbody></table>")
+
+
+def rush_panel(users: Any = 2_000, seats: Any = 1_000, admit_per_minute: Any = 20, hold_ttl: Any = "10 min",
+               abandon_rate: Any = 0.7, policy: Any = Policy.FIFO, strategy: Any = StrategyName.OPTIMISTIC,
+               seed: int = 0) -> Panel:
+    """The rush at classroom scale; every change re-runs it with the same seed."""
+    controls = [
+        Quantity("users", users, 100, 20_000, label="people in the rush", integer=True, log=True),
+        Quantity("seats", seats, 50, 10_000, label="seats on sale", integer=True, log=True),
+        Quantity("admit_per_minute", admit_per_minute, 10, 10_000, label="room admits a minute", log=True),
+        Quantity("hold_ttl", hold_ttl, 60, 1_800, label="a hold lasts", unit="s", dimension="seconds", log=True),
+        Quantity("abandon_rate", abandon_rate, 0, 0.95, label="holds never paid", unit="%", dimension="fraction"),
+        Choice("policy", Policy(policy), list(Policy), label="waiting room"),
+        Choice("strategy", StrategyName(strategy), list(StrategyName), label="locking strategy"),
+    ]
+
+    def draw(p: Panel) -> None:
+        p.figure.add_scatter(x=[], y=[], name="seats sold", line=dict(color="#455a64"))
+        p.figure.add_scatter(x=[], y=[], name="seats held", line=dict(color="#ffb300"))
+        p.figure.add_scatter(x=[], y=[], name="people waiting", line=dict(color="#1e88e5", dash="dot"), yaxis="y2")
+
+    def update(p: Panel, v: dict) -> None:
+        result = simulate(rush_config(users=v["users"], seats=v["seats"], admit_per_minute=v["admit_per_minute"],
+                                      hold_ttl=v["hold_ttl"], abandon_rate=v["abandon_rate"], policy=v["policy"],
+                                      strategy=v["strategy"], seed=seed, max_active=20_000))
+        p.state["result"] = result
+        minutes = [t / 60 for t in result.times]
+        p.trace("seats sold").x, p.trace("seats sold").y = minutes, result.sold
+        p.trace("seats held").x, p.trace("seats held").y = minutes, result.held
+        p.trace("people waiting").x, p.trace("people waiting").y = minutes, result.waiting
+        p.table.value = _results_table(result)
+        if not result.ok:
+            p.say(f"the checker found {result.violations} violations: {result.double_bookings} seats sold twice")
+
+    return Panel("An on-sale rush through the real core", controls, update, draw=draw,
+                 layout=dict(xaxis=dict(title="minutes after the on-sale"), yaxis=dict(title="seats"),
+                             yaxis2=dict(title="people waiting", overlaying="y", side="right", showgrid=False)))
+
+
+def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1, admit_per_minute: Any = 600,
+                   seed: int = 0) -> Panel:
+    """The same crowd of fans and bots through every policy: the bots' share and the fans' p95 wait."""
+    controls = [
+        Quantity("users", users, 200, 10_000, label="people (fans and bots)", integer=True, log=True),
+        Quantity("seats", seats, 50, 5_000, label="seats on sale", integer=True, log=True),
+        Quantity("bot_share", bot_share, 0, 0.6, label="bots among them", unit="%", dimension="fraction"),
+        Quantity("admit_per_minute", admit_per_minute, 10, 5_000, label="room admits a minute", log=True),
+    ]
+    policies = list(Policy)
+
+    def draw(p: Panel) -> None:
+        p.figure.add_bar(x=[str(q) for q in policies], y=[0] * len(policies), name="bots' share of the seats")
+        p.figure.add_bar(x=[str(q) for q in policies], y=[0] * len(policies), name="p95 wait (minutes)",
+                         yaxis="y2", opacity=0.6)
+
+    def update(p: Panel, v: dict) -> None:
+        results = {q: simulate(rush_config(users=v["users"], seats=v["seats"], bot_share=v["bot_share"],
+                                           admit_per_minute=v["admit_per_minute"], arrival="fans-and-bots",
+                                           policy=q, seed=seed, max_active=20_000)) for q in policies}
+        p.state["results"] = results
+        p.trace("bots' share of the seats").y = [results[q].bot_seat_share for q in policies]
+        p.trace("p95 wait (minutes)").y = [results[q].wait_p95 / 60 for q in policies]
+        rows = "".join(f"<tr><td>{q}</td><td>{r.bot_seat_share:.0%}</td><td>{r.users_served:,}</td>"
+                       f"<td>{format_quantity(r.wait_p95, 's')}</td><td>{r.outcomes.get('turned-away', 0):,}</td></tr>"
+                       for q, r in results.items())
+        p.table.value = ("<table class='ticketlab-fairness'><thead><tr><th>policy</th><th>bots' seats</th>"
+                         "<th>people served</th><th>p95 wait</th><th>turned away</th></tr></thead>"
+                         f"<tbody>{rows}</tbody></table>")
+
+    return Panel("Who gets the seats, policy by policy", controls, update, draw=draw,
+                 layout=dict(barmode="group", yaxis=dict(title="bots' share of the seats", tickformat=".0%"),
+                             yaxis2=dict(title="p95 wait (minutes)", overlaying="y", side="right", showgrid=False)))
