@@ -205,3 +205,97 @@ def test_typing_a_value_in_the_form_the_box_shows_is_accepted(dashboard):
     dashboard.wait_for_selector(".ticketlab-message", timeout=60_000)
     assert "seats" in dashboard.locator(".ticketlab-message").first.text_content()
     _no_errors(dashboard)
+
+
+# -- the first hour: no news popup; a book page and an API page, offline ------------------------------
+
+def _offline_page(browser, width: int = 1200):
+    """A page that may load only from 127.0.0.1; every other request is refused and recorded."""
+    pg = browser.new_page(viewport={"width": width, "height": 900})
+    outside: list[str] = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith("http://127.0.0.1:"):
+            request_route.continue_()
+        else:
+            outside.append(url)
+            request_route.abort()
+
+    pg.route("**/*", route)
+    return pg, outside
+
+
+def test_jupyterlab_asks_nothing_about_news_or_updates(browser, lab):
+    overrides = Path(sys.prefix) / "share" / "jupyter" / "lab" / "settings" / "overrides.json"
+    assert overrides.exists(), "`make setup` writes JupyterLab's settings overrides (tools/lab.py --settings-only)"
+    base, token, _ = lab
+    pg, _ = _offline_page(browser)
+    pg.goto(f"{base}/lab/workspaces/news/tree/00_start_here.ipynb?reset&token={token}")
+    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=60_000)
+    pg.wait_for_timeout(6_000)  # without the overrides, the news question is up well within this
+    toasts = pg.locator(".Toastify__toast").all_text_contents()
+    pg.close()
+    assert not toasts, toasts
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """One book page and two API pages, built by the tools `make book` and `make docs` run, served on 127.0.0.1."""
+    import threading
+    from functools import partial
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    _require_browser()
+    out = tmp_path_factory.mktemp("site")
+    builds = (("build_book.py", [str(out / "book"), "--only", "00_start_here.ipynb", "--jobs", "1"]),
+              ("build_docs.py", [str(out / "docs"), "--only", "ticketlab", "ticketlab.seatlock"]))
+    for tool, args in builds:
+        proc = subprocess.run([sys.executable, str(ROOT / "tools" / tool), *args], capture_output=True, text=True,
+                              timeout=600, cwd=ROOT)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):  # no request log in the test output
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", free_port()), partial(Quiet, directory=str(out)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_book_page_draws_its_chart_and_formula_from_local_files(browser, site):
+    pg, outside = _offline_page(browser)
+    pg.goto(f"{site}/book/00_start_here.html")
+    pg.wait_for_selector(".js-plotly-plot .scatterlayer .trace", timeout=60_000)
+    assert pg.locator(".js-plotly-plot .scatterlayer .trace").count() >= 4
+    assert pg.locator(".js-plotly-plot .textpoint").first.text_content() == "579 QPS"  # the marker at 10M
+    assert "marker at 100,000,000 DAU -> 5.79K QPS" in pg.locator("body").text_content()
+    formula = pg.locator("math").first.bounding_box()
+    assert formula and formula["height"] > 20  # drawn as a fraction, not as a line of TeX
+    pg.locator("nav.ticketlab-book.top a", has_text="contents").click()
+    pg.wait_for_url("**/index.html")
+    pg.close()
+    assert not outside, outside
+
+
+def test_an_api_page_shows_the_docstrings_and_searches_offline(browser, site):
+    import ticketlab.seatlock
+
+    pg, outside = _offline_page(browser)
+    pg.goto(f"{site}/docs/ticketlab/seatlock.html")
+    pg.wait_for_selector("#BookingService", timeout=30_000)
+    assert "ticketlab.seatlock" in pg.title()
+    assert pg.locator("[id='BookingService.hold_seats']").count() == 1
+    first_line = ticketlab.seatlock.__doc__.splitlines()[0]
+    assert first_line in " ".join(pg.locator("main.pdoc").text_content().split())
+    pg.locator(".pdoc input[type=search]").fill("hold_seats")  # pdoc's search index is a local file
+    pg.wait_for_selector(".search-result", timeout=30_000)
+    assert "hold_seats" in pg.locator(".search-result").first.text_content()
+    pg.close()
+    assert not outside, outside

@@ -212,10 +212,16 @@ VERBS: tuple[Verb, ...] = (
          "Recompute every figure the source material prints from its own givens and name each place it "
          "slips: the source's words, the corrected figure and the arithmetic.", _audit_arguments, f"{_E}:audit"),
     Verb("race", "N users rush M seats through the seat-lock core; count double bookings",
-         "Real threads (memory) or processes (sqlite) rush a few seats under one strategy, then the history "
-         "checker counts seats sold twice. Counts of attempts, conflicts and retries vary from run to run "
-         "(the operating system schedules the threads); the verdict does not: naive sells seats twice, the "
-         "other strategies never do.", _race_arguments, f"{_S}:race"),
+         "N users start at once, each a thread (memory) or a thread in one of several processes (sqlite), and "
+         "each wants one seat: it asks to hold the first seat that looks free, pays if the hold is granted, and "
+         "tries the next free seat if it is refused. Then the history checker counts seats sold twice. Naive "
+         "guards nothing: every user who saw seat 1 free buys it, so 20 bookings can land on 1 seat and the "
+         "others stay unsold. attempts: hold requests made; conflicts: attempts refused because another user "
+         "got the seat first; retries: optimistic re-reads after the seat's version changed, within one "
+         "attempt; lock timeouts and stale tokens: attempts that gave up on a lock or carried an old fencing "
+         "token; ops/s: attempts per second. The counts vary from run to run (the operating system schedules "
+         "the threads); the verdict does not: naive sells seats twice, the other strategies never do (exit "
+         "status 1 if one does).", _race_arguments, f"{_S}:race"),
     Verb("paused-client", "a client pauses past its lock lease: fencing tokens and conditional writes",
          "A client stalls past its lease while another buys the seat, on a simulated clock.",
          _paused_arguments, f"{_S}:paused_client"),

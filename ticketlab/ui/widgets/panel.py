@@ -15,11 +15,18 @@ A panel is driven from code exactly as by hand: ``panel.set(dau="100M")`` moves 
 recomputes and redraws; ``panel.press("run")`` clicks a button; ``panel.trace("you are here").y``
 reads the chart back. Traces are found by name, never by position. ``panel.state`` holds what a
 chapter keeps between updates (a sandbox, the last run).
+
+Static snapshots: with the environment variable ``TICKETLAB_STATIC=1`` (the book build sets it),
+displaying a panel emits plain HTML instead of widgets: the controls' values as text, the chart
+as a plotly figure that needs only ``Plotly`` on the page (the book loads one local plotly.js),
+the message and the table, as they stand at that moment. No widget manager is needed to read it.
 """
 
 from __future__ import annotations
 
 import html
+import itertools
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -27,10 +34,18 @@ from typing import Any
 from ticketlab.core.errors import InputError, TicketlabError
 from ticketlab.ui.widgets.controls import Control
 
-__all__ = ["Panel", "FIGURE_HEIGHT"]
+__all__ = ["Panel", "FIGURE_HEIGHT", "STATIC_ENV", "static_mode"]
 
 FIGURE_HEIGHT = 360
 _MARGIN = dict(l=60, r=20, t=50, b=40)
+#: Set to 1 to display panels as static HTML snapshots (the book build does).
+STATIC_ENV = "TICKETLAB_STATIC"
+_CHART_IDS = itertools.count(1)  # chart ids that are the same on every build of a page
+
+
+def static_mode() -> bool:
+    """True when ``TICKETLAB_STATIC`` is set to anything but ``""`` or ``"0"``: panels display as snapshots."""
+    return os.environ.get(STATIC_ENV, "") not in ("", "0")
 
 
 class Panel:
@@ -137,7 +152,44 @@ class Panel:
         self.message.value = (f"<div class='ticketlab-message' style='color:#b00020'>⚠ {html.escape(text)}</div>"
                               if text else "")
 
-    def _ipython_display_(self) -> None:  # display(panel) shows the widget
+    # -- showing ----------------------------------------------------------------------
+    def snapshot_html(self) -> str:
+        """The panel as it stands, in plain HTML: controls as text, the chart, the message, the table.
+
+        The chart is a ``<div class="plotly-graph-div">`` and a script calling ``Plotly.newPlot``;
+        it draws wherever the page has loaded plotly.js, and loads nothing itself.
+        """
+        rows = "".join(f"<tr><th style='text-align:left;padding-right:1em'>{html.escape(c.label)}</th>"
+                       f"<td style='text-align:left'><code>{html.escape(_shown(c))}</code></td></tr>"
+                       for c in self.controls.values())
+        parts = [f"<div class='ticketlab-panel ticketlab-snapshot'>",
+                 f"<p class='ticketlab-snapshot-note'><b>{html.escape(self.title)}</b> — a snapshot of the "
+                 f"panel; run the notebook to move its controls.</p>"]
+        if rows:
+            parts.append(f"<table class='ticketlab-controls'>{rows}</table>")
+        if self.buttons:
+            parts.append("<p class='ticketlab-buttons'>buttons: "
+                         + ", ".join(f"<code>{html.escape(label)}</code>" for label in self.buttons) + "</p>")
+        if self.figure is not None:
+            import plotly.graph_objects as go
+            import plotly.io as pio
+
+            parts.append(pio.to_html(go.Figure(self.figure), include_plotlyjs=False, full_html=False,
+                                     div_id=f"ticketlab-chart-{next(_CHART_IDS)}",
+                                     config={"responsive": True, "displaylogo": False}))
+        parts += [self.message.value, self.table.value, "</div>"]
+        return "\n".join(part for part in parts if part)
+
+    def _ipython_display_(self) -> None:  # display(panel) shows the widget, or its snapshot in static mode
         from IPython.display import display
 
-        display(self.widget)
+        if static_mode():
+            display({"text/html": self.snapshot_html(), "text/plain": f"{self.title} (snapshot)"}, raw=True)
+        else:
+            display(self.widget)
+
+
+def _shown(control: Control) -> str:
+    """A control's value as its box shows it (a Quantity) or as the option reads (a Choice)."""
+    box = getattr(control, "box", None)
+    return box.value if box is not None else str(control.value)
