@@ -264,6 +264,16 @@ def test_lock_capacity_takes_a_retry_rate_of_zero():
     assert lock_capacity(retry_rate=0).exact("retry_adjusted_capacity") == lock_capacity().exact("lock_qps_ceiling")
 
 
+def test_littles_law_says_what_it_was_given_when_it_was_not_two():
+    for given, shown in (({}, "nothing"), ({"arrival_rate": 4}, ["arrival_rate"]),
+                         ({"arrival_rate": 4, "time_in_system": 2, "concurrency": 8},
+                          ["arrival_rate", "concurrency", "time_in_system"])):
+        with pytest.raises(InputError) as info:
+            littles_law(**given)
+        assert (info.value.name, info.value.value) == ("littles_law", shown)
+        assert "exactly two of arrival_rate, time_in_system, concurrency" in info.value.expected
+
+
 @pytest.mark.parametrize(("given", "key", "value"), [
     (dict(arrival_rate=40, time_in_system=7), "concurrency", 40 * 7),
     (dict(concurrency=280, time_in_system="7s"), "arrival_rate", 280 / 7),

@@ -44,6 +44,8 @@ from ticketlab.core.numbers import (
     ("2K/day", "per_second", 2_000 / 86_400),
     ("10 m", "seconds", 600),
     ("10 m", None, 10e6),  # where no duration is expected, "m" is a million
+    ("1.5 G B", "bytes", 1.5e9),  # a scale letter apart from its unit joins it
+    ("2 G bps", "bytes/s", 2e9 / 8),
 ])
 def test_each_dimension_takes_its_own_units_and_bare_numbers(text, dimension, value):
     assert parse_quantity(text, name="x", dimension=dimension) == pytest.approx(value, rel=1e-12)
