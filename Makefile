@@ -13,7 +13,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: lab test setup system-deps docs book workshop notebooks bench clean
+.PHONY: lab test setup system-deps docs book workshop notebooks bench mutation clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "ticketlab needs Python 3.11 or newer: make PYTHON=python3.11 ...")'
@@ -81,5 +81,13 @@ notebooks: setup
 bench: setup
 	$(PY) benchmarks/run_all.py
 
+# Mutation testing (not part of `make test`): the score per module of the estimators and the number
+# parser, or of one part: make mutation TARGET=ticketlab/core/numbers.py. Targets and their tests
+# are listed in pyproject.toml; docs/mutation.md explains the table. Niced: it keeps every core busy
+# for minutes.
+TARGET ?=
+mutation: setup
+	nice -n 19 $(PY) tools/mutation.py $(TARGET)
+
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info
+	rm -rf $(VENV) .pytest_cache .hypothesis build *.egg-info mutants
