@@ -141,8 +141,13 @@ class Formula:
             raise FormulaError(f"formula {self.text!r} reads {', '.join(missing)}, which no input or earlier "
                                "step defines")
         scope = _scope(mood.exact, tuple((functions or {}).items()))
+        local = {n: values[n] for n in self.names}
+        if not self.calls and all(type(v) is float or type(v) is int for v in local.values()):
+            # plain Python numbers never consult numpy's error state, and entering it costs more than the
+            # arithmetic: skip it (a division by zero raises ZeroDivisionError either way)
+            return eval(self.code, scope, local)  # noqa: S307 (whitelisted tree)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            return eval(self.code, scope, {n: values[n] for n in self.names})  # noqa: S307 (whitelisted tree)
+            return eval(self.code, scope, local)  # noqa: S307 (whitelisted tree)
 
     def latex(self, lhs: str | None = None) -> str:
         """The formula as LaTeX (needs sympy), e.g. ``\\text{search\\_qps} = \\frac{...}{...}``."""

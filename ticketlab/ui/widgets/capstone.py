@@ -7,6 +7,7 @@ orange.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from ticketlab.core.numbers import format_quantity, parse_quantity
@@ -20,10 +21,19 @@ __all__ = ["ritual_panel"]
 _PLAIN, _CHOSEN = "#90a4ae", "#ef6c00"
 
 
-def _peak(name: str, crowd: float, per_server: float) -> float:
-    users = SCENARIOS[name].values()["users"]
-    peak = five_minute_ritual(name, {"users": float(parse_quantity(users)) * crowd}, per_server)[2].figure
-    return peak if peak else 0.0
+def _ritual(name: str, crowd: float, per_server: float):
+    users = float(parse_quantity(SCENARIOS[name].values()["users"]))
+    return five_minute_ritual(name, {"users": users * crowd}, per_server)
+
+
+def _peak_of(items) -> float:
+    return items[2].figure or 0.0
+
+
+@lru_cache(maxsize=256)
+def _unscaled_peak(name: str, per_server: float) -> float:
+    """A scenario's peak at its own crowd: the same for every move of another scenario's sliders."""
+    return _peak_of(_ritual(name, 1.0, per_server))
 
 
 def ritual_panel(scenario: str = "olympics", crowd: Any = 1, per_server_qps: Any = PER_SERVER_QPS) -> Panel:
@@ -40,9 +50,8 @@ def ritual_panel(scenario: str = "olympics", crowd: Any = 1, per_server_qps: Any
                          textposition="auto", marker=dict(color=[_PLAIN] * len(names)))
 
     def update(p: Panel, v: dict) -> None:
-        users = float(parse_quantity(SCENARIOS[v["scenario"]].values()["users"]))
-        items = five_minute_ritual(v["scenario"], {"users": users * v["crowd"]}, v["per_server_qps"])
-        peaks = [_peak(n, v["crowd"] if n == v["scenario"] else 1, v["per_server_qps"]) for n in names]
+        items = _ritual(v["scenario"], v["crowd"], v["per_server_qps"])
+        peaks = [_peak_of(items) if n == v["scenario"] else _unscaled_peak(n, v["per_server_qps"]) for n in names]
         bars = p.trace("peak QPS")
         bars.x = [max(peak, 1e-3) for peak in peaks]
         bars.text = [format_quantity(peak, "req/s") for peak in peaks]
