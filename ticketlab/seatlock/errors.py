@@ -134,7 +134,9 @@ class SoldOut(SeatLockError):
 
     def __init__(self, wanted: int, available: int) -> None:
         self.wanted, self.available = wanted, available
-        super().__init__(f"asked for {wanted} seats but only {available} are AVAILABLE")
+        asked = f"{wanted} seat" if wanted == 1 else f"{wanted} seats"
+        left = "none is" if available == 0 else ("only 1 is" if available == 1 else f"only {available} are")
+        super().__init__(f"asked for {asked} but {left} AVAILABLE")
 
 
 class HoldExpired(SeatLockError):

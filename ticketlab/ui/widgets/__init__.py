@@ -30,6 +30,7 @@ PANELS = {
     "cache_panel": "bandwidth_cache",
     "funnel_panel": "funnel",
     "range_panel": "ranges",
+    "failure_panel": "failures",
 }
 
 __all__ = ["Panel", "Quantity", "Choice", "sweep", *PANELS]
