@@ -20,7 +20,7 @@ from ticketlab.core.errors import CascadeError, InputError, TicketlabError
 __version__ = "0.1.0"
 
 #: Subpackages reachable as attributes (``tl.estimate``), loaded on first use.
-SUBPACKAGES = ("core", "worksheet", "estimate", "course", "seatlock", "ui")
+SUBPACKAGES = ("core", "worksheet", "estimate", "course", "seatlock", "sim", "ui")
 #: Names re-exported from deeper modules (module, attribute; None for the module itself), loaded on first use.
 SHORTCUTS = {
     "Worksheet": ("ticketlab.worksheet", "Worksheet"),

@@ -31,7 +31,7 @@ from typing import Any
 from ticketlab.core.errors import InputError
 from ticketlab.core.numbers import SECONDS_PER_DAY, SECONDS_PER_YEAR, format_quantity, parse_quantity
 from ticketlab.core.timing import CASCADE_LAYERS, cascade_pairs
-from ticketlab.core.vocab import FindingKind, ScenarioModel
+from ticketlab.core.vocab import FindingKind, ScenarioModel, StrategyName
 from ticketlab.course.exercises.answers import DIMENSION_WORDS, EXAMPLES, dimension_of_unit
 from ticketlab.course.exercises.mistakes import (COUNTED_DIGITS, HOUR, MINUTE, STEP_MISTAKES, Mistake, mistakes_for,
                                                  unit_mistakes)
@@ -219,10 +219,10 @@ def worksheet_question(ws, step: str, qid: str | None = None, model: str | None 
 # --------------------------------------------------------------------------- contention choices
 
 _STRATEGY_WORDS = {
-    "optimistic": ("optimistic", "version check", "compare and set", "occ"),
-    "pessimistic": ("pessimistic", "for update", "row lock"),
-    "distributed": ("distributed", "redlock", "fencing"),
-    "naive": ("naive", "no lock"),
+    StrategyName.OPTIMISTIC: ("optimistic", "version check", "compare and set", "occ"),
+    StrategyName.PESSIMISTIC: ("pessimistic", "for update", "row lock"),
+    StrategyName.DISTRIBUTED: ("distributed", "redlock", "fencing"),
+    StrategyName.NAIVE: ("naive", "no lock"),
 }
 
 
@@ -230,7 +230,8 @@ _STRATEGY_WORDS = {
 #: rule's advice in ``ticketlab.estimate.contention`` is a conditional write or one row lock while
 #: writers rarely meet or merely meet, and distributed locks behind a waiting room once attempts
 #: outrun the path.
-_RATE_STRATEGIES = {0: ("optimistic", "pessimistic"), 1: ("pessimistic", "optimistic"), 2: ("distributed",)}
+_RATE_STRATEGIES = {0: (StrategyName.OPTIMISTIC, StrategyName.PESSIMISTIC),
+                    1: (StrategyName.PESSIMISTIC, StrategyName.OPTIMISTIC), 2: (StrategyName.DISTRIBUTED,)}
 
 
 def _levels(ws):
