@@ -302,3 +302,22 @@ def test_the_zeros_shortcut_names_the_side_it_refuses(numerator, denominator, si
 def test_the_zeros_shortcut_takes_one_on_either_side():
     assert divide_by_zeros(1, 1).napkin == 1
     assert divide_by_zeros(500, 1).napkin == 500
+
+
+@pytest.mark.parametrize("value", [True, 0, -1, 1.0, "3", None, 11, float("nan")])
+def test_whole_number_refuses_anything_but_an_int_in_range(value):
+    from ticketlab.core.numbers import whole_number
+
+    with pytest.raises(InputError) as info:
+        whole_number("seats", value, high=10, what="seats")
+    assert info.value.name == "seats" and "a whole number of seats from 1 to 10" in info.value.expected
+
+
+def test_whole_number_takes_python_and_numpy_ints_at_both_ends():
+    import numpy as np
+
+    from ticketlab.core.numbers import whole_number
+
+    assert [whole_number("n", v, low=0, high=10) for v in (0, 10, np.int64(3))] == [0, 10, 3]
+    assert type(whole_number("n", np.int32(4))) is int
+    assert whole_number("n", 10**12) == 10**12  # no upper bound unless one is given

@@ -31,6 +31,7 @@ __all__ = [
     "parse_quantity",
     "parse_duration",
     "parse_fraction",
+    "whole_number",
     "format_quantity",
     "format_count",
     "plural",
@@ -220,6 +221,19 @@ def parse_fraction(value: Any, *, name: str = "fraction") -> float | np.ndarray:
     if np.any(np.asarray(out) < 0):
         raise InputError(name, value, "a fraction between 0 and 1, or a percentage from 0% to 100%")
     return out
+
+
+def whole_number(name: str, value: Any, *, low: int = 1, high: int | None = None, what: str = "") -> int:
+    """``value`` as an int from ``low`` to ``high`` (no upper bound if None): the one check of
+    "a count of things" (seats, users, attempts, a seed). Accepts Python and numpy integers;
+    raises :class:`InputError` naming ``name`` for a bool, a float, a string or a value out of
+    range. ``what`` names the things counted in the message ("seats", "drills")."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low or (
+            high is not None and value > high):
+        things = f" of {what}" if what else ""
+        span = f"from {low:,} to {high:,}" if high is not None else f"of at least {low:,}"
+        raise InputError(name, value, f"a whole number{things} {span}, such as {max(low, min(5, high or 5)):,}")
+    return int(value)
 
 
 # --------------------------------------------------------------------------- formatting

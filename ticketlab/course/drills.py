@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 
 from ticketlab.core.errors import InputError
-from ticketlab.core.numbers import divide_by_zeros, format_quantity, order_of_magnitude
+from ticketlab.core.numbers import divide_by_zeros, format_quantity, order_of_magnitude, whole_number
 from ticketlab.course.exercises.bank import worksheet_question
 from ticketlab.course.exercises.feedback import Feedback, Score
 from ticketlab.course.exercises.questions import QuantityKey, Question, Trap, grade
@@ -304,10 +304,8 @@ def deal(seed: int, count: int = len(DrillKind), kinds: Sequence[DrillKind | str
     drills. Raises :class:`~ticketlab.core.errors.InputError` for a seed that is not a whole
     number of at least 0, a count outside 1..:data:`MAX_DRILLS`, or an unknown kind.
     """
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise InputError("seed", seed, "a whole number of at least 0, such as 7")
-    if isinstance(count, bool) or not isinstance(count, (int, np.integer)) or not 1 <= count <= MAX_DRILLS:
-        raise InputError("count", count, f"a whole number of drills from 1 to {MAX_DRILLS}, such as 5")
+    seed = whole_number("seed", seed, low=0)
+    count = whole_number("count", count, high=MAX_DRILLS, what="drills")
     order = _kinds(kinds)
     rng = np.random.default_rng(int(seed))
     drills = []

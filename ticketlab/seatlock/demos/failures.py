@@ -9,7 +9,6 @@ payment fails and how, and time runs on a simulated clock.
 
 from __future__ import annotations
 
-import math
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -17,6 +16,7 @@ from enum import StrEnum
 from typing import Any
 
 from ticketlab.core.errors import InputError
+from ticketlab.core.numbers import parse_fraction, whole_number
 from ticketlab.seatlock.check.history import CheckReport
 from ticketlab.seatlock.clock import SimulatedClock, seconds
 from ticketlab.seatlock.errors import HoldExpired, PaymentDeclined, PaymentOutcomeUnknown, SoldOut
@@ -70,12 +70,6 @@ class DrillResult:
                 f"checker: {self.report.summary().splitlines()[0]}")
 
 
-def _rate(name: str, value: Any) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not (0 <= value <= 1) or math.isnan(value):
-        raise InputError(name, value, "a share between 0 and 1, e.g. 0.05")
-    return float(value)
-
-
 #: How long a slow payment takes (a bank's extra check, a buyer who wanders off mid-payment).
 SLOW_PAYMENT = 300.0
 #: Seconds between two buyers, and between two runs of the sweeper during the sale.
@@ -96,13 +90,12 @@ def payment_drill(buyers: int = 200, seats: int = 150, decline: float = 0.05, lo
     for a count that is not a positive whole number, a share outside 0..1, shares that add up
     to more than 1, or a hold that is not a positive duration.
     """
-    for name, value, high in (("buyers", buyers, 100_000), ("seats", seats, 100_000)):
-        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= high:
-            raise InputError(name, value, f"a whole number from 1 to {high:,}, e.g. 200")
-    if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-        raise InputError("seed", seed, "a whole number from 0 up, e.g. 0")
-    shares = {"decline": _rate("decline", decline), "lost_answer": _rate("lost_answer", lost_answer),
-              "slow": _rate("slow", slow)}
+    buyers = whole_number("buyers", buyers, high=100_000, what="buyers")
+    seats = whole_number("seats", seats, high=100_000, what="seats")
+    seed = whole_number("seed", seed, low=0)
+    shares = {name: float(parse_fraction(value, name=name))
+              for name, value in (("decline", decline), ("lost_answer", lost_answer), ("slow", slow))}
+    decline, lost_answer, slow = shares.values()
     if sum(shares.values()) > 1 + 1e-12:
         raise InputError("decline + lost_answer + slow", round(sum(shares.values()), 6), "shares adding up to 1 at most")
     ttl = seconds("hold_ttl", hold_ttl)
