@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import subprocess
 import sys
 
@@ -104,3 +105,12 @@ def test_grade_refuses_zero_jobs_and_a_negative_timeout(capsys):
     assert main(["grade", "x.ipynb", "--timeout", "-1"]) == 2
     err = capsys.readouterr().err
     assert "--jobs" in err and "--timeout" in err
+
+
+def test_simulate_speaks_of_one_user_and_one_seat_in_the_singular(capsys):
+    from ticketlab.ui.cli import main
+
+    assert main(["simulate", "--users", "1", "--seats", "1"]) == 0
+    head = capsys.readouterr().out.splitlines()
+    assert head[0].startswith("rush: 1 user for 1 seat, "), head[0]
+    assert not any(re.search(r"\b1 (users|seats|bookings|conflicts|retries)\b", line) for line in head), head

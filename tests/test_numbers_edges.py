@@ -248,6 +248,7 @@ def test_an_array_is_said_point_by_point_up_to_six_points():
     ("1", "ms", "1 ms"), ("1", "ids", "1 id"),  # two letters may be a unit; three are a word
     ("1", "users/s", "1 users/s"), ("1.0", "seats", "1.0 seats"), ("2", "expired holds", "2 expired holds"),
     ("1", "expired holds", "1 expired hold"), ("3", "seats  held", "3 seats  held"), ("7", "", "7"),
+    ("1", "retries", "1 retry"), ("1", "queries", "1 query"), ("2", "retries", "2 retries"),
 ])
 def test_plural_makes_only_a_plain_plural_word_singular_and_only_for_exactly_one(number, word, said):
     assert plural(number, word) == said

@@ -252,14 +252,17 @@ def plural(number: str, word: str) -> str:
     """``number`` and ``word`` together, the word singular when the number reads exactly 1.
 
     ``word`` is given in the plural, as units are: ``plural("1", "seats")`` is ``"1 seat"``,
-    ``plural("1", "searches")`` is ``"1 search"``; a unit that is not a plain word stays as it is.
+    ``plural("1", "searches")`` is ``"1 search"``, ``plural("1", "retries")`` is ``"1 retry"``; a unit that is not a plain word stays as it is.
     """
     if not word:
         return number
     *before, last = word.split(" ")
     if number in ("1", "-1") and last.isalpha() and last.endswith("s") and not last.endswith(("ss", "us")) \
             and len(last) > 2:
-        last = last[:-2] if last.endswith(("ches", "shes", "sses", "xes")) else last[:-1]
+        if last.endswith("ies"):
+            last = last[:-3] + "y"  # retries, queries
+        else:
+            last = last[:-2] if last.endswith(("ches", "shes", "sses", "xes")) else last[:-1]
     return " ".join([number, *before, last])
 
 

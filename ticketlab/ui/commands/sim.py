@@ -8,7 +8,7 @@ import math
 import sys
 from typing import Any
 
-from ticketlab.core.numbers import format_quantity
+from ticketlab.core.numbers import format_quantity, plural
 
 __all__ = ["simulate", "rush_from_scenario"]
 
@@ -44,15 +44,17 @@ def _summary(result: Any, rows: Any) -> str:
         return "never" if seconds is None or seconds != seconds else f"{format_quantity(seconds, 's')} after the on-sale"
 
     lines = [
-        f"rush: {c.users:,} users for {c.seats:,} seats, {c.policy} room admitting {c.admit_per_minute:,.0f} a minute, "
+        f"rush: {plural(f'{c.users:,}', 'users')} for {plural(f'{c.seats:,}', 'seats')}, {c.policy} room admitting "
+        f"{c.admit_per_minute:,.0f} a minute, "
         f"{c.strategy} locking",
-        f"  seats sold       {result.seats_sold:,} in {result.bookings:,} bookings; sold out {said(result.sellout_seconds)}",
+        f"  seats sold       {result.seats_sold:,} in {plural(f'{result.bookings:,}', 'bookings')}; sold out "
+        f"{said(result.sellout_seconds)}",
         f"  room             last person let in {said(result.last_admitted_seconds)}; waits p50 "
         f"{format_quantity(result.wait_p50, 's')}, p95 {format_quantity(result.wait_p95, 's')}, p99 "
         f"{format_quantity(result.wait_p99, 's')}; announced waits off by {result.wait_error_p50:.0%} (median)",
         "  users            " + ", ".join(f"{n:,} {k}" for k, n in sorted(result.outcomes.items(), key=lambda kv: -kv[1])),
-        f"  contention       {result.conflicts:,} conflicts, {result.retries:,} retries, {result.lock_timeouts:,} lock "
-        "timeouts",
+        f"  contention       {plural(f'{result.conflicts:,}', 'conflicts')}, {plural(f'{result.retries:,}', 'retries')}, "
+        f"{plural(f'{result.lock_timeouts:,}', 'lock timeouts')}",
     ]
     if c.bots:
         lines.append(f"  bots             {c.bots:,} bots bought {result.bot_seat_share:.0%} of the seats")
