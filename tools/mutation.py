@@ -117,6 +117,9 @@ def owned_equations(modules: list[str]) -> list[tuple[str, object]]:
     from ticketlab.worksheet import Equation
 
     dotted = {m.removesuffix(".py").removesuffix("/__init__").replace("/", "."): m for m in modules}
+    # the core layer sits below the worksheet (importing Equation loads it) and makes no equations
+    for name in [n for n in dotted if n.startswith("ticketlab.core.") and n in sys.modules]:
+        del dotted[name]
     assert not set(dotted) & set(sys.modules), "the modules were imported before their equations could be traced"
     made: list[tuple[str, object]] = []
     init = Equation.__init__
