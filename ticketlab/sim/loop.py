@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import greenlet
@@ -81,6 +81,23 @@ class EventLoop:
         """Start ``body(*args)`` as a process at ``at`` (default now)."""
         start = _Start((body, args))
         heapq.heappush(self._queue, (self.now if at is None else max(at, self.now), next(self._seq), start))
+
+    def stream(self, items: Sequence[tuple[float, Any]], callback: Callable[[Any], Any]) -> None:
+        """Run ``callback(item)`` at each ``(at, item)`` of ``items``, sorted by ``at``, with one entry on the
+        heap at a time: a crowd of a million arrivals costs a small heap, not a million-entry one."""
+        if not items:
+            return
+        index = 0
+
+        def next_item() -> None:
+            nonlocal index
+            item = items[index][1]
+            index += 1
+            if index < len(items):
+                self.call_at(items[index][0], next_item)
+            callback(item)
+
+        self.call_at(items[0][0], next_item)
 
     def _work(self, start: _Start) -> None:
         """A worker's life: run a process, return to the pool, wait for the next."""
