@@ -10,7 +10,7 @@ from ticketlab.sim import rush_config, simulate
 def test_rush_panel_reruns_the_rush_and_shows_what_changed():
     from ticketlab.ui.widgets import rush_panel
 
-    panel = rush_panel(users=600, seats=300, admit_per_minute=60, run="full scale")
+    panel = rush_panel(users=600, seats=300, admit_per_minute=60, model_people=None)
     first = panel.state["result"]
     assert first.ok and list(panel.trace("seats sold").y)[-1] == first.seats_sold
     assert list(panel.trace("people waiting").x) == pytest.approx([t / 60 for t in first.times])
@@ -25,7 +25,7 @@ def test_rush_panel_reruns_the_rush_and_shows_what_changed():
 def test_rush_panel_says_when_the_checker_finds_seats_sold_twice():
     from ticketlab.ui.widgets import rush_panel
 
-    panel = rush_panel(users=600, seats=300, admit_per_minute=6_000, run="full scale")
+    panel = rush_panel(users=600, seats=300, admit_per_minute=6_000, model_people=None)
     panel.set(strategy="naive")
     result = panel.state["result"]
     assert result.config.strategy == "naive" and result.double_bookings > 0  # 100 people a second collide
@@ -38,7 +38,7 @@ def test_fairness_panel_runs_every_policy_on_the_same_crowd():
     from ticketlab.core.vocab import Policy
     from ticketlab.ui.widgets import fairness_panel
 
-    panel = fairness_panel(users=1_500, seats=500, bot_share=0.1, run="full scale")
+    panel = fairness_panel(users=1_500, seats=500, bot_share=0.1, model_people=None)
     results = panel.state["results"]
     assert list(results) == list(Policy)
     shares = dict(zip(panel.trace("bots' share of the seats").x, panel.trace("bots' share of the seats").y))
@@ -58,9 +58,11 @@ def test_rush_panel_runs_a_stated_scale_model_of_a_big_crowd_and_full_scale_on_r
     assert list(panel.trace("seats sold").y)[-1] == model.seats_sold * 50  # the chart reads at full scale
     assert "1 in 50" in panel.table.value and "400 people for 200 seats" in panel.table.value
     assert model.last_admitted_seconds == pytest.approx(20_000 / 200 * 60, rel=0.02)  # the room's time is kept
-    panel.set(run="full scale", users=1_000, seats=500, admit_per_minute=100)
+    panel.press("run at full scale")
     full = panel.state["result"]
-    assert panel.state["scale"] == 1 and full.config.users == 1_000 and "Scale model" not in panel.table.value
+    assert panel.state["scale"] == 1 and full.config.users == 20_000 and "Scale model" not in panel.table.value
+    panel.set(abandon_rate=0.5)  # the next move is the model again
+    assert panel.state["scale"] == 50 and "1 in 50" in panel.table.value
 
 
 def test_fairness_panel_model_keeps_each_policys_bot_share_shape():

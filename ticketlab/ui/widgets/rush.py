@@ -26,11 +26,22 @@ from ticketlab.sim.scale import MODEL_PEOPLE, model_factor, scale_model
 from ticketlab.ui.widgets.controls import Choice, Quantity
 from ticketlab.ui.widgets.panel import Panel
 
-__all__ = ["rush_panel", "fairness_panel", "SCALE_MODEL", "FULL_SCALE"]
+__all__ = ["rush_panel", "fairness_panel", "FULL_SCALE", "FAIRNESS_MODEL_PEOPLE"]
 
-SCALE_MODEL, FULL_SCALE = "scale model", "full scale"
+#: The button that runs the panel's current values once with every person.
+FULL_SCALE = "run at full scale"
 #: People per policy in the fairness panel's model: it runs five rushes per change.
 FAIRNESS_MODEL_PEOPLE = 300
+
+
+def _ask_full_scale(panel: Panel) -> None:
+    panel.state["full_scale"] = True  # the next update runs every person, once
+
+
+def _factor(panel: Panel, users: int, model_people: int | None) -> int:
+    """1 (every person) when the button asked or there is no budget, else the model's factor."""
+    full = panel.state.pop("full_scale", False) or model_people is None
+    return 1 if full else model_factor(users, model_people)
 
 
 def _scale_note(factor: int, config: Any, counts: str) -> str:
@@ -39,7 +50,7 @@ def _scale_note(factor: int, config: Any, counts: str) -> str:
         return ""
     return (f"<p><i>Scale model, 1 in {factor:,}: {config.users:,} people for {config.seats:,} seats, the room "
             f"admitting {config.admit_per_minute:,.4g} a minute; the same times and shares. {counts} "
-            f"Choose “{FULL_SCALE}” to run every person.</i></p>")
+            f"Press “{FULL_SCALE}” to run every person once.</i></p>")
 
 
 def _results_table(result: Any) -> str:
@@ -58,10 +69,11 @@ def _results_table(result: Any) -> str:
 
 def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any = 1_000, hold_ttl: Any = "10 min",
                abandon_rate: Any = 0.7, policy: Any = Policy.FIFO, strategy: Any = StrategyName.OPTIMISTIC,
-               seed: int = 0, run: str = SCALE_MODEL) -> Panel:
+               seed: int = 0, model_people: int | None = MODEL_PEOPLE) -> Panel:
     """The rush (the Taylor Swift release by default); every change re-runs it with the same seed.
 
-    ``run``: the scale model (at most :data:`~ticketlab.sim.scale.MODEL_PEOPLE` people) or every person.
+    A crowd larger than ``model_people`` runs as a scale model (:func:`~ticketlab.sim.scale.model_factor`);
+    ``None`` runs every person on every change. The button runs the current values once at full scale.
     """
     controls = [
         Quantity("users", users, 100, 1_000_000, label="people in the rush", integer=True, log=True),
@@ -71,7 +83,6 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
         Quantity("abandon_rate", abandon_rate, 0, 0.95, label="holds never paid", unit="%", dimension="fraction"),
         Choice("policy", Policy(policy), list(Policy), label="waiting room"),
         Choice("strategy", StrategyName(strategy), list(StrategyName), label="locking strategy"),
-        Choice("run", run, [SCALE_MODEL, FULL_SCALE], label="run"),
     ]
 
     def draw(p: Panel) -> None:
@@ -83,7 +94,7 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
         config = rush_config(users=v["users"], seats=v["seats"], admit_per_minute=v["admit_per_minute"],
                              hold_ttl=v["hold_ttl"], abandon_rate=v["abandon_rate"], policy=v["policy"],
                              strategy=v["strategy"], seed=seed, max_active=20_000)
-        factor = model_factor(config.users, MODEL_PEOPLE) if v["run"] == SCALE_MODEL else 1
+        factor = _factor(p, config.users, model_people)
         result = simulate(scale_model(config, factor))
         p.state["result"], p.state["scale"] = result, factor
         minutes = [t / 60 for t in result.times]
@@ -96,22 +107,23 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
             p.say(f"the checker found {result.violations} violations: {result.double_bookings} seats sold twice")
 
     return Panel("An on-sale rush through the real core", controls, update, draw=draw,
+                 actions=[(FULL_SCALE, _ask_full_scale)],
                  layout=dict(xaxis=dict(title="minutes after the on-sale"), yaxis=dict(title="seats"),
                              yaxis2=dict(title="people waiting", overlaying="y", side="right", showgrid=False)))
 
 
 def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1, admit_per_minute: Any = 600,
-                   seed: int = 0, run: str = SCALE_MODEL) -> Panel:
+                   seed: int = 0, model_people: int | None = FAIRNESS_MODEL_PEOPLE) -> Panel:
     """The same crowd of fans and bots through every policy: the bots' share and the fans' p95 wait.
 
-    ``run``: a scale model of at most ``FAIRNESS_MODEL_PEOPLE`` people per policy, or every person.
+    A crowd larger than ``model_people`` runs as a scale model, five times (one per policy); ``None``
+    runs every person on every change. The button runs the current values once at full scale.
     """
     controls = [
         Quantity("users", users, 200, 100_000, label="people (fans and bots)", integer=True, log=True),
         Quantity("seats", seats, 50, 50_000, label="seats on sale", integer=True, log=True),
         Quantity("bot_share", bot_share, 0, 0.6, label="bots among them", unit="%", dimension="fraction"),
         Quantity("admit_per_minute", admit_per_minute, 10, 50_000, label="room admits a minute", log=True),
-        Choice("run", run, [SCALE_MODEL, FULL_SCALE], label="run"),
     ]
     policies = list(Policy)
 
@@ -124,7 +136,7 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
         config = rush_config(users=v["users"], seats=v["seats"], bot_share=v["bot_share"],
                              admit_per_minute=v["admit_per_minute"], arrival="fans-and-bots", seed=seed,
                              max_active=20_000)
-        factor = model_factor(config.users, FAIRNESS_MODEL_PEOPLE) if v["run"] == SCALE_MODEL else 1
+        factor = _factor(p, config.users, model_people)
         model = scale_model(config, factor)
         results = {q: simulate(model.replace(policy=q)) for q in policies}
         p.state["results"], p.state["scale"] = results, factor
@@ -133,10 +145,12 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
         rows = "".join(f"<tr><td>{q}</td><td>{r.bot_seat_share:.0%}</td><td>{r.users_served * factor:,}</td>"
                        f"<td>{format_quantity(r.wait_p95, 's')}</td><td>{r.outcomes.get('turned-away', 0) * factor:,}</td></tr>"
                        for q, r in results.items())
-        p.table.value = _scale_note(factor, model, f"People served and turned away are the model's × {factor:,}.") + ("<table class='ticketlab-fairness'><thead><tr><th>policy</th><th>bots' seats</th>"
-                         "<th>people served</th><th>p95 wait</th><th>turned away</th></tr></thead>"
-                         f"<tbody>{rows}</tbody></table>")
+        note = _scale_note(factor, model, f"People served and turned away are the model's × {factor:,}.")
+        p.table.value = note + ("<table class='ticketlab-fairness'><thead><tr><th>policy</th><th>bots' seats</th>"
+                                "<th>people served</th><th>p95 wait</th><th>turned away</th></tr></thead>"
+                                f"<tbody>{rows}</tbody></table>")
 
     return Panel("Who gets the seats, policy by policy", controls, update, draw=draw,
+                 actions=[(FULL_SCALE, _ask_full_scale)],
                  layout=dict(barmode="group", yaxis=dict(title="bots' share of the seats", tickformat=".0%"),
                              yaxis2=dict(title="p95 wait (minutes)", overlaying="y", side="right", showgrid=False)))
