@@ -63,6 +63,8 @@ def test_rush_panel_runs_a_stated_scale_model_of_a_big_crowd_and_full_scale_on_r
     assert panel.state["scale"] == 1 and full.config.users == 20_000 and "Scale model" not in panel.table.value
     panel.set(abandon_rate=0.5)  # the next move is the model again
     assert panel.state["scale"] == 50 and "1 in 50" in panel.table.value
+    panel.set(users=100, seats=40_000)  # a small crowd in a big house: the house sets the model
+    assert panel.state["scale"] == 100 and panel.state["result"].config.seats == 400
 
 
 def test_fairness_panel_model_keeps_each_policys_bot_share_shape():

@@ -38,10 +38,11 @@ def _ask_full_scale(panel: Panel) -> None:
     panel.state["full_scale"] = True  # the next update runs every person, once
 
 
-def _factor(panel: Panel, users: int, model_people: int | None) -> int:
-    """1 (every person) when the button asked or there is no budget, else the model's factor."""
+def _factor(panel: Panel, config: Any, model_people: int | None) -> int:
+    """1 (every person) when the button asked or there is no budget, else the model's factor: the larger
+    of the crowd and the house sets it, since a store of 50K seats costs as much to build as to sell."""
     full = panel.state.pop("full_scale", False) or model_people is None
-    return 1 if full else model_factor(users, model_people)
+    return 1 if full else model_factor(max(config.users, config.seats), model_people)
 
 
 def _scale_note(factor: int, config: Any, counts: str) -> str:
@@ -72,7 +73,8 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
                seed: int = 0, model_people: int | None = MODEL_PEOPLE) -> Panel:
     """The rush (the Taylor Swift release by default); every change re-runs it with the same seed.
 
-    A crowd larger than ``model_people`` runs as a scale model (:func:`~ticketlab.sim.scale.model_factor`);
+    A crowd (or a house) larger than ``model_people`` runs as a scale model
+    (:func:`~ticketlab.sim.scale.model_factor`);
     ``None`` runs every person on every change. The button runs the current values once at full scale.
     """
     controls = [
@@ -94,7 +96,7 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
         config = rush_config(users=v["users"], seats=v["seats"], admit_per_minute=v["admit_per_minute"],
                              hold_ttl=v["hold_ttl"], abandon_rate=v["abandon_rate"], policy=v["policy"],
                              strategy=v["strategy"], seed=seed, max_active=20_000)
-        factor = _factor(p, config.users, model_people)
+        factor = _factor(p, config, model_people)
         result = simulate(scale_model(config, factor))
         p.state["result"], p.state["scale"] = result, factor
         minutes = [t / 60 for t in result.times]
@@ -116,7 +118,7 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
                    seed: int = 0, model_people: int | None = FAIRNESS_MODEL_PEOPLE) -> Panel:
     """The same crowd of fans and bots through every policy: the bots' share and the fans' p95 wait.
 
-    A crowd larger than ``model_people`` runs as a scale model, five times (one per policy); ``None``
+    A crowd (or a house) larger than ``model_people`` runs as a scale model, five times (one per policy); ``None``
     runs every person on every change. The button runs the current values once at full scale.
     """
     controls = [
@@ -136,7 +138,7 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
         config = rush_config(users=v["users"], seats=v["seats"], bot_share=v["bot_share"],
                              admit_per_minute=v["admit_per_minute"], arrival="fans-and-bots", seed=seed,
                              max_active=20_000)
-        factor = _factor(p, config.users, model_people)
+        factor = _factor(p, config, model_people)
         model = scale_model(config, factor)
         results = {q: simulate(model.replace(policy=q)) for q in policies}
         p.state["results"], p.state["scale"] = results, factor
