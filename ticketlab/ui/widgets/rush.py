@@ -11,7 +11,7 @@ the bots' share of the seats and the fans' 95th-percentile wait, policy by polic
 Both answer a slider at once by running a proportional scale model (:mod:`ticketlab.sim.scale`) when
 the crowd is large: 1 in N of the people, the seats and the room's rate, the same times and shares.
 The chart's counts are the model's multiplied back by N, and the panel says which model ran; the
-"full scale" choice runs every person.
+"run at full scale" button runs every person, once.
 """
 
 from __future__ import annotations
@@ -74,8 +74,8 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
     """The rush (the Taylor Swift release by default); every change re-runs it with the same seed.
 
     A crowd (or a house) larger than ``model_people`` runs as a scale model
-    (:func:`~ticketlab.sim.scale.model_factor`);
-    ``None`` runs every person on every change. The button runs the current values once at full scale.
+    (:func:`~ticketlab.sim.scale.model_factor`); ``None`` runs every person on every change. The button
+    runs the current values once at full scale.
     """
     controls = [
         Quantity("users", users, 100, 1_000_000, label="people in the rush", integer=True, log=True),
@@ -118,8 +118,9 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
                    seed: int = 0, model_people: int | None = FAIRNESS_MODEL_PEOPLE) -> Panel:
     """The same crowd of fans and bots through every policy: the bots' share and the fans' p95 wait.
 
-    A crowd (or a house) larger than ``model_people`` runs as a scale model, five times (one per policy); ``None``
-    runs every person on every change. The button runs the current values once at full scale.
+    A crowd (or a house) larger than ``model_people`` runs as a scale model, five times (one per
+    policy); ``None`` runs every person on every change. The button runs the current values once at
+    full scale.
     """
     controls = [
         Quantity("users", users, 200, 100_000, label="people (fans and bots)", integer=True, log=True),
@@ -145,7 +146,8 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
         p.trace("bots' share of the seats").y = [results[q].bot_seat_share for q in policies]
         p.trace("p95 wait (minutes)").y = [results[q].wait_p95 / 60 for q in policies]
         rows = "".join(f"<tr><td>{q}</td><td>{r.bot_seat_share:.0%}</td><td>{r.users_served * factor:,}</td>"
-                       f"<td>{format_quantity(r.wait_p95, 's')}</td><td>{r.outcomes.get('turned-away', 0) * factor:,}</td></tr>"
+                       f"<td>{format_quantity(r.wait_p95, 's')}</td>"
+                       f"<td>{r.outcomes.get('turned-away', 0) * factor:,}</td></tr>"
                        for q, r in results.items())
         note = _scale_note(factor, model, f"People served and turned away are the model's × {factor:,}.")
         p.table.value = note + ("<table class='ticketlab-fairness'><thead><tr><th>policy</th><th>bots' seats</th>"
