@@ -19,6 +19,7 @@ events per second each reports; and the milliseconds the chapter 10 and 11 panel
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import statistics
 import subprocess
@@ -227,6 +228,14 @@ def _command(argv: list[str], repeat: int) -> tuple[float, float]:
     return statistics.median(walls), statistics.median(rates)
 
 
+def _bench_seatlock():
+    path = Path(__file__).resolve().parent / "bench_seatlock.py"
+    spec = importlib.util.spec_from_file_location("bench_seatlock", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 def core_costs(seats: int, repeat: int) -> tuple[float, float, float]:
     """Median µs per hold+confirm through the core (memory store, optimistic, simulated clock), µs per the
     same two state changes on a bare baseline (a dict of statuses behind a lock), interleaved in this
@@ -237,17 +246,13 @@ def core_costs(seats: int, repeat: int) -> tuple[float, float, float]:
     from ticketlab.seatlock import BookingService, FakePaymentGateway, MemoryStore, SimulatedClock, check_history
     from ticketlab.seatlock import make_strategy, small_venue
 
+    bare_hold_confirm = _bench_seatlock().bare_hold_confirm  # the same bare work as bench_seatlock's baseline
+
     core_us, bare_us, check_us = [], [], []
     for _ in range(repeat):
         status, lock = dict.fromkeys((s.seat_id for s in small_venue(seats).seats()), "AVAILABLE"), threading.Lock()
         started = time.process_time()
-        for seat in status:
-            with lock:
-                if status[seat] == "AVAILABLE":
-                    status[seat] = "HELD"
-            with lock:
-                if status[seat] == "HELD":
-                    status[seat] = "SOLD"
+        bare_hold_confirm(list(status), status, lock)
         bare_us.append((time.process_time() - started) / seats * 1e6)
         clock = SimulatedClock()
         store = MemoryStore(small_venue(seats).seats())
