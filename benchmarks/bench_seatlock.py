@@ -88,21 +88,22 @@ def _split(ids, threads):
 # --- bare baselines ------------------------------------------------------------------
 
 
+def bare_hold_confirm(seat_ids, status: dict, lock) -> None:
+    """The bare baseline's work: each seat AVAILABLE -> HELD, then HELD -> SOLD, each step under ``lock``."""
+    for seat in seat_ids:
+        with lock:
+            if status[seat] == "AVAILABLE":
+                status[seat] = "HELD"
+        with lock:
+            if status[seat] == "HELD":
+                status[seat] = "SOLD"
+
+
 def bare_memory(seats: int, threads: int) -> float:
     ids = [s.seat_id for s in small_venue(seats).seats()]
     status = dict.fromkeys(ids, "AVAILABLE")
     lock = threading.Lock()
-
-    def work(part):
-        for seat in part:
-            with lock:
-                if status[seat] == "AVAILABLE":
-                    status[seat] = "HELD"
-            with lock:
-                if status[seat] == "HELD":
-                    status[seat] = "SOLD"
-
-    return seats / _timed(_split(ids, threads), work)
+    return seats / _timed(_split(ids, threads), lambda part: bare_hold_confirm(part, status, lock))
 
 
 def bare_sqlite(seats: int, threads: int, tmp: str, synchronous: str) -> float:

@@ -1,6 +1,6 @@
 """The rush simulator against an idiomatic SimPy model of the same rush, and its speed at full scale.
 
-    python benchmarks/bench_sim.py [--users 100K] [--seats 50K] [--repeat 3] [--skip-full]
+    python benchmarks/bench_sim.py [--users 20K] [--seats 10K] [--repeat 3] [--skip-full] [--skip-panels]
 
 The SimPy model below is the same rush written the way SimPy is meant to be used: a process per user,
 the room's gate as a process, holds that expire through a sweeper process, seats as a counter. It
@@ -9,13 +9,18 @@ waiting room, but not the seat-lock core: its seats are a number, so it does str
 Both must agree on the headline results (seats sold, sell-out time); the figure that matters is how
 much faster ticketlab's own loop runs the same rush while driving the real core.
 
-Then the targets of the course: the Taylor Swift rush (100K people, 50K seats, FIFO, optimistic)
-and the Super Bowl rush (500K people) as whole `ticketlab simulate` commands.
+Then the core under the rush: microseconds per hold plus its confirm on the memory store beside a bare
+baseline (a dict of statuses behind a lock) in the same run, and the history checker's microseconds per
+record. Then the targets of the course: the Taylor Swift rush (100K people, 50K seats, FIFO,
+optimistic) and the Super Bowl rush (500K people) as whole `ticketlab simulate` commands, with the
+events per second each reports; and the milliseconds the chapter 10 and 11 panels take per slider move.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
+import json
 import statistics
 import subprocess
 import sys
@@ -49,11 +54,12 @@ def simpy_rush(c) -> dict:
     wake = [env.event()]
     interval = 60.0 / c.admit_per_minute
 
-    def arrive(user):
-        yield env.timeout(crowd.arrival[user] - env.now)
-        room.join(user)
-        if not wake[0].triggered:
-            wake[0].succeed()
+    def arrivals():  # one source process walks the crowd in arrival order
+        for at, user in sorted(zip(crowd.arrival, range(c.users))):
+            yield env.timeout(at - env.now)
+            room.join(user)
+            if not wake[0].triggered:
+                wake[0].succeed()
 
     def gate():
         while env.now < 0:
@@ -112,8 +118,7 @@ def simpy_rush(c) -> dict:
             if env.now > 0 and not holds and state["active"] == 0 and not len(room):
                 return
 
-    for user in range(c.users):
-        env.process(arrive(user))
+    env.process(arrivals())
     env.process(gate())
     env.process(sweeper())
     env.run(until=c.horizon)
@@ -195,8 +200,7 @@ def loop_rush(c) -> dict:
         room.open(lambda user: None)
         wake_gate()
 
-    for user in range(c.users):
-        loop.call_at(crowd.arrival[user], lambda user=user: (room.join(user), wake_gate()))
+    loop.stream(sorted(zip(crowd.arrival, range(c.users))), lambda user: (room.join(user), wake_gate()))
     loop.call_at(0.0, opening)
     loop.call_at(-c.early + c.sweep_interval, sweeper)
     loop.run(until=c.horizon)
@@ -212,14 +216,77 @@ def _median_wall(fn, repeat: int) -> tuple[float, object]:
     return statistics.median(walls), last
 
 
-def _command(argv: list[str], repeat: int) -> float:
-    walls = []
+def _command(argv: list[str], repeat: int) -> tuple[float, float]:
+    """Median wall seconds of the whole command, and the events per second it reported."""
+    walls, rates = [], []
     for _ in range(repeat):
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "ticketlab", *argv, "--no-progress"], check=True,
-                       stdout=subprocess.DEVNULL)
+        out = subprocess.run([sys.executable, "-m", "ticketlab", *argv, "--no-progress", "--json"], check=True,
+                             stdout=subprocess.PIPE, text=True).stdout
         walls.append(time.perf_counter() - started)
-    return statistics.median(walls)
+        rates.append(json.loads(out)["events_per_second"])
+    return statistics.median(walls), statistics.median(rates)
+
+
+def _bench_seatlock():
+    path = Path(__file__).resolve().parent / "bench_seatlock.py"
+    spec = importlib.util.spec_from_file_location("bench_seatlock", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def core_costs(seats: int, repeat: int) -> tuple[float, float, float]:
+    """Median µs per hold+confirm through the core (memory store, optimistic, simulated clock), µs per the
+    same two state changes on a bare baseline (a dict of statuses behind a lock), interleaved in this
+    run; and µs per record of the history checker over the core's history. CPU time of this process,
+    not wall time: on a shared machine other work stretches the wall clock, not the CPU time."""
+    import threading
+
+    from ticketlab.seatlock import BookingService, FakePaymentGateway, MemoryStore, SimulatedClock, check_history
+    from ticketlab.seatlock import make_strategy, small_venue
+
+    bare_hold_confirm = _bench_seatlock().bare_hold_confirm  # the same bare work as bench_seatlock's baseline
+
+    core_us, bare_us, check_us = [], [], []
+    for _ in range(repeat):
+        status, lock = dict.fromkeys((s.seat_id for s in small_venue(seats).seats()), "AVAILABLE"), threading.Lock()
+        started = time.process_time()
+        bare_hold_confirm(list(status), status, lock)
+        bare_us.append((time.process_time() - started) / seats * 1e6)
+        clock = SimulatedClock()
+        store = MemoryStore(small_venue(seats).seats())
+        service = BookingService(store, make_strategy("optimistic"), clock, FakePaymentGateway(clock))
+        hold_seats, confirm = service.hold_seats, service.confirm
+        ids = list(store.snapshot())
+        started = time.process_time()
+        for seat in ids:
+            confirm(hold_seats("fan", [seat]).hold_id, "fan")
+        core_us.append((time.process_time() - started) / seats * 1e6)
+        history, final = store.history(), store.snapshot()
+        started = time.process_time()
+        assert check_history(history, final).ok
+        check_us.append((time.process_time() - started) / len(history) * 1e6)
+    return statistics.median(core_us), statistics.median(bare_us), statistics.median(check_us)
+
+
+def panel_latency(moves: int) -> dict[str, tuple[float, float, float, int]]:
+    """Per slider move of the two simulator panels as they run by default: median and largest wall
+    seconds (the panel's own clock), median CPU seconds, and the model's factor."""
+    from ticketlab.ui.widgets import fairness_panel, rush_panel
+
+    out = {}
+    for name, panel, control, values in (
+            ("rush panel (chapter 10)", rush_panel(), "abandon_rate", [0.5, 0.6, 0.8, 0.9, 0.65, 0.75, 0.7]),
+            ("fairness panel (chapter 11)", fairness_panel(), "bot_share", [0.05, 0.15, 0.2, 0.3, 0.25, 0.12, 0.1])):
+        times, cpu = [], []
+        for value in (values * (moves // len(values) + 1))[:moves]:
+            started = time.process_time()
+            panel.set(**{control: value})
+            cpu.append(time.process_time() - started)
+            times.append(panel.last_update_s)
+        out[name] = (statistics.median(times), max(times), statistics.median(cpu), panel.state["scale"])
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -228,6 +295,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seats", default="10K")
     p.add_argument("--repeat", type=int, default=3)
     p.add_argument("--skip-full", action="store_true", help="skip the full-scale Taylor Swift and Super Bowl runs")
+    p.add_argument("--skip-panels", action="store_true", help="skip the panels' latency per slider move")
+    p.add_argument("--core-seats", type=int, default=20_000, help="seats sold once each for the core's µs per op")
+    p.add_argument("--moves", type=int, default=15, help="slider moves per panel")
     args = p.parse_args(argv)
     users, seats = int(parse_quantity(args.users)), int(parse_quantity(args.seats))
     config = rush_config(users=users, seats=seats, admit_per_minute=users / 100, max_active=users)
@@ -248,11 +318,25 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  agreement: seats sold {sold_gap:.1%} apart, sell-out {out_gap:.1%} apart (tolerance 5% and 15%)")
     print(f"  engines, the same model: ticketlab's loop {theirs_s / engine_s:.2f}x as fast as SimPy's (target >= 4x)")
     print(f"  the whole rush through the real core costs {ours_s / engine_s:.1f}x the counter model on the same loop")
+    core_us, bare_us, check_us = core_costs(args.core_seats, args.repeat)
+    print(f"core on the memory store (optimistic, one thread, {args.core_seats:,} seats), CPU time, "
+          f"median of {args.repeat}:")
+    print(f"  hold + confirm through the core  {core_us:7.2f} us   (aim <= 5 us)")
+    print(f"  the same two changes, bare       {bare_us:7.2f} us   (a dict of statuses behind a lock)")
+    print(f"  history checker                  {check_us:7.2f} us per record")
     if not args.skip_full:
-        ts = _command(["simulate", "--scenario", "taylor-swift"], args.repeat)
-        sb = _command(["simulate", "--scenario", "superbowl"], 1)
-        print(f"`ticketlab simulate --scenario taylor-swift`  {ts:6.2f} s whole command (target <= 2 s)")
-        print(f"`ticketlab simulate --scenario superbowl`     {sb:6.2f} s whole command (target <= 10 s)")
+        ts, ts_rate = _command(["simulate", "--scenario", "taylor-swift"], args.repeat)
+        sb, sb_rate = _command(["simulate", "--scenario", "superbowl"], 1)
+        print(f"`ticketlab simulate --scenario taylor-swift`  {ts:6.2f} s whole command (target <= 2 s), "
+              f"{ts_rate:,.0f} events/s")
+        print(f"`ticketlab simulate --scenario superbowl`     {sb:6.2f} s whole command (target <= 10 s), "
+              f"{sb_rate:,.0f} events/s")
+    if not args.skip_panels:
+        print(f"panels, seconds per slider move (of {args.moves}; target median <= 0.050 s):")
+        for name, (median, worst, cpu, scale) in panel_latency(args.moves).items():
+            model = "full scale" if scale == 1 else f"scale model 1 in {scale:,}"
+            print(f"  {name:28} wall median {median:6.3f} s, largest {worst:6.3f} s; CPU median {cpu:6.3f} s"
+                  f"   ({model})")
     return 0
 
 

@@ -10,7 +10,7 @@ from ticketlab.sim import rush_config, simulate
 def test_rush_panel_reruns_the_rush_and_shows_what_changed():
     from ticketlab.ui.widgets import rush_panel
 
-    panel = rush_panel(users=600, seats=300, admit_per_minute=60)
+    panel = rush_panel(users=600, seats=300, admit_per_minute=60, model_people=None)
     first = panel.state["result"]
     assert first.ok and list(panel.trace("seats sold").y)[-1] == first.seats_sold
     assert list(panel.trace("people waiting").x) == pytest.approx([t / 60 for t in first.times])
@@ -25,7 +25,7 @@ def test_rush_panel_reruns_the_rush_and_shows_what_changed():
 def test_rush_panel_says_when_the_checker_finds_seats_sold_twice():
     from ticketlab.ui.widgets import rush_panel
 
-    panel = rush_panel(users=600, seats=300, admit_per_minute=6_000)
+    panel = rush_panel(users=600, seats=300, admit_per_minute=6_000, model_people=None)
     panel.set(strategy="naive")
     result = panel.state["result"]
     assert result.config.strategy == "naive" and result.double_bookings > 0  # 100 people a second collide
@@ -38,7 +38,7 @@ def test_fairness_panel_runs_every_policy_on_the_same_crowd():
     from ticketlab.core.vocab import Policy
     from ticketlab.ui.widgets import fairness_panel
 
-    panel = fairness_panel(users=1_500, seats=500, bot_share=0.1)
+    panel = fairness_panel(users=1_500, seats=500, bot_share=0.1, model_people=None)
     results = panel.state["results"]
     assert list(results) == list(Policy)
     shares = dict(zip(panel.trace("bots' share of the seats").x, panel.trace("bots' share of the seats").y))
@@ -46,3 +46,33 @@ def test_fairness_panel_runs_every_policy_on_the_same_crowd():
     assert shares["fifo"] == pytest.approx(results[Policy.FIFO].bot_seat_share)
     panel.set(bot_share=0)
     assert max(panel.trace("bots' share of the seats").y) == 0
+
+
+def test_rush_panel_runs_a_stated_scale_model_of_a_big_crowd_and_full_scale_on_request():
+    from ticketlab.ui.widgets import rush_panel
+
+    panel = rush_panel(users=20_000, seats=10_000, admit_per_minute=200)
+    model, factor = panel.state["result"], panel.state["scale"]
+    assert factor == 50 and (model.config.users, model.config.seats) == (400, 200)
+    assert model.config.admit_per_minute == pytest.approx(4) and model.config.hold_ttl == 600
+    assert list(panel.trace("seats sold").y)[-1] == model.seats_sold * 50  # the chart reads at full scale
+    assert "1 in 50" in panel.table.value and "400 people for 200 seats" in panel.table.value
+    assert model.last_admitted_seconds == pytest.approx(20_000 / 200 * 60, rel=0.02)  # the room's time is kept
+    panel.press("run at full scale")
+    full = panel.state["result"]
+    assert panel.state["scale"] == 1 and full.config.users == 20_000 and "Scale model" not in panel.table.value
+    panel.set(abandon_rate=0.5)  # the next move is the model again
+    assert panel.state["scale"] == 50 and "1 in 50" in panel.table.value
+    panel.set(users=100, seats=40_000)  # a small crowd in a big house: the house sets the model
+    assert panel.state["scale"] == 100 and panel.state["result"].config.seats == 400
+
+
+def test_fairness_panel_model_keeps_each_policys_bot_share_shape():
+    from ticketlab.core.vocab import Policy
+    from ticketlab.ui.widgets import fairness_panel
+
+    panel = fairness_panel()
+    factor, results = panel.state["scale"], panel.state["results"]
+    assert factor == 10 and all(r.config.users == 300 and r.config.seats == 100 for r in results.values())
+    assert results[Policy.FIFO].bot_seat_share > 0.9 and results[Policy.PRIORITY].bot_seat_share < 0.05
+    assert "1 in 10" in panel.table.value

@@ -52,6 +52,7 @@ from ticketlab.seatlock.payments import FakePaymentGateway, PaymentGateway, Paym
 from ticketlab.seatlock.stores.base import TRANSITIONS, Change, Store, WriteResult
 from ticketlab.seatlock.strategies.base import Strategy
 from ticketlab.seatlock.strategies.optimistic import OptimisticStrategy
+from ticketlab.seatlock.values import maker
 
 __all__ = ["BookingService", "ServiceStats", "SweepResult", "DEFAULT_HOLD_TTL"]
 
@@ -59,6 +60,7 @@ __all__ = ["BookingService", "ServiceStats", "SweepResult", "DEFAULT_HOLD_TTL"]
 DEFAULT_HOLD_TTL = 600.0
 
 _CONTENTION = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
+_hold = maker(Hold)  # every hold is built here: positional, without the frozen __init__'s per-field lookups
 
 
 class ServiceStats:
@@ -153,7 +155,7 @@ class BookingService:
 
         def build(seats: list[Seat], tokens: tuple[int, ...], **guards) -> Change:
             now = clock.now()
-            hold = Hold(hold_id, user, ids, now, now + ttl, sum(s.price_cents for s in seats), tokens)
+            hold = _hold(hold_id, user, ids, now, now + ttl, sum(s.price_cents for s in seats), tokens)
             return Change(RecordKind.HOLD, ids, now, user=user, hold_id=hold_id, hold=hold, **guards)
 
         try:
@@ -389,7 +391,8 @@ class BookingService:
     # -- helpers ---------------------------------------------------------------------
 
     def _validate_seats(self, seat_ids: Sequence[str]) -> tuple[str, ...]:
-        if isinstance(seat_ids, str) or not isinstance(seat_ids, Sequence):
+        if type(seat_ids) is not tuple and type(seat_ids) is not list and (  # the common case, without the ABC check
+                isinstance(seat_ids, str) or not isinstance(seat_ids, Sequence)):
             raise InvalidSeatRequest("seat_ids", seat_ids, "a list of seat ids, e.g. ['A-1-1', 'A-1-2']")
         if len(seat_ids) == 0:
             raise InvalidSeatRequest("seat_ids", list(seat_ids), "at least one seat id")

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import heapq
 import itertools
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import greenlet
@@ -23,6 +24,9 @@ from ticketlab.core.errors import TicketlabError
 from ticketlab.seatlock import SimulatedClock
 
 __all__ = ["EventLoop", "SimClock", "SleepOutsideProcess"]
+
+
+_Greenlet, _getcurrent, _heappush = greenlet.greenlet, greenlet.getcurrent, heapq.heappush
 
 
 class SleepOutsideProcess(TicketlabError, RuntimeError):
@@ -82,6 +86,23 @@ class EventLoop:
         start = _Start((body, args))
         heapq.heappush(self._queue, (self.now if at is None else max(at, self.now), next(self._seq), start))
 
+    def stream(self, items: Sequence[tuple[float, Any]], callback: Callable[[Any], Any]) -> None:
+        """Run ``callback(item)`` at each ``(at, item)`` of ``items``, sorted by ``at``, with one entry on the
+        heap at a time: a crowd of a million arrivals costs a small heap, not a million-entry one."""
+        if not items:
+            return
+        index = 0
+
+        def next_item() -> None:
+            nonlocal index
+            item = items[index][1]
+            index += 1
+            if index < len(items):
+                self.call_at(items[index][0], next_item)
+            callback(item)
+
+        self.call_at(items[0][0], next_item)
+
     def _work(self, start: _Start) -> None:
         """A worker's life: run a process, return to the pool, wait for the next."""
         me, pool, hub = greenlet.getcurrent(), self._pool, self._hub
@@ -93,30 +114,35 @@ class EventLoop:
 
     def wait(self, seconds: float) -> None:
         """Park the running process for ``seconds`` of simulated time."""
-        current = greenlet.getcurrent()
+        current = _getcurrent()
         if current is self._hub:
             raise SleepOutsideProcess(f"sleep({seconds:g}) outside a process: only a spawned process may wait")
-        heapq.heappush(self._queue, (self.now + seconds, next(self._seq), current))
+        _heappush(self._queue, (self.now + seconds, next(self._seq), current))
         self._hub.switch()
 
     def run(self, until: float | None = None) -> float:
         """Run events in order until none is left or the next is after ``until``; returns the time reached."""
-        queue = self._queue
-        while queue:
-            if until is not None and queue[0][0] > until:
-                self.now = until
-                break
-            at, _, action = heapq.heappop(queue)
-            self.now = at
-            self.events += 1
-            kind = type(action)
-            if kind is greenlet.greenlet:
-                action.switch()
-            elif kind is _Start:
-                worker = self._pool.pop() if self._pool else greenlet.greenlet(self._work, parent=self._hub)
-                worker.switch(action)
-            else:
-                action()
+        queue, pool, heappop = self._queue, self._pool, heapq.heappop
+        limit = math.inf if until is None else until
+        done = 0
+        try:
+            while queue:
+                if queue[0][0] > limit:
+                    self.now = limit
+                    break
+                at, _, action = heappop(queue)
+                self.now = at
+                done += 1
+                kind = type(action)
+                if kind is _Greenlet:
+                    action.switch()
+                elif kind is _Start:
+                    worker = pool.pop() if pool else _Greenlet(self._work, parent=self._hub)
+                    worker.switch(action)
+                else:
+                    action()
+        finally:
+            self.events += done  # counted in a local: this loop runs once per event
         return self.now
 
     @property

@@ -119,7 +119,7 @@ class Rush:
         self.admitted_at[user] = now
         self._next_admit = now + self._admit_interval
         self.active += 1
-        self.loop.spawn(self._shop, user)
+        self._start_shopping(user, False)
         self._wake_gate()
 
     def _finish(self, user: int, outcome: str) -> None:
@@ -133,10 +133,14 @@ class Rush:
 
     # -- one user on the site ------------------------------------------------------------
 
+    def _start_shopping(self, user: int, offered: bool) -> None:
+        """The user looks at the map for their think time (half as long for an offer), then shops."""
+        think = self.crowd.think[user] / (2 if offered else 1)
+        self.loop.spawn(self._shop, user, offered, at=self.loop.now + think)
+
     def _shop(self, user: int, offered: bool = False) -> None:
         c, loop, crowd = self.config, self.loop, self.crowd
         party = crowd.party[user]
-        loop.wait(crowd.think[user] / (2 if offered else 1))
         hold = None
         for attempt in range(c.max_attempts):
             if self.store.available() < party:
@@ -211,7 +215,7 @@ class Rush:
             user = self.waitlist.popleft()
             offers -= 1
             self.active += 1
-            self.loop.spawn(self._shop, user, True)
+            self._start_shopping(user, True)
 
     def _sample(self) -> None:
         if self._progress is not None:
@@ -233,8 +237,8 @@ class Rush:
         self._progress = progress
         c, loop = self.config, self.loop
         self._live: dict[str, tuple[int, int]] = {}  # live hold id -> (index in holds, seats)
-        for user, at in enumerate(self.crowd.arrival):
-            loop.call_at(at, lambda user=user: self._arrive(user))
+        arrival = self.crowd.arrival
+        loop.stream(sorted(zip(arrival, range(len(arrival)))), self._arrive)
         loop.call_at(0.0, self._open)
         loop.call_at(c.sweep_interval, self._sweep)
         loop.call_at(-c.early, self._sample)

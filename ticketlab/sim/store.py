@@ -20,6 +20,7 @@ from ticketlab.seatlock import LockTimeout, MemoryStore, Seat, SeatStatus, Simul
 __all__ = ["SimStore", "rush_venue", "LOCK_POLL"]
 
 LOCK_POLL = 0.001
+_AVAILABLE, _HELD, _SOLD = SeatStatus.AVAILABLE, SeatStatus.HELD, SeatStatus.SOLD
 _PER_ROW = 25
 _PRICES = (45_000, 30_000, 22_500, 15_000, 9_500)
 
@@ -45,14 +46,16 @@ class SimStore(MemoryStore):
         self._clock = clock
         self._owners: dict[str, object] = {}
 
+    # one counter read, not a copy of all four under the lock: the rush runs in one OS thread, and
+    # asks before every attempt
     def available(self) -> int:
-        return self.counters()[SeatStatus.AVAILABLE]
+        return self._counts[_AVAILABLE]
 
     def sold(self) -> int:
-        return self.counters()[SeatStatus.SOLD]
+        return self._counts[_SOLD]
 
     def held(self) -> int:
-        return self.counters()[SeatStatus.HELD]
+        return self._counts[_HELD]
 
     def pick(self, party: int, sections: Sequence[int], rng: np.random.Generator, window: int = 4) -> list[str] | None:
         """``party`` seats a user would pick from the map as it is now: free ones near each other in the

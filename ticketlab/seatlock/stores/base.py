@@ -36,6 +36,7 @@ from typing import Any, NamedTuple
 from ticketlab.core.errors import InputError
 from ticketlab.seatlock.check.history import Record, RecordKind
 from ticketlab.seatlock.model import Booking, BookingStatus, Hold, Seat, SeatStatus
+from ticketlab.seatlock.values import maker
 
 __all__ = [
     "Change",
@@ -271,25 +272,28 @@ def first_refusal(change: Change, seats: Sequence[Seat], fences: Mapping[str, in
     return WriteResult.OK
 
 
+_record = maker(Record)  # positional, every field: this runs once per write
+_TO_STATUS = {kind: transition.to for kind, transition in TRANSITIONS.items()}
+_CAPTURED = RecordKind.PAYMENT_CAPTURED
+
+
 def change_record(change: Change, seq: int, counters: tuple[int, int, int, int] | None) -> Record:
     """The history record an applied change appends (``counters``: right after it)."""
     booking, hold = change.booking, change.hold
-    return Record(
-        seq=seq, kind=change.kind, at=change.at, seat_ids=change.seat_ids, to_status=change.to_status,
-        user=change.user, hold_id=change.hold_id,
-        booking_id=booking.booking_id if booking else None,
-        expires_at=hold.expires_at if hold else None,
-        fencing_tokens=change.fencing_tokens,
-        amount_cents=booking.amount_cents if booking else (hold.amount_cents if hold else 0),
-        payment_id=booking.payment_id if booking else None,
-        counters=counters)
+    if booking is not None:
+        booking_id, amount, payment_id = booking.booking_id, booking.amount_cents, booking.payment_id
+    else:
+        booking_id, amount, payment_id = None, (hold.amount_cents if hold is not None else 0), None
+    return _record(seq, change.kind, change.at, change.seat_ids, _TO_STATUS[change.kind], change.user,
+                   change.hold_id, booking_id, hold.expires_at if hold is not None else None,
+                   change.fencing_tokens, amount, payment_id, counters, ())
 
 
 def capture_record(change: Change, seq: int) -> Record:
     """The PAYMENT_CAPTURED record a CONFIRM with ``captured`` appends just before its own."""
     booking = change.booking
-    return Record(seq=seq, kind=RecordKind.PAYMENT_CAPTURED, at=change.at, user=change.user,
-                  hold_id=change.hold_id, amount_cents=booking.amount_cents, payment_id=booking.payment_id)
+    return _record(seq, _CAPTURED, change.at, (), None, change.user, change.hold_id, None, None, (),
+                   booking.amount_cents, booking.payment_id, None, ())
 
 
 def seat_map(seats: Iterable[Seat]) -> list[Seat]:

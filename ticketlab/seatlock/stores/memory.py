@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import threading
 import time
+from heapq import heappop, heappush
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
@@ -18,7 +19,9 @@ from dataclasses import replace
 from ticketlab.seatlock.check.history import COUNTER_ORDER, Record, RecordKind
 from ticketlab.seatlock.errors import LockTimeout
 from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
+from ticketlab.seatlock.values import maker
 from ticketlab.seatlock.stores.base import (
+    TRANSITIONS,
     Change,
     Store,
     WriteResult,
@@ -29,6 +32,13 @@ from ticketlab.seatlock.stores.base import (
 )
 
 __all__ = ["MemoryStore"]
+
+_AVAILABLE, _HELD, _SOLD, _BLOCKED = COUNTER_ORDER
+_HOLD, _CONFIRM, _RELEASE, _EXPIRE = RecordKind.HOLD, RecordKind.CONFIRM, RecordKind.RELEASE, RecordKind.EXPIRE
+_CAPTURED = RecordKind.PAYMENT_CAPTURED
+_OK = WriteResult.OK
+_TO_STATUS = {kind: transition.to for kind, transition in TRANSITIONS.items()}
+_seat = maker(Seat)
 
 
 class MemoryStore(Store):
@@ -42,11 +52,13 @@ class MemoryStore(Store):
         self.event_id = event_id
         self._lock = threading.Lock()
         self._seats: dict[str, Seat] = {s.seat_id: s for s in seat_map(seats)}
-        # find_available scans from the first seat that may be AVAILABLE; seats sell roughly
-        # front to back, so the scan skips the sold part of the map instead of re-reading it
+        # find_available reads a heap of seat-map positions that may be AVAILABLE: a seat that frees
+        # up is pushed, a taken one is dropped when it surfaces (lazy deletion), so a lookup costs
+        # O(count log n) instead of a scan over the sold part of the map
         self._order = list(self._seats)
         self._position = {seat_id: i for i, seat_id in enumerate(self._order)}
-        self._first_free = 0
+        self._free = [i for i, seat_id in enumerate(self._order)
+                      if self._seats[seat_id].status is SeatStatus.AVAILABLE]  # ascending: already a heap
         self._seat_locks = {sid: threading.Lock() for sid in self._seats}
         self._holds: dict[str, Hold] = {}
         self._bookings: dict[str, Booking] = {}
@@ -79,18 +91,18 @@ class MemoryStore(Store):
         return [seats[s] for s in seat_ids]  # each Seat is immutable; the dict read is atomic
 
     def find_available(self, count: int) -> list[str]:
-        found: list[str] = []
+        found: list[int] = []
         with self._lock:
-            order, seats, available = self._order, self._seats, SeatStatus.AVAILABLE
-            i = self._first_free
-            while i < len(order) and seats[order[i]].status is not available:
-                i += 1
-            self._first_free = i
-            while i < len(order) and len(found) < count:
+            free, order, seats, available = self._free, self._order, self._seats, SeatStatus.AVAILABLE
+            while free and len(found) < count:
+                i = heappop(free)
+                if found and found[-1] == i:
+                    continue  # a seat freed twice has two entries; they pop together
                 if seats[order[i]].status is available:
-                    found.append(order[i])
-                i += 1
-        return found
+                    found.append(i)
+            for i in found:  # a read: what was found stays free until a write takes it
+                heappush(free, i)
+        return [order[i] for i in found]
 
     def get_hold(self, hold_id: str) -> Hold | None:
         return self._holds.get(hold_id)
@@ -133,57 +145,62 @@ class MemoryStore(Store):
 
     def _counter_tuple(self) -> tuple[int, int, int, int]:
         c = self._counts
-        return (c[SeatStatus.AVAILABLE], c[SeatStatus.HELD], c[SeatStatus.SOLD], c[SeatStatus.BLOCKED])
+        return (c[_AVAILABLE], c[_HELD], c[_SOLD], c[_BLOCKED])
 
     def apply(self, change: Change) -> WriteResult:
         ids = change.seat_ids
         with self._lock:
-            seats = [self._seats[s] for s in ids]
+            store = self._seats
+            seats = [store[s] for s in ids]
             verdict = first_refusal(change, seats, self._fences, self._holds, self._bookings)
-            if verdict is not WriteResult.OK:
+            if verdict is not _OK:
                 return verdict
             self._write(change, seats)
-            return WriteResult.OK
+            return _OK
 
     def _write(self, change: Change, seats: list[Seat]) -> None:
-        to = change.to_status
-        hold_id = change.hold_id if to is SeatStatus.HELD else None
-        booking_id = change.booking.booking_id if (to is SeatStatus.SOLD and change.booking) else None
+        # statuses and kinds are read from module constants: an Enum member looked up on its class
+        # is a descriptor call, and this runs once per write
+        kind = change.kind
+        to = _TO_STATUS[kind]
+        hold_id = change.hold_id if to is _HELD else None
+        booking_id = change.booking.booking_id if (to is _SOLD and change.booking) else None
         counts = self._counts
         store = self._seats
         for seat in seats:
             counts[seat.status] -= 1
             counts[to] += 1
-            # positional: this is the hot path, and binding nine keywords costs more
-            store[seat.seat_id] = Seat(seat.seat_id, seat.section, seat.row, seat.number, seat.price_cents,
-                                       to, seat.version + 1, hold_id, booking_id)
-        if to is SeatStatus.AVAILABLE:
-            first = min(self._position[s.seat_id] for s in seats) if seats else self._first_free
-            self._first_free = min(self._first_free, first)
+            store[seat.seat_id] = _seat(seat.seat_id, seat.section, seat.row, seat.number, seat.price_cents,
+                                        to, seat.version + 1, hold_id, booking_id)
+        if to is _AVAILABLE:
+            position, free = self._position, self._free
+            for seat in seats:
+                heappush(free, position[seat.seat_id])
         if change.fencing_tokens:  # the FENCING guard passed: each token is the newest
             fences = self._fences
             for seat, token in zip(seats, change.fencing_tokens):
                 fences[seat.seat_id] = token
-        kind = change.kind
-        if kind is RecordKind.HOLD:
+        if kind is _HOLD:
             self._holds[change.hold.hold_id] = change.hold
-        elif kind is RecordKind.CONFIRM:
+        elif kind is _CONFIRM:
             booking = change.booking
             self._holds.pop(change.hold_id, None)
             self._bookings[booking.booking_id] = booking
             self._booking_of_hold[change.hold_id] = booking.booking_id
-            if change.captured and (RecordKind.PAYMENT_CAPTURED, booking.payment_id) not in self._payment_facts:
-                self._payment_facts.add((RecordKind.PAYMENT_CAPTURED, booking.payment_id))
+            fact = (_CAPTURED, booking.payment_id)
+            if change.captured and fact not in self._payment_facts:
+                self._payment_facts.add(fact)
                 self._seq += 1
                 self._history.append(capture_record(change, self._seq))
-        elif kind is RecordKind.RELEASE or kind is RecordKind.EXPIRE:
+        elif kind is _RELEASE or kind is _EXPIRE:
             self._holds.pop(change.hold_id, None)
         elif kind is RecordKind.CANCEL:
             booking_id = change.booking.booking_id
             self._bookings[booking_id] = replace(self._bookings[booking_id], status=BookingStatus.CANCELLED,
                                                  cancelled_at=change.at)
         self._seq += 1
-        self._history.append(change_record(change, self._seq, self._counter_tuple()))
+        self._history.append(change_record(change, self._seq, (counts[_AVAILABLE], counts[_HELD], counts[_SOLD],
+                                                               counts[_BLOCKED])))
 
     def record(self, kind: RecordKind, at: float, **fields) -> int:
         payment_id = fields.get("payment_id")

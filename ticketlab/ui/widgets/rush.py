@@ -3,11 +3,15 @@
 ``rush_panel``: sliders for the crowd, the seats, the room's rate, the hold's length and the share of
 holds never paid, a policy and a strategy; the chart is seats sold and held over time and the people
 waiting; the table the results and the simulation beside the library's formulas. Each change re-runs
-the whole rush at classroom scale (thousands of people, not the scenario's hundred thousand), with
-the same seed, so a change in the chart is the change you made.
+the whole rush with the same seed, so a change in the chart is the change you made.
 
 ``fairness_panel``: the same crowd of fans and bots through each of the five waiting-room policies:
 the bots' share of the seats and the fans' 95th-percentile wait, policy by policy.
+
+Both answer a slider at once by running a proportional scale model (:mod:`ticketlab.sim.scale`) when
+the crowd is large: 1 in N of the people, the seats and the room's rate, the same times and shares.
+The chart's counts are the model's multiplied back by N, and the panel says which model ran; the
+"run at full scale" button runs every person, once.
 """
 
 from __future__ import annotations
@@ -18,10 +22,36 @@ from ticketlab.core.numbers import format_quantity
 from ticketlab.core.vocab import Policy, StrategyName
 from ticketlab.sim import rush_config, simulate
 from ticketlab.sim.analytic import compare
+from ticketlab.sim.scale import MODEL_PEOPLE, model_factor, scale_model
 from ticketlab.ui.widgets.controls import Choice, Quantity
 from ticketlab.ui.widgets.panel import Panel
 
-__all__ = ["rush_panel", "fairness_panel"]
+__all__ = ["rush_panel", "fairness_panel", "FULL_SCALE", "FAIRNESS_MODEL_PEOPLE"]
+
+#: The button that runs the panel's current values once with every person.
+FULL_SCALE = "run at full scale"
+#: People per policy in the fairness panel's model: it runs five rushes per change.
+FAIRNESS_MODEL_PEOPLE = 300
+
+
+def _ask_full_scale(panel: Panel) -> None:
+    panel.state["full_scale"] = True  # the next update runs every person, once
+
+
+def _factor(panel: Panel, config: Any, model_people: int | None) -> int:
+    """1 (every person) when the button asked or there is no budget, else the model's factor: the larger
+    of the crowd and the house sets it, since a store of 50K seats costs as much to build as to sell."""
+    full = panel.state.pop("full_scale", False) or model_people is None
+    return 1 if full else model_factor(max(config.users, config.seats), model_people)
+
+
+def _scale_note(factor: int, config: Any, counts: str) -> str:
+    """What ran, said above the table: nothing at full scale."""
+    if factor == 1:
+        return ""
+    return (f"<p><i>Scale model, 1 in {factor:,}: {config.users:,} people for {config.seats:,} seats, the room "
+            f"admitting {config.admit_per_minute:,.4g} a minute; the same times and shares. {counts} "
+            f"Press “{FULL_SCALE}” to run every person once.</i></p>")
 
 
 def _results_table(result: Any) -> str:
@@ -38,14 +68,19 @@ def _results_table(result: Any) -> str:
                    f"</tr></thead><tbody>{body}</tbody></table>")
 
 
-def rush_panel(users: Any = 2_000, seats: Any = 1_000, admit_per_minute: Any = 20, hold_ttl: Any = "10 min",
+def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any = 1_000, hold_ttl: Any = "10 min",
                abandon_rate: Any = 0.7, policy: Any = Policy.FIFO, strategy: Any = StrategyName.OPTIMISTIC,
-               seed: int = 0) -> Panel:
-    """The rush at classroom scale; every change re-runs it with the same seed."""
+               seed: int = 0, model_people: int | None = MODEL_PEOPLE) -> Panel:
+    """The rush (the Taylor Swift release by default); every change re-runs it with the same seed.
+
+    A crowd (or a house) larger than ``model_people`` runs as a scale model
+    (:func:`~ticketlab.sim.scale.model_factor`); ``None`` runs every person on every change. The button
+    runs the current values once at full scale.
+    """
     controls = [
-        Quantity("users", users, 100, 20_000, label="people in the rush", integer=True, log=True),
-        Quantity("seats", seats, 50, 10_000, label="seats on sale", integer=True, log=True),
-        Quantity("admit_per_minute", admit_per_minute, 10, 10_000, label="room admits a minute", log=True),
+        Quantity("users", users, 100, 1_000_000, label="people in the rush", integer=True, log=True),
+        Quantity("seats", seats, 50, 500_000, label="seats on sale", integer=True, log=True),
+        Quantity("admit_per_minute", admit_per_minute, 10, 100_000, label="room admits a minute", log=True),
         Quantity("hold_ttl", hold_ttl, 60, 1_800, label="a hold lasts", unit="s", dimension="seconds", log=True),
         Quantity("abandon_rate", abandon_rate, 0, 0.95, label="holds never paid", unit="%", dimension="fraction"),
         Choice("policy", Policy(policy), list(Policy), label="waiting room"),
@@ -58,31 +93,40 @@ def rush_panel(users: Any = 2_000, seats: Any = 1_000, admit_per_minute: Any = 2
         p.figure.add_scatter(x=[], y=[], name="people waiting", line=dict(color="#1e88e5", dash="dot"), yaxis="y2")
 
     def update(p: Panel, v: dict) -> None:
-        result = simulate(rush_config(users=v["users"], seats=v["seats"], admit_per_minute=v["admit_per_minute"],
-                                      hold_ttl=v["hold_ttl"], abandon_rate=v["abandon_rate"], policy=v["policy"],
-                                      strategy=v["strategy"], seed=seed, max_active=20_000))
-        p.state["result"] = result
+        config = rush_config(users=v["users"], seats=v["seats"], admit_per_minute=v["admit_per_minute"],
+                             hold_ttl=v["hold_ttl"], abandon_rate=v["abandon_rate"], policy=v["policy"],
+                             strategy=v["strategy"], seed=seed, max_active=20_000)
+        factor = _factor(p, config, model_people)
+        result = simulate(scale_model(config, factor))
+        p.state["result"], p.state["scale"] = result, factor
         minutes = [t / 60 for t in result.times]
-        p.trace("seats sold").x, p.trace("seats sold").y = minutes, result.sold
-        p.trace("seats held").x, p.trace("seats held").y = minutes, result.held
-        p.trace("people waiting").x, p.trace("people waiting").y = minutes, result.waiting
-        p.table.value = _results_table(result)
+        p.trace("seats sold").x, p.trace("seats sold").y = minutes, [n * factor for n in result.sold]
+        p.trace("seats held").x, p.trace("seats held").y = minutes, [n * factor for n in result.held]
+        p.trace("people waiting").x, p.trace("people waiting").y = minutes, [n * factor for n in result.waiting]
+        p.table.value = _scale_note(factor, result.config, f"The chart's counts are the model's × {factor:,}; the "
+                                                             "table is the model's own.") + _results_table(result)
         if not result.ok:
             p.say(f"the checker found {result.violations} violations: {result.double_bookings} seats sold twice")
 
     return Panel("An on-sale rush through the real core", controls, update, draw=draw,
+                 actions=[(FULL_SCALE, _ask_full_scale)],
                  layout=dict(xaxis=dict(title="minutes after the on-sale"), yaxis=dict(title="seats"),
                              yaxis2=dict(title="people waiting", overlaying="y", side="right", showgrid=False)))
 
 
 def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1, admit_per_minute: Any = 600,
-                   seed: int = 0) -> Panel:
-    """The same crowd of fans and bots through every policy: the bots' share and the fans' p95 wait."""
+                   seed: int = 0, model_people: int | None = FAIRNESS_MODEL_PEOPLE) -> Panel:
+    """The same crowd of fans and bots through every policy: the bots' share and the fans' p95 wait.
+
+    A crowd (or a house) larger than ``model_people`` runs as a scale model, five times (one per
+    policy); ``None`` runs every person on every change. The button runs the current values once at
+    full scale.
+    """
     controls = [
-        Quantity("users", users, 200, 10_000, label="people (fans and bots)", integer=True, log=True),
-        Quantity("seats", seats, 50, 5_000, label="seats on sale", integer=True, log=True),
+        Quantity("users", users, 200, 100_000, label="people (fans and bots)", integer=True, log=True),
+        Quantity("seats", seats, 50, 50_000, label="seats on sale", integer=True, log=True),
         Quantity("bot_share", bot_share, 0, 0.6, label="bots among them", unit="%", dimension="fraction"),
-        Quantity("admit_per_minute", admit_per_minute, 10, 5_000, label="room admits a minute", log=True),
+        Quantity("admit_per_minute", admit_per_minute, 10, 50_000, label="room admits a minute", log=True),
     ]
     policies = list(Policy)
 
@@ -92,19 +136,25 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
                          yaxis="y2", opacity=0.6)
 
     def update(p: Panel, v: dict) -> None:
-        results = {q: simulate(rush_config(users=v["users"], seats=v["seats"], bot_share=v["bot_share"],
-                                           admit_per_minute=v["admit_per_minute"], arrival="fans-and-bots",
-                                           policy=q, seed=seed, max_active=20_000)) for q in policies}
-        p.state["results"] = results
+        config = rush_config(users=v["users"], seats=v["seats"], bot_share=v["bot_share"],
+                             admit_per_minute=v["admit_per_minute"], arrival="fans-and-bots", seed=seed,
+                             max_active=20_000)
+        factor = _factor(p, config, model_people)
+        model = scale_model(config, factor)
+        results = {q: simulate(model.replace(policy=q)) for q in policies}
+        p.state["results"], p.state["scale"] = results, factor
         p.trace("bots' share of the seats").y = [results[q].bot_seat_share for q in policies]
         p.trace("p95 wait (minutes)").y = [results[q].wait_p95 / 60 for q in policies]
-        rows = "".join(f"<tr><td>{q}</td><td>{r.bot_seat_share:.0%}</td><td>{r.users_served:,}</td>"
-                       f"<td>{format_quantity(r.wait_p95, 's')}</td><td>{r.outcomes.get('turned-away', 0):,}</td></tr>"
+        rows = "".join(f"<tr><td>{q}</td><td>{r.bot_seat_share:.0%}</td><td>{r.users_served * factor:,}</td>"
+                       f"<td>{format_quantity(r.wait_p95, 's')}</td>"
+                       f"<td>{r.outcomes.get('turned-away', 0) * factor:,}</td></tr>"
                        for q, r in results.items())
-        p.table.value = ("<table class='ticketlab-fairness'><thead><tr><th>policy</th><th>bots' seats</th>"
-                         "<th>people served</th><th>p95 wait</th><th>turned away</th></tr></thead>"
-                         f"<tbody>{rows}</tbody></table>")
+        note = _scale_note(factor, model, f"People served and turned away are the model's × {factor:,}.")
+        p.table.value = note + ("<table class='ticketlab-fairness'><thead><tr><th>policy</th><th>bots' seats</th>"
+                                "<th>people served</th><th>p95 wait</th><th>turned away</th></tr></thead>"
+                                f"<tbody>{rows}</tbody></table>")
 
     return Panel("Who gets the seats, policy by policy", controls, update, draw=draw,
+                 actions=[(FULL_SCALE, _ask_full_scale)],
                  layout=dict(barmode="group", yaxis=dict(title="bots' share of the seats", tickformat=".0%"),
                              yaxis2=dict(title="p95 wait (minutes)", overlaying="y", side="right", showgrid=False)))
