@@ -57,7 +57,8 @@ CREATE TABLE seats (
     seat_id TEXT PRIMARY KEY, position INTEGER NOT NULL, section TEXT NOT NULL, row INTEGER NOT NULL,
     number INTEGER NOT NULL, price_cents INTEGER NOT NULL, status TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 0, hold_id TEXT, booking_id TEXT,
-    fence INTEGER NOT NULL DEFAULT -1  -- newest fencing token accepted for this seat
+    fence INTEGER NOT NULL DEFAULT -1,  -- fencing bar: newest token accepted, or newest issued - 1
+    issued INTEGER NOT NULL DEFAULT 0  -- newest fencing token issued for this seat
 ) WITHOUT ROWID;  -- rows stored in the primary-key tree: one page touched per seat write, not two
 -- only AVAILABLE seats are indexed: a confirm (HELD -> SOLD) does not touch this index
 CREATE INDEX available_seats ON seats (position) WHERE status = 'AVAILABLE';
@@ -354,6 +355,15 @@ class SqliteStore(Store):
     def newest_fencing_token(self, seat_id: str) -> int:
         row = self._db.conn().execute("SELECT fence FROM seats WHERE seat_id = ?", (seat_id,)).fetchone()
         return row[0] if row else -1
+
+    def issue_fencing_tokens(self, seat_ids: Sequence[str]) -> tuple[int, ...]:
+        marks = ",".join("?" * len(seat_ids))
+        with self._db.write("the database write lock") as conn:
+            # the right-hand sides read the row as it was: issued becomes bar + 1, fence the bar
+            issued = dict(conn.execute(
+                f"UPDATE seats SET issued = max(issued, fence) + 1, fence = max(issued, fence)"
+                f" WHERE seat_id IN ({marks}) RETURNING seat_id, issued", list(seat_ids)).fetchall())
+        return tuple(issued[s] for s in seat_ids)
 
     def counters(self) -> dict[SeatStatus, int]:
         rows = dict(self._db.conn().execute("SELECT status, n FROM counters").fetchall())
