@@ -104,3 +104,23 @@ def test_grade_refuses_zero_jobs_and_a_negative_timeout(capsys):
     assert main(["grade", "x.ipynb", "--timeout", "-1"]) == 2
     err = capsys.readouterr().err
     assert "--jobs" in err and "--timeout" in err
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_race_against_a_closed_redis_port_prints_one_line_and_exits_2(backend):
+    from support import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    proc = subprocess.run([sys.executable, "-m", "ticketlab", "race", "--strategy", "distributed",
+                           "--redis-url", url, "--backend", backend, "--users", "4", "--seats", "2"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == "" and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("ticketlab race: the lock service at 127.0.0.1:") and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379/0", "redis://127.0.0.1:99999/0", "127.0.0.1"])
+def test_race_refuses_a_redis_url_that_is_not_one(capsys, url):
+    assert main(["race", "--strategy", "distributed", "--redis-url", url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "redis_url=" in err and "redis://127.0.0.1:6379/0" in err

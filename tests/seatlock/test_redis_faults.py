@@ -237,3 +237,15 @@ def test_fencing_only_sells_once_when_both_clients_read_before_either_writes(ser
     assert isinstance(outcome["alice"], StaleFencingToken), outcome
     assert [h.user for h in store.live_holds()] == ["bob"]
     assert_store_clean(store)
+
+
+def test_a_race_whose_redis_dies_midway_stops_with_one_error_not_a_clean_report(plain_server):
+    from ticketlab.seatlock import SeatLockError, race
+
+    killer = threading.Timer(0.5, plain_server.kill)
+    killer.start()
+    try:
+        with pytest.raises(SeatLockError, match="the race stopped: user.*LockServiceUnavailable"):
+            race("distributed", users=6, seats=400, latency_ms=5, per_user=60, redis_url=plain_server.url)
+    finally:
+        killer.cancel()
