@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ticketlab.core.errors import InputError
 from ticketlab.core.timing import check_cascade
 from ticketlab.seatlock.clock import Clock, RealClock, seconds
 from ticketlab.seatlock.errors import (
@@ -116,6 +117,7 @@ class BookingService:
     def __init__(self, store: Store, strategy: Strategy | None = None, clock: Clock | None = None,
                  payments: PaymentGateway | None = None, hold_ttl: float = DEFAULT_HOLD_TTL,
                  http_timeout: float = 10.0, db_timeout: float = 5.0) -> None:
+        _check_parts(store, strategy, clock, payments)
         self.store = store
         self.clock = clock or RealClock()
         self.strategy = strategy or OptimisticStrategy()
@@ -432,6 +434,17 @@ class BookingService:
 def _check_user(user: str) -> None:
     if not isinstance(user, str) or not user:
         raise InvalidSeatRequest("user", user, "a non-empty user id, e.g. 'alice'")
+
+
+def _check_parts(store, strategy, clock, payments) -> None:
+    """The service's collaborators are what it calls, or it would fail later with an AttributeError."""
+    for name, value, kind, example in (("store", store, Store, "MemoryStore.for_event(event)"),
+                                       ("strategy", strategy, Strategy, "make_strategy('optimistic')"),
+                                       ("clock", clock, Clock, "RealClock() or SimulatedClock()"),
+                                       ("payments", payments, PaymentGateway, "FakePaymentGateway(clock)")):
+        optional = value is None and name != "store"  # the others have defaults
+        if not optional and not isinstance(value, kind):
+            raise InputError(name, value, f"a {kind.__name__}, e.g. {example}")
 
 
 def _check_id(name: str, value: str) -> None:

@@ -32,6 +32,7 @@ passes the same contract tests (``tests/seatlock/test_store_contract.py``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from operator import attrgetter
@@ -297,10 +298,22 @@ def capture_record(change: Change, seq: int) -> Record:
 
 
 def seat_map(seats: Iterable[Seat]) -> list[Seat]:
-    """The seats a new store starts with. Raises :class:`InputError` when there are none."""
-    seats = list(seats)
+    """The seats a new store starts with. Raises :class:`InputError` when there are none, when
+    one is not a :class:`Seat` with a non-empty string id, or when two share an id."""
+    example = "small_venue(10).seats()"
+    try:
+        seats = list(seats)
+    except TypeError:
+        raise InputError("seats", seats, f"an iterable of Seat values, e.g. {example}") from None
     if not seats:
-        raise InputError("seats", [], "at least one seat, e.g. small_venue(10).seats()")
+        raise InputError("seats", [], f"at least one seat, e.g. {example}")
+    for seat in seats:
+        if not isinstance(seat, Seat) or not isinstance(seat.seat_id, str) or not seat.seat_id:
+            raise InputError("seats", seat, f"Seat values with non-empty string ids, e.g. {example}")
+    counts = Counter(s.seat_id for s in seats)
+    if len(counts) != len(seats):
+        twice = sorted(seat_id for seat_id, n in counts.items() if n > 1)
+        raise InputError("seats", twice, f"each seat id once, e.g. {example}")
     return seats
 
 

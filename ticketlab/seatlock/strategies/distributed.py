@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from ticketlab.core.errors import InputError
 from ticketlab.core.vocab import StrategyName
 from ticketlab.seatlock.clock import seconds
 from ticketlab.seatlock.errors import (
@@ -54,6 +55,8 @@ class DistributedStrategy(Strategy):
                  lock_wait: float = 5.0, fencing: bool = True, conditional: bool = True,
                  before_write: Callable[[], None] | None = None) -> None:
         super().__init__(latency, lock_ttl, before_write)
+        if not isinstance(locks, LockManager):
+            raise InputError("locks", locks, "a LockManager, e.g. MemoryLockManager(clock) or RedisLockManager(url=...)")
         self.locks = locks
         self.lock_wait = seconds("lock_wait", lock_wait)
         self.fencing = fencing
