@@ -124,3 +124,28 @@ def test_race_refuses_a_redis_url_that_is_not_one(capsys, url):
     assert main(["race", "--strategy", "distributed", "--redis-url", url]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "redis_url=" in err and "redis://127.0.0.1:6379/0" in err
+
+
+def _value_flags() -> list[tuple[str, str]]:
+    """Every (verb, flag) that takes a value, from the parser itself."""
+    sub = build_parser()._subparsers._group_actions[0].choices
+    return [(verb.name, action.option_strings[0]) for verb in VERBS for action in sub[verb.name]._actions
+            if action.option_strings and action.nargs != 0 and action.dest != "help"
+            and action.option_strings[0] != "--redis-url"]  # a URL's host would be looked up: tested apart
+
+
+# values no flag accepts, so no verb starts real work on them ("--" once reached code as a list)
+NEVER_VALID = ["--", "nan", "", " ", "ten", "%", "..5M", "-inf"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(verb_flag=st.sampled_from(_value_flags()), value=st.sampled_from(NEVER_VALID))
+def test_every_flag_of_every_verb_refuses_a_hostile_value_in_one_line(verb_flag, value):
+    verb, flag = verb_flag
+    argv = [verb, *(["ticketmaster"] if verb == "solve" else []), f"{flag}={value}"]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    assert code == 2, (argv, code, out.getvalue()[-300:])
+    text = err.getvalue()
+    assert "Traceback" not in text and text.strip().splitlines()[-1].startswith(f"ticketlab {verb}"), text
