@@ -114,3 +114,48 @@ def test_simulate_speaks_of_one_user_and_one_seat_in_the_singular(capsys):
     head = capsys.readouterr().out.splitlines()
     assert head[0].startswith("rush: 1 user for 1 seat, "), head[0]
     assert not any(re.search(r"\b1 (users|seats|bookings|conflicts|retries)\b", line) for line in head), head
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_race_against_a_closed_redis_port_prints_one_line_and_exits_2(backend):
+    from support import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"  # nothing listens there
+    proc = subprocess.run([sys.executable, "-m", "ticketlab", "race", "--strategy", "distributed",
+                           "--redis-url", url, "--backend", backend, "--users", "4", "--seats", "2"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert proc.stdout == "" and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr.startswith("ticketlab race: the lock service at 127.0.0.1:") and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:6379/0", "redis://127.0.0.1:99999/0", "127.0.0.1"])
+def test_race_refuses_a_redis_url_that_is_not_one(capsys, url):
+    assert main(["race", "--strategy", "distributed", "--redis-url", url]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "redis_url=" in err and "redis://127.0.0.1:6379/0" in err
+
+
+def _value_flags() -> list[tuple[str, str]]:
+    """Every (verb, flag) that takes a value, from the parser itself."""
+    sub = build_parser()._subparsers._group_actions[0].choices
+    return [(verb.name, action.option_strings[0]) for verb in VERBS for action in sub[verb.name]._actions
+            if action.option_strings and action.nargs != 0 and action.dest != "help"
+            and action.option_strings[0] != "--redis-url"]  # a URL's host would be looked up: tested apart
+
+
+# values no flag accepts, so no verb starts real work on them ("--" once reached code as a list)
+NEVER_VALID = ["--", "nan", "", " ", "ten", "%", "..5M", "-inf"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(verb_flag=st.sampled_from(_value_flags()), value=st.sampled_from(NEVER_VALID))
+def test_every_flag_of_every_verb_refuses_a_hostile_value_in_one_line(verb_flag, value):
+    verb, flag = verb_flag
+    argv = [verb, *(["ticketmaster"] if verb == "solve" else []), f"{flag}={value}"]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(argv)
+    assert code == 2, (argv, code, out.getvalue()[-300:])
+    text = err.getvalue()
+    assert "Traceback" not in text and text.strip().splitlines()[-1].startswith(f"ticketlab {verb}"), text

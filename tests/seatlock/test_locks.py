@@ -5,12 +5,10 @@ The Redis cases start their own ``redis-server`` on a free port on 127.0.0.1.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 import time
 
 import pytest
-from support import free_port, missing
+from support import RedisServer
 
 from ticketlab.seatlock import (
     BookingService,
@@ -36,29 +34,15 @@ from .common import once
 @pytest.fixture(scope="module")
 def redis_server(tmp_path_factory):
     """A throwaway redis-server on 127.0.0.1; yields a redis-py client."""
-    binary = shutil.which("redis-server")
-    if binary is None:
-        missing("redis-server", "sudo apt-get install redis-server")
     import redis  # a dev dependency: its absence is a broken install, not a reason to skip
-    port = free_port()
-    workdir = tmp_path_factory.mktemp("redis")
-    proc = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--dir", str(workdir)], stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
-    client = redis.Redis(host="127.0.0.1", port=port)
+
+    server = RedisServer(tmp_path_factory.mktemp("redis")).start()
+    client = redis.Redis(host="127.0.0.1", port=server.port)
     try:
-        for _ in range(100):
-            try:
-                if client.ping():
-                    break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        else:
-            pytest.fail(f"redis-server did not answer on 127.0.0.1:{port}")
         yield client
     finally:
         client.close()
-        proc.terminate()
-        proc.wait(timeout=10)
+        server.stop()
 
 
 class Rig:

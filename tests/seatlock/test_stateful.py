@@ -115,8 +115,11 @@ class BookingMachine(RuleBasedStateMachine):
         hold_id, live, user = self._pick_hold(pick, user)
         try:
             self.service.release(hold_id, user)
+        except AlreadyConfirmed:  # a confirmed hold is not released: the booking stands
+            assert live is None and f"b-{hold_id}" in self.bookings
+            return
         except HoldNotFound:
-            assert live is None
+            assert live is None and f"b-{hold_id}" not in self.bookings
             return
         except NotHoldOwner:
             assert live is not None and live[0] != user

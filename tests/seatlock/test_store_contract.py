@@ -335,6 +335,35 @@ def test_fencing_accepts_only_a_token_newer_than_the_newest_accepted(new_store):
     assert_store_clean(store)
 
 
+def test_an_issued_token_is_newer_than_any_before_and_makes_older_ones_stale(new_store):
+    store = new_store()
+    assert store.issue_fencing_tokens([A, B]) == (1, 1)  # per seat, from 1
+    first = store.issue_fencing_tokens([A])[0]
+    assert first == 2 and store.newest_fencing_token(A) == 1  # token 1 is superseded before any write
+    second = store.issue_fencing_tokens([A])[0]
+    before = store_state(store)
+    assert store.apply(hold_change("h1", (A,), fencing_tokens=(first,))) is WriteResult.STALE_TOKEN
+    assert store_state(store) == before
+    hold = ok(store, hold_change("h2", (A,), fencing_tokens=(second,))).hold
+    assert store.apply(confirm_change(hold, 1.0, fencing_tokens=(second,))) is WriteResult.STALE_TOKEN  # reused
+    assert store.issue_fencing_tokens([A]) == (second + 1,)
+    ok(store, hold_change("h3", (C,), fencing_tokens=(50,)))  # a token from elsewhere raises the bar too
+    assert store.issue_fencing_tokens([C]) == (51,)
+    assert_store_clean(store)
+
+
+def test_issued_tokens_outlive_the_process_that_issued_them(tmp_path):
+    from ticketlab.seatlock.stores.sqlite import SqliteStore
+
+    path = str(tmp_path / "event.sqlite3")
+    store = SqliteStore.create(path, small_venue(6).seats())
+    issued = store.issue_fencing_tokens([A])
+    store.close()
+    reopened = SqliteStore(path)
+    assert reopened.issue_fencing_tokens([A])[0] > issued[0]
+    reopened.close()
+
+
 def test_a_write_without_tokens_leaves_the_newest_token_alone(new_store):
     store = new_store()
     hold = ok(store, hold_change("h1", (A,), fencing_tokens=(3,))).hold

@@ -27,7 +27,10 @@ class InputError(TicketlabError, ValueError):
         self.name = name
         self.value = value
         self.expected = expected
-        super().__init__(f"{name}={value!r} is not valid: expected {expected}")
+        shown = repr(value)
+        if len(shown) > 200:  # a hostile megabyte-long value must not become a megabyte-long message
+            shown = f"{shown[:160]}… ({len(shown):,} characters)"
+        super().__init__(f"{name}={shown} is not valid: expected {expected}")
 
 
 class UnitError(InputError):

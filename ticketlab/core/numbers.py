@@ -347,8 +347,17 @@ def format_quantity(x: Any, unit: str = "", sig: int = 3, *, bits: bool = True) 
 # --------------------------------------------------------------------------- the toolkit
 
 def napkin_round(x: Any, sig: int = 1) -> float | np.ndarray:
-    """Round to ``sig`` significant figures ("round ruthlessly"): 5,787 → 6,000; 0.347 → 0.3."""
-    arr = np.asarray(x, dtype=float)
+    """Round to ``sig`` significant figures ("round ruthlessly"): 5,787 → 6,000; 0.347 → 0.3.
+
+    Raises :class:`InputError` for a ``sig`` that is not a whole number from 1 to 17 (a
+    float carries about 17 significant figures) or an ``x`` that is not numeric.
+    """
+    if isinstance(sig, bool) or not isinstance(sig, (int, np.integer)) or not 1 <= sig <= 17:
+        raise InputError("sig", sig, "a whole number of significant figures from 1 to 17, e.g. 1 or 2")
+    try:
+        arr = np.asarray(x, dtype=float)
+    except (TypeError, ValueError):
+        raise InputError("x", x, "a number or an array of numbers, e.g. 5787") from None
     with np.errstate(divide="ignore", invalid="ignore"):
         mag = np.where(arr == 0, 0, np.floor(np.log10(np.abs(np.where(arr == 0, 1, arr)))))
     with np.errstate(over="ignore", invalid="ignore"):

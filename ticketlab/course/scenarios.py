@@ -430,8 +430,9 @@ def names() -> list[str]:
 
 
 def get(name: str) -> Scenario:
-    """The scenario called ``name`` (``-`` and ``_`` are interchangeable)."""
-    key = name.strip().lower().replace("_", "-")
+    """The scenario called ``name`` (``-`` and ``_`` are interchangeable); raises
+    :class:`UnknownScenarioError` for any other name, or a value that is not a string."""
+    key = name.strip().lower().replace("_", "-") if isinstance(name, str) else None
     if key not in SCENARIOS:
         raise UnknownScenarioError(f"no scenario named {name!r}; choose one of: {', '.join(SCENARIOS)}")
     return SCENARIOS[key]

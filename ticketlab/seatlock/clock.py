@@ -12,6 +12,8 @@ checked by :func:`seconds`, which applies the one duration rule of
 
 from __future__ import annotations
 
+import math
+import numbers
 import threading
 import time
 from typing import Any, Protocol, runtime_checkable
@@ -52,6 +54,13 @@ def seconds(name: str, value: Any, *, allow_zero: bool = False) -> float:
 _seconds = seconds  # for methods whose own argument is called ``seconds``
 
 
+def _time(name: str, value: Any) -> float:
+    """A point on a clock's axis: a finite real number (nan would make every hold live forever)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
+        raise InvalidTTL(name, value, "a finite number of seconds on the clock's axis, e.g. 0.0 or 12.5")
+    return float(value)
+
+
 @runtime_checkable
 class Clock(Protocol):
     def now(self) -> float:
@@ -81,7 +90,7 @@ class SimulatedClock:
     """
 
     def __init__(self, start: float = 0.0) -> None:
-        self._now = float(start)
+        self._now = _time("start", start)
         self._lock = threading.Lock()
 
     def now(self) -> float:
@@ -95,10 +104,13 @@ class SimulatedClock:
             return self._now
 
     def set(self, t: float) -> None:
+        """Move time to ``t``. Raises :class:`InvalidTTL` for a ``t`` that is not a finite
+        number, or is before the current time (time never goes back)."""
+        t = _time("t", t)
         with self._lock:
             if t < self._now:
                 raise InvalidTTL("t", t, f"a time >= the current t={self._now:g} (time never goes back)")
-            self._now = float(t)
+            self._now = t
 
     def sleep(self, seconds: float) -> None:
         if seconds > 0:

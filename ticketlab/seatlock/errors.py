@@ -31,6 +31,7 @@ __all__ = [
     "LockTimeout",
     "LockError",
     "LockNotOwnedError",
+    "LockServiceUnavailable",
     "StaleFencingToken",
     "PaymentDeclined",
     "PaymentOutcomeUnknown",
@@ -181,15 +182,30 @@ class LockNotOwnedError(LockError):
     """Releasing or extending a lease whose token no longer owns the key (it expired or moved on)."""
 
 
+class LockServiceUnavailable(SeatLockError):
+    """The lock service (a Redis server) did not answer: refused, timed out, or still loading.
+
+    An operational error, not bad input: the request changed nothing it had not already
+    committed, and the caller may retry once the service is back.
+    """
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where, self.reason = where, reason
+        super().__init__(f"the lock service at {where} is unavailable ({reason}); "
+                         "no seat was changed by this request; retry when it is back")
+
+
 class StaleFencingToken(SeatLockError):
-    """The store already accepted a fencing token for a seat at least as new as the one this
-    write carries: the writer's lease expired and was handed on. Take a fresh lease and retry."""
+    """The store has, since this write's fencing token was issued, issued or accepted a newer
+    one for the seat: another client took the seat's lease after this one (the lease ran out
+    while its owner was paused, or the lock service lost it). Take a fresh lease and retry."""
 
     def __init__(self, seat_id: str, token: int, newest: int) -> None:
         self.seat_id, self.token, self.newest = seat_id, token, newest
         super().__init__(
-            f"write to seat {seat_id!r} carries fencing token {token} but the store has already "
-            f"accepted token {newest}; a write must carry a token newer than {newest} (its lease expired)"
+            f"write to seat {seat_id!r} carries fencing token {token}, but the store now accepts only tokens "
+            f"newer than {newest} for it: another client took this seat's lease after this one; "
+            "take a fresh lease and retry"
         )
 
 

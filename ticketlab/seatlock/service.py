@@ -26,6 +26,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ticketlab.core.errors import InputError
 from ticketlab.core.timing import check_cascade
 from ticketlab.seatlock.clock import Clock, RealClock, seconds
 from ticketlab.seatlock.errors import (
@@ -35,6 +36,7 @@ from ticketlab.seatlock.errors import (
     HoldExpired,
     HoldNotFound,
     InvalidSeatRequest,
+    LockServiceUnavailable,
     LockTimeout,
     LostRace,
     NotHoldOwner,
@@ -61,6 +63,8 @@ DEFAULT_HOLD_TTL = 600.0
 
 _CONTENTION = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
 _hold = maker(Hold)  # every hold is built here: positional, without the frozen __init__'s per-field lookups
+# a confirm that fails after the payment for one of these refunds it (an outage is not contention)
+_NOT_WRITTEN = (*_CONTENTION, LockServiceUnavailable)
 
 
 class ServiceStats:
@@ -115,6 +119,7 @@ class BookingService:
     def __init__(self, store: Store, strategy: Strategy | None = None, clock: Clock | None = None,
                  payments: PaymentGateway | None = None, hold_ttl: float = DEFAULT_HOLD_TTL,
                  http_timeout: float = 10.0, db_timeout: float = 5.0) -> None:
+        _check_parts(store, strategy, clock, payments)
         self.store = store
         self.clock = clock or RealClock()
         self.strategy = strategy or OptimisticStrategy()
@@ -200,6 +205,7 @@ class BookingService:
         :class:`ConfirmFailed` (money refunded, seats released).
         """
         _check_user(user)
+        _check_id("hold_id", hold_id)
         hold = self.store.get_hold(hold_id)
         if hold is None:
             booking = self.store.booking_for_hold(hold_id)
@@ -264,7 +270,7 @@ class BookingService:
         except HoldExpired as error:
             self._compensate(hold, payment_id)
             raise HoldExpired(hold.hold_id, hold.expires_at, error.now, refunded=True) from None
-        except _CONTENTION as error:
+        except _NOT_WRITTEN as error:
             self._count_failure(error)
             self._compensate(hold, payment_id)
             raise ConfirmFailed(
@@ -287,14 +293,23 @@ class BookingService:
 
     def release(self, hold_id: str, user: str) -> None:
         """Give a hold's seats back before it expires. Raises :class:`HoldNotFound`,
-        :class:`NotHoldOwner`."""
+        :class:`NotHoldOwner`, and :class:`AlreadyConfirmed` if the hold was (or, racing this
+        call, became) a booking: then nothing is released and the booking stands."""
         _check_user(user)
+        _check_id("hold_id", hold_id)
         hold = self.store.get_hold(hold_id)
         if hold is None:
-            raise HoldNotFound(hold_id)
+            self._raise_gone(hold_id)
         if hold.user != user:
             raise NotHoldOwner(hold_id, user, hold.user)
-        self._end_hold(hold, RecordKind.RELEASE)
+        if not self._end_hold(hold, RecordKind.RELEASE):
+            self._raise_gone(hold_id)  # a confirm (or the sweeper) ended the hold first
+
+    def _raise_gone(self, hold_id: str) -> None:
+        booking = self.store.booking_for_hold(hold_id)
+        if booking is not None:
+            raise AlreadyConfirmed(hold_id, booking.booking_id)
+        raise HoldNotFound(hold_id)
 
     def _end_hold(self, hold: Hold, kind: RecordKind) -> bool:
         """Release the seats still held by ``hold`` and drop it; False if it was already gone."""
@@ -346,6 +361,7 @@ class BookingService:
     def cancel(self, booking_id: str, user: str) -> Booking:
         """Cancel a confirmed booking: seats back to AVAILABLE, payment refunded."""
         _check_user(user)
+        _check_id("booking_id", booking_id)
         booking = self.store.get_booking(booking_id)
         if booking is None:
             raise BookingNotFound(booking_id)
@@ -396,6 +412,8 @@ class BookingService:
             raise InvalidSeatRequest("seat_ids", seat_ids, "a list of seat ids, e.g. ['A-1-1', 'A-1-2']")
         if len(seat_ids) == 0:
             raise InvalidSeatRequest("seat_ids", list(seat_ids), "at least one seat id")
+        if not all(isinstance(s, str) for s in seat_ids):
+            raise InvalidSeatRequest("seat_ids", list(seat_ids), "seat ids as strings, e.g. ['A-1-1', 'A-1-2']")
         if len(set(seat_ids)) != len(seat_ids):
             raise InvalidSeatRequest("seat_ids", list(seat_ids), "each seat id at most once")
         missing = self.store.missing_seats(seat_ids)
@@ -419,3 +437,20 @@ class BookingService:
 def _check_user(user: str) -> None:
     if not isinstance(user, str) or not user:
         raise InvalidSeatRequest("user", user, "a non-empty user id, e.g. 'alice'")
+
+
+def _check_parts(store, strategy, clock, payments) -> None:
+    """The service's collaborators are what it calls, or it would fail later with an AttributeError."""
+    for name, value, kind, example in (("store", store, Store, "MemoryStore.for_event(event)"),
+                                       ("strategy", strategy, Strategy, "make_strategy('optimistic')"),
+                                       ("clock", clock, Clock, "RealClock() or SimulatedClock()"),
+                                       ("payments", payments, PaymentGateway, "FakePaymentGateway(clock)")):
+        optional = value is None and name != "store"  # the others have defaults
+        if not optional and not isinstance(value, kind):
+            raise InputError(name, value, f"a {kind.__name__}, e.g. {example}")
+
+
+def _check_id(name: str, value: str) -> None:
+    """A hold or booking id must be a string (a list would reach the store as a key)."""
+    if not isinstance(value, str):
+        raise InvalidSeatRequest(name, value, "an id string returned by hold_seats() or confirm(), e.g. 'h-1a2b3c4d-1'")

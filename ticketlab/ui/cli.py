@@ -260,11 +260,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _one_value_each(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """A usage error for a one-value flag that argparse handed over as a list (``--seed=--``
+    reaches the verb as ``[]`` in Python 3.11)."""
+    verb = parser._subparsers._group_actions[0].choices.get(getattr(args, "verb", None))
+    if verb is None:
+        return
+    for action in verb._actions:
+        if action.option_strings and action.nargs is None and isinstance(action, argparse._StoreAction) \
+                and isinstance(getattr(args, action.dest, None), list):
+            flag = action.option_strings[0]
+            verb.error(f"argument {flag}: expected one value, as in {flag} {action.metavar or 'VALUE'}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run one verb; 0 on success, 2 for bad input (one line on stderr), the verb's own code otherwise."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        _one_value_each(parser, args)
     except SystemExit as done:  # a usage error (already on stderr, status 2), or --help / --version (0)
         return int(done.code or 0)
     module, function = args.run.split(":")

@@ -20,6 +20,7 @@ from ticketlab.seatlock.check.history import check_history
 from ticketlab.seatlock.clock import RealClock, seconds
 from ticketlab.seatlock.errors import (
     ConfirmFailed,
+    SeatLockError,
     HoldExpired,
     LockTimeout,
     LostRace,
@@ -100,9 +101,27 @@ class RaceResult:
         ])
 
 
-def _rush(service: BookingService, user: str, per_user: int, barrier, tally: list[int]) -> None:
-    """One user: wait for the start, then take the first free seat until ``per_user`` are paid."""
+def _rush(service: BookingService, user: str, per_user: int, barrier, tally: list[int],
+          errors: list[str]) -> None:
+    """One user: wait for the start, then take the first free seat until ``per_user`` are paid.
+
+    An error that is not part of the race (the lock service went down, say) stops this user
+    and is put in ``errors``, so the race is reported as failed rather than as a clean run.
+    """
     barrier.wait()
+    try:
+        _rush_seats(service, user, per_user, tally)
+    except Exception as error:  # noqa: BLE001  (reported by the race, never lost in a thread)
+        errors.append(f"{user}: {type(error).__name__}: {error}")
+
+
+def _raise_first(errors: list[str]) -> None:
+    if errors:
+        more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
+        raise SeatLockError(f"the race stopped: {errors[0]}{more}")
+
+
+def _rush_seats(service: BookingService, user: str, per_user: int, tally: list[int]) -> None:
     got = attempts = 0
     while got < per_user and attempts < 50 * per_user:
         ids = service.store.find_available(1)
@@ -128,7 +147,9 @@ def _lock_manager(strategy: StrategyName, clock, redis_url: str | None, sqlite_p
     if redis_url:
         from ticketlab.seatlock.locks.redis import RedisLockManager
 
-        return RedisLockManager(url=redis_url, clock=clock, prefix="ticketlab:race:")
+        locks = RedisLockManager(url=redis_url, clock=clock, prefix="ticketlab:race:")
+        locks.ping()  # one clear LockServiceUnavailable now, not one per racing thread
+        return locks
     if sqlite_path:
         from ticketlab.seatlock.locks.sqlite import SqliteLockManager
 
@@ -153,7 +174,10 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
     leases from that Redis server instead of memory (threads) or a SQLite table (processes).
 
     Raises :class:`InputError` for an unknown strategy or backend, a count that is not a whole
-    number >= 1, or a latency that is not a number of milliseconds >= 0.
+    number >= 1, a latency that is not a number of milliseconds >= 0, or a ``redis_url`` that
+    is not a Redis URL; :class:`~ticketlab.seatlock.errors.LockServiceUnavailable` if that
+    server does not answer, and :class:`~ticketlab.seatlock.errors.SeatLockError` if a user
+    stopped on an error that is not part of the race.
     """
     strategy = strategy_name(strategy)
     if backend not in RACE_BACKENDS:
@@ -163,6 +187,11 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
         if not isinstance(value, int) or isinstance(value, bool) or value < 1:
             raise InputError(name, value, "a whole number >= 1")
     latency = seconds("latency_ms", latency_ms, allow_zero=True) / 1000.0
+    if redis_url is not None and REGISTRY[strategy].needs_locks:
+        try:  # the server answers, before any worker starts
+            _lock_manager(strategy, RealClock(), redis_url).close()
+        except InputError as error:
+            raise InputError("redis_url", redis_url, error.expected) from None
     if backend is Backend.MEMORY:
         return _race_memory(strategy, users, seats, latency, seed, per_user, redis_url)
     return _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url)
@@ -174,7 +203,8 @@ def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> 
     service = _build_service(store, strategy, latency, seed, clock, _lock_manager(strategy, clock, redis_url))
     barrier = threading.Barrier(users + 1)
     tally: list[int] = []
-    threads = [threading.Thread(target=_rush, args=(service, f"user{i}", per_user, barrier, tally))
+    errors: list[str] = []
+    threads = [threading.Thread(target=_rush, args=(service, f"user{i}", per_user, barrier, tally, errors))
                for i in range(users)]
     for t in threads:
         t.start()
@@ -183,6 +213,7 @@ def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> 
     for t in threads:
         t.join()
     wall = time.perf_counter() - started
+    _raise_first(errors)
     return _result(strategy, Backend.MEMORY, users, seats, store, [service.stats.as_dict()], sum(tally), wall, 1)
 
 
@@ -194,12 +225,14 @@ def _sqlite_worker(path, lock_path, redis_url, strategy, latency, seed, users, p
     locks = _lock_manager(strategy, clock, redis_url, lock_path)
     service = _build_service(store, strategy, latency, seed, clock, locks)
     tally: list[int] = []
-    threads = [threading.Thread(target=_rush, args=(service, user, per_user, barrier, tally)) for user in users]
+    errors: list[str] = []
+    threads = [threading.Thread(target=_rush, args=(service, user, per_user, barrier, tally, errors))
+               for user in users]
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    results.put((service.stats.as_dict(), sum(tally)))
+    results.put((service.stats.as_dict(), sum(tally), errors))
 
 
 def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url) -> RaceResult:
@@ -231,8 +264,9 @@ def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, pat
         wall = time.perf_counter() - started
         for w in workers:
             w.join()
-        stats = [s for s, _ in collected]
-        result = _result(strategy, Backend.SQLITE, users, seats, store, stats, sum(a for _, a in collected), wall,
+        _raise_first([e for _, _, errors in collected for e in errors])
+        stats = [s for s, _, _ in collected]
+        result = _result(strategy, Backend.SQLITE, users, seats, store, stats, sum(a for _, a, _ in collected), wall,
                          processes)
         store.close()
         return result

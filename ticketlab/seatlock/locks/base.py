@@ -10,7 +10,11 @@ the lock. So each grant also carries a **fencing token**, a number that only inc
 lock name; the store accepts a write only if its token is strictly newer than the newest
 token it has accepted for that seat (Kleppmann's fix; every write takes a fresh lease, so
 an equal token is a reused one). The lock makes collisions rare (efficiency); the store's
-check makes them harmless (correctness).
+check makes them harmless (correctness). A lock service's counter lasts only as long as its
+data: Redis restarted without persistence starts again from 1. So the distributed strategy
+stamps its writes with tokens the store issues once the lease is held
+(:meth:`~ticketlab.seatlock.stores.base.Store.issue_fencing_tokens`), and a grant's own
+``fencing_token`` is for callers that use a lock manager on its own.
 
 This module holds the contract and the shared waiting loop; the managers are in
 :mod:`~ticketlab.seatlock.locks.memory`, :mod:`~ticketlab.seatlock.locks.sqlite` and

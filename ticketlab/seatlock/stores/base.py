@@ -16,8 +16,12 @@ strategy put on the change:
   HELD, held by this hold (if SOLD, booked by this booking);
 - ``expect_versions``: each seat's version is still the one the writer read (the optimistic
   compare-and-set);
-- ``fencing_tokens``: each token is strictly newer than the newest token the store has
-  accepted for that seat. Every write takes a fresh lease, so an equal token is a reused one.
+- ``fencing_tokens``: each token is strictly newer than the seat's fencing bar
+  (:meth:`Store.newest_fencing_token`): the newest token the store accepted for the seat,
+  raised to one below the newest it issued (:meth:`Store.issue_fencing_tokens`), since a
+  token issued to a newer lease holder supersedes every older one. An equal token is a
+  reused one. The store, the system of record, issues the tokens, so they keep increasing
+  when a lock service restarts and forgets its own counters.
 
 A blind write (``guarded=False`` and nothing else) is what the naive strategy does. Every
 store evaluates the same guard list: the memory store with :func:`first_refusal`, SQLite as
@@ -28,6 +32,7 @@ passes the same contract tests (``tests/seatlock/test_store_contract.py``).
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import Enum
 from operator import attrgetter
@@ -129,7 +134,7 @@ class Guard(Enum):
     HELD_BY = "every seat's hold_id is the change's hold_id"
     BOOKED_BY = "every seat's booking_id is the change's booking's"
     VERSIONS = "each seat's version is the one in expect_versions"
-    FENCING = "each seat's fencing token is newer than the newest the store accepted for it"
+    FENCING = "each seat's fencing token is above the seat's bar (newest accepted, or newest issued - 1)"
 
     # identity, as Enum equality is; Enum's own __hash__ is a Python call, and stores look
     # guard lists up on every write
@@ -204,7 +209,7 @@ def _versions(versions, change, seats, fences, holds, bookings) -> bool:
 
 def _fencing(tokens, change, seats, fences, holds, bookings) -> bool:
     for seat, token in zip(seats, tokens):
-        if token <= fences.get(seat.seat_id, -1):  # strictly newer: an equal token was already used
+        if token <= fences.get(seat.seat_id, -1):  # strictly above the bar: an equal token was already used
             return False
     return True
 
@@ -256,8 +261,8 @@ def first_refusal(change: Change, seats: Sequence[Seat], fences: Mapping[str, in
                   holds: Mapping[str, Hold], bookings: Mapping[str, Booking]) -> WriteResult:
     """Evaluate :func:`required_guards` in order against the state before the change.
 
-    ``seats`` are the change's seats as stored now, ``fences`` the newest accepted fencing
-    token per seat id (absent: none yet), ``holds`` the live holds and ``bookings`` the
+    ``seats`` are the change's seats as stored now, ``fences`` each seat's fencing bar
+    (:meth:`Store.newest_fencing_token`; absent: none yet), ``holds`` the live holds and ``bookings`` the
     bookings by id (only the ones the change names are looked up). Returns ``OK`` or the
     refusal of the first guard that fails.
     """
@@ -297,10 +302,22 @@ def capture_record(change: Change, seq: int) -> Record:
 
 
 def seat_map(seats: Iterable[Seat]) -> list[Seat]:
-    """The seats a new store starts with. Raises :class:`InputError` when there are none."""
-    seats = list(seats)
+    """The seats a new store starts with. Raises :class:`InputError` when there are none, when
+    one is not a :class:`Seat` with a non-empty string id, or when two share an id."""
+    example = "small_venue(10).seats()"
+    try:
+        seats = list(seats)
+    except TypeError:
+        raise InputError("seats", seats, f"an iterable of Seat values, e.g. {example}") from None
     if not seats:
-        raise InputError("seats", [], "at least one seat, e.g. small_venue(10).seats()")
+        raise InputError("seats", [], f"at least one seat, e.g. {example}")
+    for seat in seats:
+        if not isinstance(seat, Seat) or not isinstance(seat.seat_id, str) or not seat.seat_id:
+            raise InputError("seats", seat, f"Seat values with non-empty string ids, e.g. {example}")
+    counts = Counter(s.seat_id for s in seats)
+    if len(counts) != len(seats):
+        twice = sorted(seat_id for seat_id, n in counts.items() if n > 1)
+        raise InputError("seats", twice, f"each seat id once, e.g. {example}")
     return seats
 
 
@@ -347,7 +364,20 @@ class Store(ABC):
 
     @abstractmethod
     def newest_fencing_token(self, seat_id: str) -> int:
-        """The newest fencing token the store accepted for this seat (-1 if none)."""
+        """The seat's fencing bar: a fenced write needs a token above it (-1 if none yet).
+
+        It is the newest token the store accepted for the seat, or one below the newest it
+        issued if that is higher.
+        """
+
+    @abstractmethod
+    def issue_fencing_tokens(self, seat_ids: Sequence[str]) -> tuple[int, ...]:
+        """A new fencing token per seat, in the order given, each larger than any token the
+        store issued or accepted for that seat; durable as the store is.
+
+        Issuing raises the seat's bar to just below the new token, so a write still carrying
+        an older token (its lease expired, or the lock service lost it) is refused.
+        """
 
     @abstractmethod
     def counters(self) -> dict[SeatStatus, int]:

@@ -63,7 +63,8 @@ class MemoryStore(Store):
         self._holds: dict[str, Hold] = {}
         self._bookings: dict[str, Booking] = {}
         self._booking_of_hold: dict[str, str] = {}
-        self._fences: dict[str, int] = {}  # newest fencing token accepted per seat
+        self._fences: dict[str, int] = {}  # each seat's fencing bar: newest accepted, or newest issued - 1
+        self._issued: dict[str, int] = {}  # newest fencing token issued per seat
         self._payment_facts: set[tuple[RecordKind, str]] = set()
         self._counts = {s: 0 for s in COUNTER_ORDER}
         for seat in self._seats.values():
@@ -128,6 +129,17 @@ class MemoryStore(Store):
 
     def newest_fencing_token(self, seat_id: str) -> int:
         return self._fences.get(seat_id, -1)
+
+    def issue_fencing_tokens(self, seat_ids: Sequence[str]) -> tuple[int, ...]:
+        tokens = []
+        with self._lock:
+            fences, issued = self._fences, self._issued
+            for seat_id in seat_ids:
+                bar = max(issued.get(seat_id, 0), fences.get(seat_id, -1))
+                issued[seat_id] = bar + 1
+                fences[seat_id] = bar  # every older token is now stale
+                tokens.append(bar + 1)
+        return tuple(tokens)
 
     def counters(self) -> dict[SeatStatus, int]:
         with self._lock:

@@ -22,6 +22,7 @@ Tables are named after the values they hold: the columns of ``seats``, ``holds``
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +32,7 @@ from enum import Enum
 from operator import attrgetter
 from typing import Any, NamedTuple
 
+from ticketlab.core.errors import InputError
 from ticketlab.seatlock.check.history import COUNTER_ORDER, Record, RecordKind
 from ticketlab.seatlock.errors import StoreNotFound
 from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
@@ -57,7 +59,8 @@ CREATE TABLE seats (
     seat_id TEXT PRIMARY KEY, position INTEGER NOT NULL, section TEXT NOT NULL, row INTEGER NOT NULL,
     number INTEGER NOT NULL, price_cents INTEGER NOT NULL, status TEXT NOT NULL,
     version INTEGER NOT NULL DEFAULT 0, hold_id TEXT, booking_id TEXT,
-    fence INTEGER NOT NULL DEFAULT -1  -- newest fencing token accepted for this seat
+    fence INTEGER NOT NULL DEFAULT -1,  -- fencing bar: newest token accepted, or newest issued - 1
+    issued INTEGER NOT NULL DEFAULT 0  -- newest fencing token issued for this seat
 ) WITHOUT ROWID;  -- rows stored in the primary-key tree: one page touched per seat write, not two
 -- only AVAILABLE seats are indexed: a confirm (HELD -> SOLD) does not touch this index
 CREATE INDEX available_seats ON seats (position) WHERE status = 'AVAILABLE';
@@ -99,8 +102,13 @@ def _join(items: Iterable) -> str:
     return ",".join(map(str, items))
 
 
-def _split(text: str) -> tuple[str, ...]:
-    return tuple(text.split(",")) if text else ()
+def _strings(items: Sequence[str]) -> str:
+    """Seat ids as a JSON array: an id may contain any character, a comma included."""
+    return json.dumps(items, ensure_ascii=False, separators=(",", ":"))
+
+
+def _from_strings(text: str) -> tuple[str, ...]:
+    return tuple(json.loads(text))
 
 
 def _ints(text: str) -> tuple[int, ...]:
@@ -120,7 +128,7 @@ class _Column(NamedTuple):
     decode: Callable[[Any], Any] | None
 
 
-_STRS = _Column(_join, _split)
+_STRS = _Column(_strings, _from_strings)
 _INTS = _Column(_join, _ints)
 _VALUE = attrgetter("_value_")  # an enum member's plain value (enum's .value is a Python-level property)
 
@@ -230,6 +238,16 @@ def _event_id(path: str) -> str:
     return row[0]
 
 
+def _new_file_path(path: Any) -> str:
+    """``path`` as a string, if a database file can be made there."""
+    if not isinstance(path, (str, os.PathLike)) or not str(path) or os.path.isdir(path):
+        raise InputError("path", path, "a file path such as 'event.sqlite3'")
+    path = str(path)
+    if not os.path.isdir(os.path.dirname(os.path.abspath(path))):
+        raise InputError("path", path, "a file path in an existing directory, e.g. 'event.sqlite3'")
+    return path
+
+
 def _remove_database(path: str) -> None:
     for suffix in ("", "-wal", "-shm"):
         if os.path.exists(path + suffix):
@@ -259,11 +277,12 @@ class SqliteStore(Store):
                busy_timeout: float = 5.0, synchronous: str = "FULL") -> "SqliteStore":
         """Write a fresh database at ``path`` (replacing any file there) with these seats.
 
-        Raises :class:`~ticketlab.core.errors.InputError` for an empty seat map (before
-        touching ``path``); if writing fails, no half-written file is left.
+        Raises :class:`~ticketlab.core.errors.InputError` for an empty or malformed seat map,
+        or a ``path`` that is not a file path in an existing directory (before touching
+        ``path``); if writing fails, no half-written file is left.
         """
-        path = str(path)
         seats = seat_map(seats)
+        path = _new_file_path(path)
         _remove_database(path)
         db = SqliteFile(path, busy_timeout, synchronous)
         try:
@@ -324,7 +343,8 @@ class SqliteStore(Store):
 
     def find_available(self, count: int) -> list[str]:
         rows = self._db.conn().execute(
-            "SELECT seat_id FROM seats WHERE status = 'AVAILABLE' ORDER BY position LIMIT ?", (count,))
+            "SELECT seat_id FROM seats WHERE status = 'AVAILABLE' ORDER BY position LIMIT ?",
+            (min(count, len(self._seat_ids)),))  # SQLite integers stop at 2**63 - 1
         return [r[0] for r in rows]
 
     def get_hold(self, hold_id: str) -> Hold | None:
@@ -354,6 +374,15 @@ class SqliteStore(Store):
     def newest_fencing_token(self, seat_id: str) -> int:
         row = self._db.conn().execute("SELECT fence FROM seats WHERE seat_id = ?", (seat_id,)).fetchone()
         return row[0] if row else -1
+
+    def issue_fencing_tokens(self, seat_ids: Sequence[str]) -> tuple[int, ...]:
+        marks = ",".join("?" * len(seat_ids))
+        with self._db.write("the database write lock") as conn:
+            # the right-hand sides read the row as it was: issued becomes bar + 1, fence the bar
+            issued = dict(conn.execute(
+                f"UPDATE seats SET issued = max(issued, fence) + 1, fence = max(issued, fence)"
+                f" WHERE seat_id IN ({marks}) RETURNING seat_id, issued", list(seat_ids)).fetchall())
+        return tuple(issued[s] for s in seat_ids)
 
     def counters(self) -> dict[SeatStatus, int]:
         rows = dict(self._db.conn().execute("SELECT status, n FROM counters").fetchall())
