@@ -94,7 +94,9 @@ def test_the_simulation_agrees_with_the_formulas_where_their_assumptions_hold():
 @pytest.mark.parametrize("field, value", [("users", 0), ("users", "lots"), ("seats", -5), ("abandon_rate", "120%"),
                                           ("hold_ttl", 0), ("policy", "vip"), ("strategy", "magic"),
                                           ("admit_per_minute", float("nan")), ("party_mean", 0.5), ("seed", -1),
-                                          ("waitlist", "yes"), ("colour", "blue"), ("hold_ttl", "1s")])
+                                          ("waitlist", "yes"), ("colour", "blue"), ("hold_ttl", "1s"),
+                                          ("hold_ttl", 1e308), ("horizon", "2 weeks"), ("sample_every", 1e-9),
+                                          ("sweep_interval", "1 ms")])
 def test_a_bad_input_names_the_field(field, value):
     with pytest.raises(InputError) as info:
         rush_config(**{field: value})

@@ -87,8 +87,18 @@ def _fraction(name: str, value: Any) -> float:
     return _number(name, value, 0.0, 1.0, "fraction")
 
 
-def _seconds(name: str, value: Any, *, allow_zero: bool = True) -> float:
-    return float(duration(name, value, allow_zero=allow_zero))
+#: The longest time any input of a simulated sale may span: a week. Longer ones (1e308 s) would only
+#: make the loop sweep and sample for nothing.
+MAX_SIM_SECONDS = 7 * 86_400.0
+
+
+def _seconds(name: str, value: Any, *, allow_zero: bool = True, low: float = 0.0) -> float:
+    """A duration from ``low`` (above 0 unless ``allow_zero``) to a week; a step (sampling,
+    sweeping) needs a ``low`` so that a tiny one cannot make the loop spin."""
+    seconds = float(duration(name, value, allow_zero=allow_zero))
+    if not low <= seconds <= MAX_SIM_SECONDS:
+        raise InputError(name, value, f"a duration from {low:g} s to one week (604,800 s), such as '10 min'")
+    return seconds
 
 
 def _choice(name: str, value: Any, kind: type) -> Any:
@@ -134,10 +144,10 @@ def rush_config(**fields: Any) -> RushConfig:
         pay_time=_seconds("pay_time", v["pay_time"], allow_zero=False),
         payment_failure_rate=_fraction("payment_failure_rate", v["payment_failure_rate"]),
         payment_latency=_seconds("payment_latency", v["payment_latency"]),
-        sweep_interval=_seconds("sweep_interval", v["sweep_interval"], allow_zero=False),
+        sweep_interval=_seconds("sweep_interval", v["sweep_interval"], allow_zero=False, low=0.1),
         waitlist=waitlist,
         seed=_count("seed", v["seed"], 0, 2**32 - 1),
-        sample_every=_seconds("sample_every", v["sample_every"], allow_zero=False),
+        sample_every=_seconds("sample_every", v["sample_every"], allow_zero=False, low=0.1),
         horizon=_seconds("horizon", v["horizon"], allow_zero=False),
     )
     if config.max_party < config.party_mean:
