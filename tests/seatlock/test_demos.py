@@ -76,3 +76,12 @@ def test_cli_paused_client_and_progression_run(capsys):
     assert "SOLD TWICE" in out and "fencing token" in out
     assert _cli(["progression", "--json"]) == 0
     assert len(json.loads(capsys.readouterr().out)) == 5
+
+
+def test_a_race_of_one_user_for_one_seat_speaks_in_the_singular(capsys):
+    from ticketlab.ui.cli import main
+
+    assert main(["race", "--users", "1", "--seats", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "race: naive on memory, 1 thread rushing 1 seat"
+    assert main(["race", "--users", "1", "--seats", "1", "--backend", "sqlite", "--processes", "1"]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "race: naive on sqlite, 1 user in 1 process rushing 1 seat"

@@ -15,6 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 
 from ticketlab.core.errors import InputError
+from ticketlab.core.numbers import plural, whole_number
 from ticketlab.core.vocab import Backend, StrategyName
 from ticketlab.seatlock.check.history import check_history
 from ticketlab.seatlock.clock import RealClock, seconds
@@ -79,14 +80,14 @@ class RaceResult:
 
     def summary(self) -> str:
         verdict = "OK: no seat sold twice" if self.ok else (
-            f"BROKEN: {self.double_bookings} seat{'s' if self.double_bookings != 1 else ''} sold more than once"
-            f" ({self.bookings} bookings for {self.seats_sold} seat{'s' if self.seats_sold != 1 else ''}),"
-            f" {self.violations} violations "
+            f"BROKEN: {plural(str(self.double_bookings), 'seats')} sold more than once"
+            f" ({plural(str(self.bookings), 'bookings')} for {plural(str(self.seats_sold), 'seats')}),"
+            f" {plural(str(self.violations), 'violations')} "
             f"({', '.join(f'{k}={v}' for k, v in sorted(self.violation_kinds.items()))})")
-        runners = f"{self.users} threads" if self.backend is Backend.MEMORY else (
-            f"{self.users} users in {self.processes} processes")
+        runners = plural(str(self.users), "threads") if self.backend is Backend.MEMORY else (
+            f"{plural(str(self.users), 'users')} in {plural(str(self.processes), 'processes')}")
         return "\n".join([
-            f"race: {self.strategy} on {self.backend}, {runners} rushing {self.seats} seats",
+            f"race: {self.strategy} on {self.backend}, {runners} rushing {plural(str(self.seats), 'seats')}",
             f"  seats sold       {self.seats_sold}",
             f"  bookings         {self.bookings}",
             f"  attempts         {self.attempts}",
@@ -183,9 +184,8 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
     if backend not in RACE_BACKENDS:
         raise InputError("backend", backend, f"one of {', '.join(RACE_BACKENDS)}")
     backend = Backend(backend)
-    for name, value in (("users", users), ("seats", seats), ("per_user", per_user)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise InputError(name, value, "a whole number >= 1")
+    users, seats = whole_number("users", users, what="users"), whole_number("seats", seats, what="seats")
+    per_user = whole_number("per_user", per_user, what="attempts per user")
     latency = seconds("latency_ms", latency_ms, allow_zero=True) / 1000.0
     if redis_url is not None and REGISTRY[strategy].needs_locks:
         try:  # the server answers, before any worker starts

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ticketlab.core.numbers import whole_number
 from ticketlab.core.vocab import StrategyName
 from ticketlab.seatlock.clock import seconds
-from ticketlab.seatlock.errors import InvalidTTL, LostRace, SeatUnavailable
+from ticketlab.seatlock.errors import LostRace, SeatUnavailable
 from ticketlab.seatlock.stores.base import WriteResult
 from ticketlab.seatlock.strategies.base import Strategy, WriteOutcome
 
@@ -34,9 +35,7 @@ class OptimisticStrategy(Strategy):
                  max_backoff: float = 0.05, rng=None, seed: int | None = 0, lock_ttl: float = 30.0,
                  before_write: Callable[[], None] | None = None) -> None:
         super().__init__(latency, lock_ttl, before_write)
-        if not isinstance(max_attempts, int) or isinstance(max_attempts, bool) or max_attempts < 1:
-            raise InvalidTTL("max_attempts", max_attempts, "a whole number of attempts >= 1, e.g. 5")
-        self.max_attempts = max_attempts
+        self.max_attempts = whole_number("max_attempts", max_attempts, what="attempts")
         self.base_backoff = seconds("base_backoff", base_backoff, allow_zero=True)
         self.max_backoff = seconds("max_backoff", max_backoff, allow_zero=True)
         if rng is None:
