@@ -75,7 +75,7 @@ def sold(store, hold_id: str, seat_ids=(A,), at: float = 1.0) -> Booking:
 
 
 def refund(store, booking: Booking, at: float) -> None:
-    """What the service does after a cancel: the money goes back, and the history says so."""
+    """What the service does before a cancel commits: the money goes back, and the history says so."""
     store.record(RecordKind.PAYMENT_REFUNDED, at, user=booking.user, hold_id=booking.hold_id,
                  payment_id=booking.payment_id, amount_cents=booking.amount_cents)
 
@@ -103,14 +103,14 @@ def test_each_kind_of_change_moves_its_seats_as_its_transition_says(new_store):
     assert store.booking_for_hold("h1") == booking
     assert [s.booking_id for s in store.read_seats([A, B])] == [booking.booking_id] * 2
     assert statuses(store)[A] is SeatStatus.SOLD
-    ok(store, cancel_change(booking, 6.0))
     refund(store, booking, 6.0)
+    ok(store, cancel_change(booking, 6.0))
     assert store.get_booking(booking.booking_id).status is BookingStatus.CANCELLED
     assert store.get_booking(booking.booking_id).cancelled_at == 6.0
     assert statuses(store)[A] is statuses(store)[B] is SeatStatus.AVAILABLE
     for kind in (RecordKind.RELEASE, RecordKind.EXPIRE):
         held = ok(store, hold_change(f"h-{kind.value}", (C,), at=7.0)).hold
-        ok(store, end_change(held, 8.0, kind))
+        ok(store, end_change(held, 8.0 if kind is RecordKind.RELEASE else held.expires_at, kind))
         assert store.get_hold(held.hold_id) is None and statuses(store)[C] is SeatStatus.AVAILABLE
     ok(store, venue_change(RecordKind.BLOCK, (A,)))
     assert statuses(store)[A] is SeatStatus.BLOCKED
@@ -182,8 +182,8 @@ def _confirm_at_expiry(store):
 
 def _cancel_a_cancelled_booking(store):
     booking = sold(store, "h1", (A,))
-    ok(store, cancel_change(booking, 2.0))
     refund(store, booking, 2.0)
+    ok(store, cancel_change(booking, 2.0))
     ok(store, hold_change("h-bob", (A,), user="bob", at=3.0))
     return cancel_change(booking, 4.0)
 
@@ -370,20 +370,21 @@ def test_each_change_appends_one_record_saying_what_it_did(new_store):
     assert first[0].seat_ids == tuple(store.snapshot()) and first[0].counters == (6, 0, 0, 0)
     hold = ok(store, hold_change("h1", (A, B), at=1.0, fencing_tokens=(1, 1))).hold
     booking = ok(store, confirm_change(hold, 2.0)).booking
+    refund(store, booking, 3.0)
     ok(store, cancel_change(booking, 3.0))
     ok(store, venue_change(RecordKind.BLOCK, (C,), at=4.0))
-    refund(store, booking, 5.0)
     records = store.history()
     seqs = [r.seq for r in records]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
-    assert [(r.kind, r.seat_ids, r.to_status, r.at) for r in records[1:-1]] == [
+    assert [(r.kind, r.seat_ids, r.to_status, r.at) for r in records[1:]] == [
         (RecordKind.HOLD, (A, B), SeatStatus.HELD, 1.0),
         (RecordKind.PAYMENT_CAPTURED, (), None, 2.0),  # in the same step as the booking it pays for
         (RecordKind.CONFIRM, (A, B), SeatStatus.SOLD, 2.0),
+        (RecordKind.PAYMENT_REFUNDED, (), None, 3.0),  # the money goes back before the seats do
         (RecordKind.CANCEL, (A, B), SeatStatus.AVAILABLE, 3.0),
         (RecordKind.BLOCK, (C,), SeatStatus.BLOCKED, 4.0),
     ]
-    held, captured, confirmed, cancelled, blocked = records[1:-1]
+    held, captured, confirmed, refunded, cancelled, blocked = records[1:]
     assert (held.hold_id, held.user, held.expires_at, held.amount_cents, held.fencing_tokens) == (
         "h1", "alice", 601.0, 2 * PRICE, (1, 1))
     assert held.counters == (4, 2, 0, 0)
@@ -392,7 +393,7 @@ def test_each_change_appends_one_record_saying_what_it_did(new_store):
     assert confirmed.counters == (4, 0, 2, 0)
     assert (cancelled.booking_id, cancelled.counters) == ("b-h1", (6, 0, 0, 0))
     assert (blocked.user, blocked.counters) == ("venue", (5, 0, 0, 1))
-    assert records[-1].kind is RecordKind.PAYMENT_REFUNDED and records[-1].counters is None
+    assert refunded.counters is None and refunded.amount_cents == 2 * PRICE
     assert_store_clean(store)
 
 
