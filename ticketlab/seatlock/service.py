@@ -6,11 +6,15 @@ Invariants it keeps, whatever the strategy underneath:
 - bad input raises a specific error before anything is written;
 - the hold or booking handed back is the one in the change the store applied (the
   strategy's :class:`~ticketlab.seatlock.strategies.WriteOutcome`), never a copy built aside;
-- money the gateway captured ends up in a confirmed booking or is refunded: a payment that
-  lands after the hold expired, or a confirm that fails after payment, is refunded and the
-  seats released (the compensating transaction);
-- the sweeper releases expired holds, but first asks the gateway whether their payment is
-  still pending, and leaves those alone;
+- money the gateway captured ends up in exactly one confirmed booking or is refunded. Each
+  gateway call is preceded by an intent in the store (:class:`~ticketlab.seatlock.model.PaymentIntent`,
+  keyed by the charge's idempotency key ``pay-<hold id>``); the intent row, not this process,
+  decides between a booking and a refund (a CONFIRM needs the charge still open, a refund
+  first closes it), so two requests or two servers never both win; seats go back on sale
+  only in the step that records their payment declined or refunded;
+- a payment left open (a lost answer, a crash, a failed refund) is settled by asking the
+  gateway: by the sweeper for expired holds, by :meth:`BookingService.release`, by a retry,
+  and by :meth:`BookingService.reconcile` for everything;
 - the timeout cascade ``hold_ttl > lock_ttl > http_timeout > db_timeout`` is checked when
   the service is built (:mod:`ticketlab.core.timing`).
 

@@ -3,26 +3,62 @@
 Invariant: every state change a store makes is appended as a :class:`Record` whose ``seq``
 is taken inside the same critical section as the change, so sorting by ``seq`` gives the
 order in which the changes really happened, across threads and processes.
-:func:`check_history` replays that log seat by seat and reports every broken invariant:
+:func:`check_history` replays that log seat by seat (a small model stepped over the records)
+and names every broken rule of a correct booking history. The rules, by family, with the
+violation each one raises:
 
-- ``SOLD_TWICE``: a seat confirmed into a second live booking;
-- ``TWO_LIVE_HOLDS``: a seat held while another hold on it was still live;
-- ``HOLD_ON_UNAVAILABLE``: a hold taken on a SOLD or BLOCKED seat;
-- ``CONFIRM_AFTER_EXPIRY``: a confirm at or after its hold's ``expires_at``, or of a hold
-  that was already released or expired;
-- ``STALE_FENCING_TOKEN``: a write accepted with a fencing token not newer than one already
-  accepted for that seat (each write takes a fresh lease, so tokens strictly increase);
-- ``SOLD_MISMATCH``: a seat whose SOLD status disagrees with the live confirmed bookings;
-- ``COUNTERS_MISMATCH``: recorded availability counters that differ from the seat states;
-- ``HOLD_NOT_RELEASED``: a sweep ran after a hold expired and left it live (holds whose
-  payment the sweep reported as pending are exempt);
-- ``PAYMENT_MISMATCH``: captured money that is neither in a live confirmed booking nor
-  refunded, a booking without captured money, a refund of money never captured;
-- ``SEQUENCE``: sequence numbers that repeat or go backwards;
-- ``FINAL_STATE_MISMATCH``: the replayed seat states differ from the store's final seats.
+Ownership: only the holder of a thing changes it.
+  - ``TWO_LIVE_HOLDS``: a seat held while another hold on it was still live;
+  - ``HOLD_ON_UNAVAILABLE``: a hold taken on a SOLD or BLOCKED seat;
+  - ``NOT_OWNER``: a confirm or release by someone other than the hold's user, a cancel by
+    someone other than the booking's user;
+  - ``SEAT_NOT_OWNED``: a confirm, release or expire touching a seat its hold does not hold
+    (a confirm must sell exactly its hold's seats), a cancel freeing a seat not sold to it;
+  - ``SOLD_TWICE``: a seat confirmed into a second live booking;
+  - ``HOLD_NOT_LIVE``: a release or expire of a hold that is not live;
+  - ``CANCEL_NOT_CONFIRMED``: a cancel of a booking never confirmed or already cancelled;
+  - ``WRONG_STATUS``: a block of a seat that is not AVAILABLE, an unblock of one not BLOCKED.
+
+Timing: nothing expires early, nothing confirms late, nothing expired is left behind.
+  - ``CONFIRM_AFTER_EXPIRY``: a confirm at or after its hold's ``expires_at``, or of a hold
+    that was already released or expired;
+  - ``EXPIRED_EARLY``: an expire before the hold's ``expires_at`` (only its owner may let
+    go early, with a release);
+  - ``HOLD_NOT_RELEASED``: a sweep left live a hold that had expired before the sweep looked
+    (holds recorded after its ``scan_seq`` are not its own, holds it reported ``skipped``
+    because their payment was still open are exempt).
+
+Fencing tokens: each write takes a fresh lease.
+  - ``STALE_FENCING_TOKEN``: a write accepted with a token not newer than one already
+    accepted for that seat (tokens strictly increase, even across a lock-server restart).
+
+Money: every captured payment is held by exactly one confirmed booking, or refunded.
+  - ``AMOUNT_MISMATCH``: a hold priced unlike its seats (when the final seats are given), a
+    charge, capture or booking for another amount than its hold's, a refund for another
+    amount than its capture;
+  - ``PAYMENT_MISMATCH``: per payment, captured != held by live confirmed bookings +
+    refunded (a refund of a confirmed booking's money, a booking without captured money, a
+    refund of money never captured); a payment captured twice; a booking taking money whose
+    refund was already decided;
+  - ``PAYMENT_OPEN_AT_RELEASE``: seats back on sale (release, expire, cancel) while their
+    payment was still open: a charge not settled, or a refund owed and not made;
+  - ``PAYMENT_UNRESOLVED`` (``at_rest`` only): a payment still open once nothing runs, or
+    one whose outcome was never learned;
+  - ``GATEWAY_MISMATCH`` (``gateway_held`` only): the money the gateway holds for a payment
+    is not what the confirmed bookings hold.
+
+Final state and bookkeeping: the store is what its history says.
+  - ``SOLD_MISMATCH``: a seat whose SOLD status disagrees with the live confirmed bookings;
+  - ``COUNTERS_MISMATCH``: recorded availability counters that differ from the seat states;
+  - ``SEQUENCE``: sequence numbers that repeat or go backwards;
+  - ``FINAL_STATE_MISMATCH``: a seat of the store whose status, hold or booking differs from
+    the replayed one.
 
 A payment whose outcome was never learned (``PAYMENT_UNKNOWN`` without a later capture or
-decline) is a "maybe": it is listed in :attr:`CheckReport.maybe`, not counted as a failure.
+decline, or a charge still open) is a "maybe": it is listed in :attr:`CheckReport.maybe`,
+not counted as a failure until the history is checked ``at_rest``; nor is a refund owed and
+recorded but not yet made. What the log cannot say
+is not judged: times from different processes are compared only with their own hold's.
 """
 
 from __future__ import annotations
@@ -34,7 +70,18 @@ from enum import Enum
 
 from ticketlab.seatlock.model import PaymentState, Seat, SeatStatus
 
-__all__ = ["RecordKind", "Record", "Violation", "CheckReport", "check_history", "COUNTER_ORDER"]
+__all__ = ["RecordKind", "Record", "Violation", "CheckReport", "check_history", "COUNTER_ORDER", "VIOLATIONS"]
+
+#: Every violation the checker can name, by family (the module docstring gives each rule).
+VIOLATIONS: dict[str, tuple[str, ...]] = {
+    "ownership": ("TWO_LIVE_HOLDS", "HOLD_ON_UNAVAILABLE", "NOT_OWNER", "SEAT_NOT_OWNED", "SOLD_TWICE",
+                  "HOLD_NOT_LIVE", "CANCEL_NOT_CONFIRMED", "WRONG_STATUS"),
+    "timing": ("CONFIRM_AFTER_EXPIRY", "EXPIRED_EARLY", "HOLD_NOT_RELEASED"),
+    "tokens": ("STALE_FENCING_TOKEN",),
+    "money": ("AMOUNT_MISMATCH", "PAYMENT_MISMATCH", "PAYMENT_OPEN_AT_RELEASE", "PAYMENT_UNRESOLVED",
+              "GATEWAY_MISMATCH"),
+    "final state": ("SOLD_MISMATCH", "COUNTERS_MISMATCH", "SEQUENCE", "FINAL_STATE_MISMATCH"),
+}
 
 #: Order of the statuses in :attr:`Record.counters`.
 COUNTER_ORDER = (SeatStatus.AVAILABLE, SeatStatus.HELD, SeatStatus.SOLD, SeatStatus.BLOCKED)
@@ -144,6 +191,7 @@ class _Replay:
     declined: set[str] = field(default_factory=set)
     payment_state: dict[str, PaymentState] = field(default_factory=dict)
     payment_of_hold: dict[str, str] = field(default_factory=dict)
+    freed_unpaid: set[str] = field(default_factory=set)  # payments whose seats went back while open
 
     def set_status(self, seat_id: str, status: SeatStatus, hold_id: str | None = None,
                    booking_id: str | None = None) -> None:
@@ -290,6 +338,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
             check_held_by(rec, hold)
             payment_id = r.payment_of_hold.get(rec.hold_id)
             if payment_open(payment_id):
+                r.freed_unpaid.add(payment_id)
                 flag("PAYMENT_OPEN_AT_RELEASE", rec, None, f"hold {rec.hold_id}'s seats went back on sale while "
                      f"its payment {payment_id} was {r.payment_state[payment_id].value}")
             for seat in rec.seat_ids:
@@ -306,6 +355,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
                     flag("SEAT_NOT_OWNED", rec, None, f"cancel of booking {rec.booking_id} frees "
                          f"{sorted(rec.seat_ids)} but it bought {sorted(booking.seat_ids)}")
                 if rec.payment_id and r.refunded[rec.payment_id] == 0:
+                    r.freed_unpaid.add(rec.payment_id)
                     flag("PAYMENT_OPEN_AT_RELEASE", rec, None, f"booking {rec.booking_id}'s seats went back on "
                          f"sale before its payment {rec.payment_id} was refunded")
             for seat in rec.seat_ids:
@@ -399,8 +449,11 @@ def _check_payments(r: _Replay, end: Record, flag, at_rest: bool, gateway_held: 
             live_paid[rec.payment_id] += rec.amount_cents
     maybe = {pid for pid in r.unknown if pid not in r.captured and pid not in r.declined}
     maybe |= {pid for pid, state in r.payment_state.items() if state is PaymentState.CHARGING}
+    # a refund owed while its seats wait for it; once they went back, the money is judged now
+    owed = {pid for pid, state in r.payment_state.items()
+            if state is PaymentState.REFUNDING and pid not in r.freed_unpaid}
     for pid in set(r.captured) | set(live_paid) | set(r.refunded):
-        if pid in maybe:
+        if pid in maybe or pid in owed:  # still open: judged at rest (PAYMENT_UNRESOLVED)
             continue
         taken, kept, back = r.captured[pid], live_paid[pid], r.refunded[pid]
         if taken != kept + back:
@@ -408,7 +461,7 @@ def _check_payments(r: _Replay, end: Record, flag, at_rest: bool, gateway_held: 
                  f"payment {pid}: captured {taken} cents but confirmed bookings hold {kept} "
                  f"and refunds returned {back}")
     if at_rest:
-        unresolved = maybe | {pid for pid, state in r.payment_state.items() if state is PaymentState.REFUNDING}
+        unresolved = maybe | owed
         for pid in sorted(unresolved):
             state = r.payment_state.get(pid)
             flag("PAYMENT_UNRESOLVED", end, None, f"payment {pid} is still "
