@@ -284,7 +284,7 @@ class BookingService:
             self.store.record(RecordKind.PAYMENT_UNKNOWN, self.clock.now(), user=user, hold_id=hold_id,
                               payment_id=payment_id, amount_cents=hold.amount_cents)
             self.stats.add(unknown_payments=1)
-            if joined:
+            if joined or outcome is PaymentOutcome.PENDING:  # the gateway has this key in flight already
                 raise ConfirmInProgress(f"hold {hold_id} is being confirmed by another request and its charge "
                                         f"{payment_id} is still in flight; ask again later")
             raise PaymentOutcomeUnknown(
