@@ -18,12 +18,14 @@ from ticketlab.seatlock import (
     BookingStatus,
     Change,
     Hold,
+    PaymentIntent,
+    PaymentState,
     RecordKind,
     SeatStatus,
     WriteResult,
     small_venue,
 )
-from ticketlab.seatlock.stores.base import TRANSITIONS, Guard, required_guards
+from ticketlab.seatlock.stores.base import TRANSITIONS, Guard, PaymentStep, required_guards
 
 from .conftest import STORE_FACTORIES
 from .common import assert_store_clean, store_state
@@ -488,3 +490,56 @@ def test_a_store_needs_at_least_one_seat(kind, tmp_path):
     store = STORE_FACTORIES[kind](small_venue(1).seats(), tmp_path)
     assert store.example_seat_id() == A
     store.close()
+
+
+# --- payment intents: guarded moves, alone or with a change ---------------------------
+
+
+def intent(hold: Hold, state: PaymentState, at: float = 1.0, booking_id=None) -> PaymentIntent:
+    return PaymentIntent(f"pay-{hold.hold_id}", hold.hold_id, hold.user, hold.amount_cents, state, at, booking_id)
+
+
+def step(hold: Hold, expect, state: PaymentState | None, captured: bool = False, **fields) -> PaymentStep:
+    return PaymentStep(f"pay-{hold.hold_id}", frozenset(expect),
+                       intent(hold, state, **fields) if state else None, captured)
+
+
+def test_a_payment_moves_only_from_a_state_its_step_expects_with_its_records(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,))).hold
+    assert store.move_payment(step(hold, {None}, PaymentState.CHARGING), 1.0, live_hold="h1")
+    assert not store.move_payment(step(hold, {None}, PaymentState.CHARGING), 1.0)  # it exists now
+    assert store.get_payment("pay-h1").state is PaymentState.CHARGING
+    assert [p.payment_id for p in store.open_payments()] == ["pay-h1"]
+    assert store.move_payment(step(hold, {PaymentState.CHARGING}, PaymentState.REFUNDING, captured=True), 2.0)
+    assert [(r.kind, r.payment_id, r.amount_cents) for r in store.history()[-3:]] == [
+        (RecordKind.PAYMENT_INTENT, "pay-h1", PRICE),
+        (RecordKind.PAYMENT_CAPTURED, "pay-h1", PRICE),  # what the gateway said, before the refund decided
+        (RecordKind.REFUND_INTENT, "pay-h1", PRICE),
+    ]
+    assert store.last_seq() == store.history()[-1].seq
+    ok(store, end_change(hold, 3.0)._replace(
+        payment=step(hold, {PaymentState.REFUNDING}, PaymentState.REFUNDED)))
+    assert store.get_payment("pay-h1").state is PaymentState.REFUNDED and store.open_payments() == []
+    assert [r.kind for r in store.history()[-2:]] == [RecordKind.PAYMENT_REFUNDED, RecordKind.RELEASE]
+    assert_store_clean(store)
+
+
+def test_a_charge_opens_only_for_a_hold_that_is_live_and_unexpired(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,), ttl=60.0)).hold
+    assert not store.move_payment(step(hold, {None}, PaymentState.CHARGING), 60.0, live_hold="h1")
+    assert not store.move_payment(step(hold, {None}, PaymentState.CHARGING), 1.0, live_hold="h-gone")
+    assert store.get_payment("pay-h1") is None
+
+
+def test_a_change_whose_payment_moved_meanwhile_is_refused_and_changes_nothing(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,))).hold
+    assert store.move_payment(step(hold, {None}, PaymentState.REFUNDING), 1.0)  # a refund was decided
+    before = store_state(store)
+    paid = step(hold, {PaymentState.CHARGING}, PaymentState.BOOKED, booking_id="b-h1")
+    assert store.apply(confirm_change(hold, 2.0)._replace(payment=paid)) is WriteResult.CONFLICT
+    assert store.apply(end_change(hold, 2.0)._replace(payment=step(hold, {None}, None))) is WriteResult.CONFLICT
+    assert store_state(store) == before
+    assert store.get_payment("pay-h1").state is PaymentState.REFUNDING
