@@ -23,6 +23,7 @@ from ticketlab.seatlock import (
     PaymentOutcomeUnknown,
     PaymentState,
     PessimisticStrategy,
+    RecordKind,
     RefundPending,
     SeatStatus,
     SimulatedClock,
@@ -60,6 +61,13 @@ class Sale:
             self.views.append(store)
         return BookingService(store, PessimisticStrategy(), clock or self.clock, self.gateway, checkpoint=checkpoint)
 
+    def crashed_confirm(self, step: str, ttl: float = 600):
+        """Alice holds GA-1-1 and a server dies at ``step`` of confirming it; returns the hold."""
+        hold = self.server().hold_seats("alice", ["GA-1-1"], ttl=ttl)
+        with pytest.raises(Crash):
+            self.server(checkpoint=crash_at(step)).confirm(hold.hold_id, "alice")
+        return hold
+
     def assert_at_rest(self) -> None:
         report = check_history(self.store.history(), self.store.snapshot(), at_rest=True,
                                gateway_held=self.gateway.held())
@@ -87,15 +95,21 @@ def seats(store) -> dict[str, SeatStatus]:
     return {seat_id: seat.status for seat_id, seat in store.snapshot().items()}
 
 
+def lost_answer(s: Sale):
+    """Alice holds GA-1-1 and pays; the gateway's answer never comes back."""
+    service = s.server()
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    with pytest.raises(PaymentOutcomeUnknown):
+        service.confirm(hold.hold_id, "alice")
+    return service, hold
+
+
 # --- item 1: a hold whose payment outcome is unknown ----------------------------------
 
 
 def test_releasing_a_hold_whose_lost_charge_was_captured_books_it_instead_of_freeing_the_seats(sale):
     s = sale({"alice": Behaviour.TIMEOUT_CAPTURED})
-    service = s.server()
-    hold = service.hold_seats("alice", ["GA-1-1"])
-    with pytest.raises(PaymentOutcomeUnknown):
-        service.confirm(hold.hold_id, "alice")
+    service, hold = lost_answer(s)
     with pytest.raises(AlreadyConfirmed) as info:
         service.release(hold.hold_id, "alice")
     booking = s.store.get_booking(info.value.booking_id)
@@ -107,10 +121,7 @@ def test_releasing_a_hold_whose_lost_charge_was_captured_books_it_instead_of_fre
 
 def test_releasing_a_hold_whose_charge_is_still_pending_keeps_the_seats(sale):
     s = sale({"alice": Behaviour.TIMEOUT_PENDING})
-    service = s.server()
-    hold = service.hold_seats("alice", ["GA-1-1"])
-    with pytest.raises(PaymentOutcomeUnknown):
-        service.confirm(hold.hold_id, "alice")
+    service, hold = lost_answer(s)
     with pytest.raises(PaymentOutcomeUnknown):
         service.release(hold.hold_id, "alice")
     assert s.store.get_hold(hold.hold_id) is not None and seats(s.store)["GA-1-1"] is SeatStatus.HELD
@@ -123,9 +134,7 @@ def test_releasing_a_hold_whose_charge_is_still_pending_keeps_the_seats(sale):
 
 def test_releasing_a_hold_whose_charge_never_left_voids_it_so_it_can_never_land(sale):
     s = sale()
-    hold = s.server().hold_seats("alice", ["GA-1-1"])
-    with pytest.raises(Crash):
-        s.server(checkpoint=crash_at("charge-intent")).confirm(hold.hold_id, "alice")
+    hold = s.crashed_confirm("charge-intent")
     payment_id = payment_id_for(hold.hold_id)
     assert s.store.get_payment(payment_id).state is PaymentState.CHARGING
     s.server().release(hold.hold_id, "alice")
@@ -140,11 +149,8 @@ def test_releasing_a_hold_whose_charge_never_left_voids_it_so_it_can_never_land(
 def test_the_checker_catches_seats_freed_while_a_captured_charge_was_left_open(sale):
     """What the old release did: free the seats without asking the gateway."""
     s = sale({"alice": Behaviour.TIMEOUT_CAPTURED})
-    service = s.server()
-    hold = service.hold_seats("alice", ["GA-1-1"])
-    with pytest.raises(PaymentOutcomeUnknown):
-        service.confirm(hold.hold_id, "alice")
-    service._end_hold(hold, service.store.history()[-1].kind.RELEASE)  # the old release: no question asked
+    service, hold = lost_answer(s)
+    service._end_hold(hold, RecordKind.RELEASE)  # the old release: no question asked
     report = check_history(s.store.history(), s.store.snapshot(), at_rest=True, gateway_held=s.gateway.held())
     assert {"PAYMENT_OPEN_AT_RELEASE", "PAYMENT_UNRESOLVED", "GATEWAY_MISMATCH"} <= report.kinds()
 
@@ -266,9 +272,7 @@ def test_a_cancel_cut_short_is_finished_by_a_retry_or_by_reconcile(sale, step):
 @pytest.mark.parametrize("late, expect", [(False, "booked"), (True, "refunded")])
 def test_reconcile_books_a_captured_charge_while_the_hold_is_live_and_refunds_it_after(sale, late, expect):
     s = sale()
-    hold = s.server().hold_seats("alice", ["GA-1-1"], ttl=60)
-    with pytest.raises(Crash):
-        s.server(checkpoint=crash_at("charged")).confirm(hold.hold_id, "alice")
+    hold = s.crashed_confirm("charged", ttl=60)
     if late:
         s.clock.advance(61)
     result = s.server().reconcile()
@@ -279,9 +283,7 @@ def test_reconcile_books_a_captured_charge_while_the_hold_is_live_and_refunds_it
 
 def test_reconcile_leaves_a_charge_never_sent_to_a_retry_which_charges_once(sale):
     s = sale()
-    hold = s.server().hold_seats("alice", ["GA-1-1"])
-    with pytest.raises(Crash):
-        s.server(checkpoint=crash_at("charge-intent")).confirm(hold.hold_id, "alice")
+    hold = s.crashed_confirm("charge-intent")
     assert s.server().reconcile().pending == (payment_id_for(hold.hold_id),)
     assert s.store.get_hold(hold.hold_id) is not None  # still the user's: nothing was charged
     booking = s.server().confirm(hold.hold_id, "alice")

@@ -31,6 +31,19 @@ from ticketlab.seatlock import (
 SAFE = [name for name in STRATEGIES if name.safe]
 
 
+def run_beside(background, stop: threading.Event, worker, workers: int) -> None:
+    """Run ``worker(k)`` on ``workers`` threads while ``background`` runs until ``stop`` is set."""
+    behind = threading.Thread(target=background)
+    behind.start()
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    stop.set()
+    behind.join(timeout=10)
+
+
 def test_naive_strategy_double_sells_under_thread_contention():
     result = race("naive", users=16, seats=4, latency_ms=5)
     assert result.double_bookings > 0
@@ -150,15 +163,7 @@ def test_sweeper_racing_slow_payments_keeps_money_and_seats_consistent(strategy)
         except Exception as error:
             errors.append(error)
 
-    sweeping = threading.Thread(target=sweeper)
-    sweeping.start()
-    shoppers = [threading.Thread(target=shopper, args=(k,)) for k in range(6)]
-    for t in shoppers:
-        t.start()
-    for t in shoppers:
-        t.join(timeout=60)
-    stop.set()
-    sweeping.join(timeout=10)
+    run_beside(sweeper, stop, shopper, 6)
     clock.sleep(0.05)
     service.sweep_expired()
     service.reconcile()
@@ -223,15 +228,7 @@ def test_double_clicks_on_two_servers_with_a_sweeper_never_lose_or_double_take_m
                 t.join()
             answers.append(pair)
 
-    sweeping = threading.Thread(target=sweeper)
-    sweeping.start()
-    shoppers = [threading.Thread(target=shopper, args=(k,)) for k in range(4)]
-    for t in shoppers:
-        t.start()
-    for t in shoppers:
-        t.join(timeout=60)
-    stop.set()
-    sweeping.join(timeout=10)
+    run_beside(sweeper, stop, shopper, 4)
     clock.sleep(0.05)
     servers[0].sweep_expired()
     servers[0].reconcile()
