@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from ticketlab.core.errors import InputError
 
@@ -181,12 +182,12 @@ class PaymentState(str, Enum):
         return self is PaymentState.CHARGING or self is PaymentState.REFUNDING
 
 
-@dataclass(frozen=True, slots=True)
-class PaymentIntent:
+class PaymentIntent(NamedTuple):
     """The store's record of one payment for one hold, written before each gateway call.
 
     ``payment_id`` is also the charge's idempotency key (:func:`payment_id_for`), so every
-    retry and every service instance asks the gateway about the same charge.
+    retry and every service instance asks the gateway about the same charge. (Immutable; a
+    NamedTuple rather than a frozen dataclass because every confirm builds two.)
     """
 
     payment_id: str

@@ -28,7 +28,7 @@ import itertools
 import threading
 import uuid
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import NamedTuple
 
 from ticketlab.core.timing import check_cascade
@@ -273,13 +273,15 @@ class BookingService:
             if current.state is not PaymentState.CHARGING:
                 return self._confirm_outcome(hold, self._settle(current))
             intent = current
-        self._checkpoint("charge-intent")
+        if self.checkpoint is not None:
+            self.checkpoint("charge-intent")
         try:
             result = self.payments.charge(payment_id, user, hold.amount_cents, self.http_timeout)
             outcome = result.outcome
         except PaymentGatewayError:
             outcome = PaymentOutcome.UNKNOWN
-        self._checkpoint("charged")
+        if self.checkpoint is not None:
+            self.checkpoint("charged")
         if outcome is PaymentOutcome.UNKNOWN or outcome is PaymentOutcome.PENDING:
             self.store.record(RecordKind.PAYMENT_UNKNOWN, self.clock.now(), user=user, hold_id=hold_id,
                               payment_id=payment_id, amount_cents=hold.amount_cents)
@@ -290,7 +292,14 @@ class BookingService:
             raise PaymentOutcomeUnknown(
                 f"no answer from the gateway for {payment_id} within {self.http_timeout:g} s; the hold "
                 "is kept until the gateway answers (the sweeper and reconcile() ask it)")
-        return self._confirm_outcome(hold, self._settle(intent, outcome))
+        if outcome is PaymentOutcome.CAPTURED and not hold.expired(self.clock.now()):
+            booking = self._write_confirm(hold)  # the usual path; anything else is settled below
+            if booking is not None:
+                return booking
+        settled = self._settle(intent, outcome)
+        if settled.state is PaymentState.BOOKED and settled.booking is not None:
+            return settled.booking
+        return self._confirm_outcome(hold, settled)
 
     def _confirm_outcome(self, hold: Hold, settled: _Settled) -> Booking:
         """What a confirm of ``hold`` tells its caller, given where its payment ended up."""
@@ -348,7 +357,8 @@ class BookingService:
             self._count_failure(error)
             return None
         self.stats.count_write("bookings", outcome.retries, outcome.lost_leases)
-        self._checkpoint("booked")
+        if self.checkpoint is not None:
+            self.checkpoint("booked")
         return outcome.change.booking
 
     def _settle(self, intent: PaymentIntent, outcome: PaymentOutcome | None = None,
@@ -391,7 +401,7 @@ class BookingService:
                         booking = self._write_confirm(hold)
                         if booking is not None:
                             return _Settled(PaymentState.BOOKED, booking)
-                    refunding = replace(intent, state=PaymentState.REFUNDING, updated_at=self.clock.now())
+                    refunding = intent._replace(state=PaymentState.REFUNDING, updated_at=self.clock.now())
                     if store.move_payment(PaymentStep(payment_id, _CHARGING, refunding, captured=True),
                                           refunding.updated_at):
                         self._checkpoint("refund-intent")
@@ -418,7 +428,7 @@ class BookingService:
         cancelled, or the hold released or expired), or alone if they are already back.
         True once the payment is in ``to``, whoever moved it."""
         store, now = self.store, self.clock.now()
-        step = PaymentStep(intent.payment_id, frozenset({intent.state}), replace(intent, state=to, updated_at=now))
+        step = PaymentStep(intent.payment_id, frozenset({intent.state}), intent._replace(state=to, updated_at=now))
         booking = store.booking_for_hold(intent.hold_id)
         done = False
         if booking is not None and booking.status is BookingStatus.CONFIRMED and to is PaymentState.REFUNDED:

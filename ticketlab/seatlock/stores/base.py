@@ -60,7 +60,8 @@ __all__ = [
     "PaymentStep",
     "PAYMENT_RECORDS",
     "payment_refused",
-    "payment_records",
+    "payment_kinds",
+    "payment_record",
     "seat_map",
 ]
 
@@ -120,21 +121,22 @@ def payment_refused(step: PaymentStep | None, current: PaymentIntent | None) -> 
     return (current.state if current is not None else None) not in step.expect
 
 
-def payment_records(step: PaymentStep, at: float) -> list[Record]:
-    """The records a payment step appends (seq 0: the store numbers them), capture first.
-
-    A store keeps each payment record once per (kind, payment id), as :meth:`Store.record` does.
-    """
+def payment_kinds(step: PaymentStep) -> tuple[RecordKind, ...]:
+    """The kinds of record a payment step appends, capture first (none for a check or a booking)."""
     intent = step.intent
     if intent is None:
-        return []
-    fields = dict(at=at, user=intent.user, hold_id=intent.hold_id, booking_id=intent.booking_id,
-                  amount_cents=intent.amount_cents, payment_id=intent.payment_id)
-    out = [Record(seq=0, kind=RecordKind.PAYMENT_CAPTURED, **fields)] if step.captured else []
+        return ()
     kind = PAYMENT_RECORDS[intent.state]
-    if kind is not None:
-        out.append(Record(seq=0, kind=kind, **fields))
-    return out
+    if step.captured:
+        return (RecordKind.PAYMENT_CAPTURED, kind) if kind is not None else (RecordKind.PAYMENT_CAPTURED,)
+    return (kind,) if kind is not None else ()
+
+
+def payment_record(kind: RecordKind, intent: PaymentIntent, at: float, seq: int = 0) -> Record:
+    """One record of a payment step about ``intent``. A store keeps each payment record once
+    per (kind, payment id), as :meth:`Store.record` does."""
+    return Record(seq=seq, kind=kind, at=at, user=intent.user, hold_id=intent.hold_id, booking_id=intent.booking_id,
+                  amount_cents=intent.amount_cents, payment_id=intent.payment_id)
 
 
 class Change(NamedTuple):
@@ -439,7 +441,7 @@ class Store(ABC):
 
     @abstractmethod
     def move_payment(self, step: PaymentStep, at: float, live_hold: str | None = None) -> bool:
-        """Apply ``step`` alone, atomically with its records (:func:`payment_records`).
+        """Apply ``step`` alone, atomically with its records (:func:`payment_kinds`).
 
         ``live_hold``: also require that hold to be live with ``expires_at`` after ``at`` (a
         charge is opened only for a hold still ours). Returns False, changing nothing, if a

@@ -26,7 +26,8 @@ from ticketlab.seatlock.stores.base import (
     capture_record,
     change_record,
     first_refusal,
-    payment_records,
+    payment_kinds,
+    payment_record,
     payment_refused,
     seat_map,
 )
@@ -207,14 +208,16 @@ class MemoryStore(Store):
 
     def _move(self, step: PaymentStep, at: float) -> None:
         """Write a payment step whose guard passed, with its records (each fact once)."""
-        if step.intent is not None:
-            self._payments[step.payment_id] = step.intent
-        for rec in payment_records(step, at):
-            fact = (rec.kind, rec.payment_id)
+        intent = step.intent
+        if intent is None:
+            return
+        self._payments[step.payment_id] = intent
+        for kind in payment_kinds(step):
+            fact = (kind, intent.payment_id)
             if fact not in self._payment_facts:
                 self._payment_facts.add(fact)
                 self._seq += 1
-                self._history.append(replace(rec, seq=self._seq))
+                self._history.append(payment_record(kind, intent, at, self._seq))
 
     def move_payment(self, step: PaymentStep, at: float, live_hold: str | None = None) -> bool:
         with self._lock:

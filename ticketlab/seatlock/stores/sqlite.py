@@ -48,7 +48,8 @@ from ticketlab.seatlock.stores.base import (
     capture_record,
     change_record,
     first_refusal,
-    payment_records,
+    payment_kinds,
+    payment_record,
     payment_refused,
     required_guards,
     seat_map,
@@ -154,7 +155,7 @@ class _Rows:
     def __init__(self, cls: type, table: str, columns: dict[str, _Column], insert: str = "INSERT",
                  written: Sequence[str] | None = None) -> None:
         self.cls = cls
-        self.names = tuple(f.name for f in fields(cls))
+        self.names = tuple(getattr(cls, "_fields", None) or (f.name for f in fields(cls)))
         self.columns = ", ".join(self.names)
         self.written = tuple(written or self.names)
         marks = ", ".join("?" * len(self.written))
@@ -169,7 +170,7 @@ class _Rows:
         """The value from a row selected as ``self.columns`` (extra trailing columns ignored).
 
         Built positionally on purpose: the columns are the class's own fields in their own
-        order (``dataclasses.fields``), so they cannot drift, and seats are read on every write.
+        order (``dataclasses.fields``, or a NamedTuple's ``_fields``), so they cannot drift, and seats are read on every write.
         """
         values = list(row[:len(self.names)])
         for i, decode in self._decoders:
@@ -411,10 +412,12 @@ class SqliteStore(Store):
 
     @staticmethod
     def _move_in(conn: sqlite3.Connection, step: PaymentStep, at: float) -> None:
-        if step.intent is not None:
-            conn.execute(_PAYMENTS.insert, _PAYMENTS.encode(step.intent))
-        for rec in payment_records(step, at):  # once per payment: the unique index ignores a repeat
-            conn.execute(_INSERT_RECORD, [*_HISTORY.encode(rec), None])
+        intent = step.intent
+        if intent is None:
+            return
+        conn.execute(_PAYMENTS.insert, _PAYMENTS.encode(intent))
+        for kind in payment_kinds(step):  # once per payment: the unique index ignores a repeat
+            conn.execute(_INSERT_RECORD, [*_HISTORY.encode(payment_record(kind, intent, at)), None])
 
     # -- writes ----------------------------------------------------------------------
 
