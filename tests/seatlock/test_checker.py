@@ -198,3 +198,244 @@ def test_unknown_payments_keep_the_history_clean(behaviour):
     clock.advance(700)
     service.sweep_expired()
     assert check_history(store.history(), store.snapshot()).ok
+
+
+# --- item 7: one corrupt history per invariant; the checker names each one --------------
+
+
+def once_at(checkpoint):
+    """A checkpoint hook that acts at the first sweep's scan only."""
+    done = []
+
+    def hook(step):
+        if step == "swept-scan" and not done:
+            done.append(step)
+            checkpoint(step)
+
+    return hook
+
+
+def rec(kind, **fields):
+    return Record(seq=0, kind=kind, at=fields.pop("at", 1.0), **fields)
+
+
+def at(history, kind, **match):
+    return history[first(history, kind, **match)]
+
+
+def put(history, i, *records):
+    """``history`` with ``records`` inserted before position ``i``, renumbered."""
+    return renumber(history[:i] + list(records) + history[i:])
+
+
+def swap(history, which, match, **changes):
+    i = first(history, which, **match)
+    return history[:i] + [replace(history[i], **changes)] + history[i + 1:]
+
+
+def expired_early_and_resold(h, alice):
+    i = first(h, RecordKind.EXPIRE)
+    early = replace(h[i], at=30.0)  # bob's hold lives until t=60
+    eve = rec(RecordKind.HOLD, at=31.0, seat_ids=early.seat_ids, to_status=SeatStatus.HELD, user="eve",
+              hold_id="h-eve", expires_at=631.0, amount_cents=10000)
+    return renumber(h[:i] + [early, eve] + h[i + 1:]), {}
+
+
+def confirm_sells_a_seat_held_by_another(h, alice):
+    return swap(h, RecordKind.CONFIRM, {"user": "carol"}, seat_ids=("GA-1-2",)), {}  # bob holds GA-1-2
+
+
+def paid_one_cent_for_a_ten_thousand_cent_hold(h, alice):
+    for kind in (RecordKind.PAYMENT_INTENT, RecordKind.PAYMENT_CAPTURED, RecordKind.CONFIRM):
+        h = swap(h, kind, {"hold_id": alice.hold_id}, amount_cents=1)
+    return h, {}
+
+
+def released_by_a_user_who_does_not_own_it(h, alice):
+    return swap(h, RecordKind.EXPIRE, {}, kind=RecordKind.RELEASE, user="mallory", at=30.0), {}
+
+
+def two_live_holds(h, alice):
+    i = first(h, RecordKind.HOLD, hold_id=alice.hold_id)
+    return put(h, i + 1, replace(h[i], hold_id="h-twin", user="mallory")), {}
+
+
+def hold_on_a_sold_seat(h, alice):
+    return put(h, len(h), rec(RecordKind.HOLD, seat_ids=("GA-1-1",), to_status=SeatStatus.HELD, user="m",
+                              hold_id="h-m", expires_at=700.0, amount_cents=10000)), {}
+
+
+def sold_twice(h, alice):
+    i = first(h, RecordKind.CONFIRM, hold_id=alice.hold_id)
+    return put(h, i + 1, replace(h[i], booking_id="b-other", hold_id="h-other")), {}
+
+
+def released_twice(h, alice):
+    return put(h, len(h), at(h, RecordKind.EXPIRE)), {}
+
+
+def cancelled_twice(h, alice):
+    return put(h, len(h), at(h, RecordKind.CANCEL)), {}
+
+
+def blocked_while_sold(h, alice):
+    return put(h, len(h), rec(RecordKind.BLOCK, seat_ids=("GA-1-1",), to_status=SeatStatus.BLOCKED, user="venue")), {}
+
+
+def confirmed_after_expiry(h, alice):
+    return swap(h, RecordKind.CONFIRM, {"hold_id": alice.hold_id}, at=10_000.0), {}
+
+
+def hold_left_by_the_sweep(h, alice):
+    del h[first(h, RecordKind.EXPIRE)]
+    return h, {}
+
+
+def stale_fencing_token(h, alice):
+    h = swap(h, RecordKind.HOLD, {"hold_id": alice.hold_id}, fencing_tokens=(5,))
+    return swap(h, RecordKind.CONFIRM, {"hold_id": alice.hold_id}, fencing_tokens=(5,)), {}
+
+
+def hold_priced_unlike_its_seats(h, alice):
+    return swap(h, RecordKind.HOLD, {"user": "bob"}, amount_cents=1), {}
+
+
+def refund_for_another_amount(h, alice):
+    return swap(h, RecordKind.PAYMENT_REFUNDED, {}, amount_cents=5000), {}
+
+
+def refund_of_the_winners_booking(h, alice):
+    paid = at(h, RecordKind.CONFIRM, hold_id=alice.hold_id)
+    fields = dict(user="alice", hold_id=alice.hold_id, payment_id=paid.payment_id, amount_cents=10000)
+    return put(h, len(h), rec(RecordKind.REFUND_INTENT, **fields), rec(RecordKind.PAYMENT_REFUNDED, **fields)), {}
+
+
+def booking_after_its_refund_was_decided(h, alice):
+    i = first(h, RecordKind.CONFIRM, hold_id=alice.hold_id)
+    return put(h, i, rec(RecordKind.REFUND_INTENT, user="alice", hold_id=alice.hold_id,
+                         payment_id=h[i].payment_id, amount_cents=10000)), {}
+
+
+def cancel_before_its_refund(h, alice):
+    i = first(h, RecordKind.REFUND_INTENT)
+    cancel = at(h, RecordKind.CANCEL)
+    rest = [r for r in h[i:] if r.kind is not RecordKind.CANCEL]
+    return renumber(h[:i] + [cancel] + rest), {}
+
+
+def released_with_its_charge_open(h, alice):
+    bob = at(h, RecordKind.HOLD, user="bob")
+    return put(h, first(h, RecordKind.EXPIRE), rec(RecordKind.PAYMENT_INTENT, user="bob", hold_id=bob.hold_id,
+                                                    payment_id=f"pay-{bob.hold_id}", amount_cents=10000)), {}
+
+
+def charge_left_open_at_rest(h, alice):
+    return put(h, len(h), rec(RecordKind.PAYMENT_UNKNOWN, user="dave", hold_id="h-dave", payment_id="pay-h-dave",
+                              amount_cents=10000)), {"at_rest": True}
+
+
+def gateway_kept_a_refunded_payment(h, alice):
+    held = {r.payment_id: r.amount_cents for r in h if r.kind is RecordKind.PAYMENT_CAPTURED}
+    return h, {"gateway_held": held}  # carol's refund never reached the gateway
+
+
+def sold_without_a_booking(h, alice):
+    return put(h, len(h), rec(RecordKind.BLOCK, seat_ids=("GA-1-1",), to_status=SeatStatus.BLOCKED)), {}
+
+
+def counters_off(h, alice):
+    confirm = at(h, RecordKind.CONFIRM, hold_id=alice.hold_id)
+    a, held, sold, blocked = confirm.counters
+    return swap(h, RecordKind.CONFIRM, {"hold_id": alice.hold_id}, counters=(a + 1, held, sold - 1, blocked)), {}
+
+
+def repeated_seq(h, alice):
+    h[3] = replace(h[3], seq=h[2].seq)
+    return h, {}
+
+
+def store_sold_to_another_booking(h, alice):
+    return h, {"final": {"GA-1-1": {"booking_id": "b-other"}}}
+
+
+def store_seat_status_differs(h, alice):
+    return h, {"final": {"GA-1-4": {"status": SeatStatus.SOLD}}}
+
+
+CORRUPTIONS = [
+    (expired_early_and_resold, "EXPIRED_EARLY"),
+    (confirm_sells_a_seat_held_by_another, "SEAT_NOT_OWNED"),
+    (paid_one_cent_for_a_ten_thousand_cent_hold, "AMOUNT_MISMATCH"),
+    (released_by_a_user_who_does_not_own_it, "NOT_OWNER"),
+    (two_live_holds, "TWO_LIVE_HOLDS"),
+    (hold_on_a_sold_seat, "HOLD_ON_UNAVAILABLE"),
+    (sold_twice, "SOLD_TWICE"),
+    (released_twice, "HOLD_NOT_LIVE"),
+    (cancelled_twice, "CANCEL_NOT_CONFIRMED"),
+    (blocked_while_sold, "WRONG_STATUS"),
+    (confirmed_after_expiry, "CONFIRM_AFTER_EXPIRY"),
+    (hold_left_by_the_sweep, "HOLD_NOT_RELEASED"),
+    (stale_fencing_token, "STALE_FENCING_TOKEN"),
+    (hold_priced_unlike_its_seats, "AMOUNT_MISMATCH"),
+    (refund_for_another_amount, "AMOUNT_MISMATCH"),
+    (refund_of_the_winners_booking, "PAYMENT_MISMATCH"),
+    (booking_after_its_refund_was_decided, "PAYMENT_MISMATCH"),
+    (cancel_before_its_refund, "PAYMENT_OPEN_AT_RELEASE"),
+    (released_with_its_charge_open, "PAYMENT_OPEN_AT_RELEASE"),
+    (charge_left_open_at_rest, "PAYMENT_UNRESOLVED"),
+    (gateway_kept_a_refunded_payment, "GATEWAY_MISMATCH"),
+    (sold_without_a_booking, "SOLD_MISMATCH"),
+    (counters_off, "COUNTERS_MISMATCH"),
+    (repeated_seq, "SEQUENCE"),
+    (store_sold_to_another_booking, "FINAL_STATE_MISMATCH"),
+    (store_seat_status_differs, "FINAL_STATE_MISMATCH"),
+]
+
+
+@pytest.mark.parametrize("corrupt, kind", CORRUPTIONS, ids=[c.__name__ for c, _ in CORRUPTIONS])
+def test_the_checker_names_each_corruption(corrupt, kind):
+    history, store, alice = sale()
+    final = store.snapshot()
+    assert check_history(history, final, at_rest=True, gateway_held={
+        r.payment_id: r.amount_cents for r in history if r.kind is RecordKind.CONFIRM
+        and r.booking_id not in {c.booking_id for c in history if c.kind is RecordKind.CANCEL}}).ok
+    corrupted, options = corrupt(list(history), alice)
+    for seat_id, changes in options.pop("final", {}).items():
+        final[seat_id] = replace(final[seat_id], **changes)
+    report = check_history(corrupted, final, **options)
+    assert kind in report.kinds(), report.summary()
+
+
+def test_every_invariant_the_checker_states_has_a_corrupt_history_it_catches():
+    from ticketlab.seatlock import VIOLATIONS
+
+    stated = {kind for family in VIOLATIONS.values() for kind in family}
+    assert stated == {kind for _, kind in CORRUPTIONS}
+    import ticketlab.seatlock.check.history as module
+
+    assert all(f"``{kind}``" in module.__doc__ for kind in stated)  # each written down
+
+
+# --- item 8: a hold written between a sweep's scan and its SWEEP record ------------------
+
+
+def test_a_hold_written_after_the_sweep_looked_is_not_blamed_on_that_sweep():
+    store = MemoryStore(small_venue(4).seats())
+    late_clock, sweep_clock = SimulatedClock(), SimulatedClock(100.0)
+    slow = BookingService(store, OptimisticStrategy(), late_clock)  # its clock lags: the hold is born expired
+
+    def a_hold_commits_now(step):
+        if step == "swept-scan":
+            slow.hold_seats("bob", ["GA-1-1"], ttl=50)
+
+    sweeper = BookingService(store, OptimisticStrategy(), sweep_clock, checkpoint=once_at(a_hold_commits_now))
+    assert sweeper.sweep_expired().released == ()
+    history = store.history()
+    report = check_history(history, store.snapshot())
+    assert report.ok, report.summary()
+    # the same history without the scan's position is what the checker used to judge: a false alarm
+    blind = [replace(r, scan_seq=0) if r.kind is RecordKind.SWEEP else r for r in history]
+    assert check_history(blind).kinds() == {"HOLD_NOT_RELEASED"}
+    # the next sweep did look, and releases it
+    assert sweeper.sweep_expired().released != ()
+    assert check_history(store.history(), store.snapshot()).ok

@@ -18,12 +18,14 @@ from ticketlab.seatlock import (
     BookingStatus,
     Change,
     Hold,
+    PaymentIntent,
+    PaymentState,
     RecordKind,
     SeatStatus,
     WriteResult,
     small_venue,
 )
-from ticketlab.seatlock.stores.base import TRANSITIONS, Guard, required_guards
+from ticketlab.seatlock.stores.base import TRANSITIONS, Guard, PaymentStep, required_guards
 
 from .conftest import STORE_FACTORIES
 from .common import assert_store_clean, store_state
@@ -75,7 +77,7 @@ def sold(store, hold_id: str, seat_ids=(A,), at: float = 1.0) -> Booking:
 
 
 def refund(store, booking: Booking, at: float) -> None:
-    """What the service does after a cancel: the money goes back, and the history says so."""
+    """What the service does before a cancel commits: the money goes back, and the history says so."""
     store.record(RecordKind.PAYMENT_REFUNDED, at, user=booking.user, hold_id=booking.hold_id,
                  payment_id=booking.payment_id, amount_cents=booking.amount_cents)
 
@@ -103,14 +105,14 @@ def test_each_kind_of_change_moves_its_seats_as_its_transition_says(new_store):
     assert store.booking_for_hold("h1") == booking
     assert [s.booking_id for s in store.read_seats([A, B])] == [booking.booking_id] * 2
     assert statuses(store)[A] is SeatStatus.SOLD
-    ok(store, cancel_change(booking, 6.0))
     refund(store, booking, 6.0)
+    ok(store, cancel_change(booking, 6.0))
     assert store.get_booking(booking.booking_id).status is BookingStatus.CANCELLED
     assert store.get_booking(booking.booking_id).cancelled_at == 6.0
     assert statuses(store)[A] is statuses(store)[B] is SeatStatus.AVAILABLE
     for kind in (RecordKind.RELEASE, RecordKind.EXPIRE):
         held = ok(store, hold_change(f"h-{kind.value}", (C,), at=7.0)).hold
-        ok(store, end_change(held, 8.0, kind))
+        ok(store, end_change(held, 8.0 if kind is RecordKind.RELEASE else held.expires_at, kind))
         assert store.get_hold(held.hold_id) is None and statuses(store)[C] is SeatStatus.AVAILABLE
     ok(store, venue_change(RecordKind.BLOCK, (A,)))
     assert statuses(store)[A] is SeatStatus.BLOCKED
@@ -182,8 +184,8 @@ def _confirm_at_expiry(store):
 
 def _cancel_a_cancelled_booking(store):
     booking = sold(store, "h1", (A,))
-    ok(store, cancel_change(booking, 2.0))
     refund(store, booking, 2.0)
+    ok(store, cancel_change(booking, 2.0))
     ok(store, hold_change("h-bob", (A,), user="bob", at=3.0))
     return cancel_change(booking, 4.0)
 
@@ -399,20 +401,21 @@ def test_each_change_appends_one_record_saying_what_it_did(new_store):
     assert first[0].seat_ids == tuple(store.snapshot()) and first[0].counters == (6, 0, 0, 0)
     hold = ok(store, hold_change("h1", (A, B), at=1.0, fencing_tokens=(1, 1))).hold
     booking = ok(store, confirm_change(hold, 2.0)).booking
+    refund(store, booking, 3.0)
     ok(store, cancel_change(booking, 3.0))
     ok(store, venue_change(RecordKind.BLOCK, (C,), at=4.0))
-    refund(store, booking, 5.0)
     records = store.history()
     seqs = [r.seq for r in records]
     assert seqs == sorted(seqs) and len(set(seqs)) == len(seqs)
-    assert [(r.kind, r.seat_ids, r.to_status, r.at) for r in records[1:-1]] == [
+    assert [(r.kind, r.seat_ids, r.to_status, r.at) for r in records[1:]] == [
         (RecordKind.HOLD, (A, B), SeatStatus.HELD, 1.0),
         (RecordKind.PAYMENT_CAPTURED, (), None, 2.0),  # in the same step as the booking it pays for
         (RecordKind.CONFIRM, (A, B), SeatStatus.SOLD, 2.0),
+        (RecordKind.PAYMENT_REFUNDED, (), None, 3.0),  # the money goes back before the seats do
         (RecordKind.CANCEL, (A, B), SeatStatus.AVAILABLE, 3.0),
         (RecordKind.BLOCK, (C,), SeatStatus.BLOCKED, 4.0),
     ]
-    held, captured, confirmed, cancelled, blocked = records[1:-1]
+    held, captured, confirmed, refunded, cancelled, blocked = records[1:]
     assert (held.hold_id, held.user, held.expires_at, held.amount_cents, held.fencing_tokens) == (
         "h1", "alice", 601.0, 2 * PRICE, (1, 1))
     assert held.counters == (4, 2, 0, 0)
@@ -421,7 +424,7 @@ def test_each_change_appends_one_record_saying_what_it_did(new_store):
     assert confirmed.counters == (4, 0, 2, 0)
     assert (cancelled.booking_id, cancelled.counters) == ("b-h1", (6, 0, 0, 0))
     assert (blocked.user, blocked.counters) == ("venue", (5, 0, 0, 1))
-    assert records[-1].kind is RecordKind.PAYMENT_REFUNDED and records[-1].counters is None
+    assert refunded.counters is None and refunded.amount_cents == 2 * PRICE
     assert_store_clean(store)
 
 
@@ -516,3 +519,56 @@ def test_a_store_needs_at_least_one_seat(kind, tmp_path):
     store = STORE_FACTORIES[kind](small_venue(1).seats(), tmp_path)
     assert store.example_seat_id() == A
     store.close()
+
+
+# --- payment intents: guarded moves, alone or with a change ---------------------------
+
+
+def intent(hold: Hold, state: PaymentState, at: float = 1.0, booking_id=None) -> PaymentIntent:
+    return PaymentIntent(f"pay-{hold.hold_id}", hold.hold_id, hold.user, hold.amount_cents, state, at, booking_id)
+
+
+def step(hold: Hold, expect, state: PaymentState | None, captured: bool = False, **fields) -> PaymentStep:
+    return PaymentStep(f"pay-{hold.hold_id}", frozenset(expect),
+                       intent(hold, state, **fields) if state else None, captured)
+
+
+def test_a_payment_moves_only_from_a_state_its_step_expects_with_its_records(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,))).hold
+    assert store.move_payment(step(hold, {None}, PaymentState.CHARGING), 1.0, live_hold="h1")
+    assert not store.move_payment(step(hold, {None}, PaymentState.CHARGING), 1.0)  # it exists now
+    assert store.get_payment("pay-h1").state is PaymentState.CHARGING
+    assert [p.payment_id for p in store.open_payments()] == ["pay-h1"]
+    assert store.move_payment(step(hold, {PaymentState.CHARGING}, PaymentState.REFUNDING, captured=True), 2.0)
+    assert [(r.kind, r.payment_id, r.amount_cents) for r in store.history()[-3:]] == [
+        (RecordKind.PAYMENT_INTENT, "pay-h1", PRICE),
+        (RecordKind.PAYMENT_CAPTURED, "pay-h1", PRICE),  # what the gateway said, before the refund decided
+        (RecordKind.REFUND_INTENT, "pay-h1", PRICE),
+    ]
+    assert store.last_seq() == store.history()[-1].seq
+    ok(store, end_change(hold, 3.0)._replace(
+        payment=step(hold, {PaymentState.REFUNDING}, PaymentState.REFUNDED)))
+    assert store.get_payment("pay-h1").state is PaymentState.REFUNDED and store.open_payments() == []
+    assert [r.kind for r in store.history()[-2:]] == [RecordKind.PAYMENT_REFUNDED, RecordKind.RELEASE]
+    assert_store_clean(store)
+
+
+def test_a_charge_opens_only_for_a_hold_that_is_live_and_unexpired(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,), ttl=60.0)).hold
+    assert not store.move_payment(step(hold, {None}, PaymentState.CHARGING), 60.0, live_hold="h1")
+    assert not store.move_payment(step(hold, {None}, PaymentState.CHARGING), 1.0, live_hold="h-gone")
+    assert store.get_payment("pay-h1") is None
+
+
+def test_a_change_whose_payment_moved_meanwhile_is_refused_and_changes_nothing(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,))).hold
+    assert store.move_payment(step(hold, {None}, PaymentState.REFUNDING), 1.0)  # a refund was decided
+    before = store_state(store)
+    paid = step(hold, {PaymentState.CHARGING}, PaymentState.BOOKED, booking_id="b-h1")
+    assert store.apply(confirm_change(hold, 2.0)._replace(payment=paid)) is WriteResult.CONFLICT
+    assert store.apply(end_change(hold, 2.0)._replace(payment=step(hold, {None}, None))) is WriteResult.CONFLICT
+    assert store_state(store) == before
+    assert store.get_payment("pay-h1").state is PaymentState.REFUNDING

@@ -31,6 +31,19 @@ from ticketlab.seatlock import (
 SAFE = [name for name in STRATEGIES if name.safe]
 
 
+def run_beside(background, stop: threading.Event, worker, workers: int) -> None:
+    """Run ``worker(k)`` on ``workers`` threads while ``background`` runs until ``stop`` is set."""
+    behind = threading.Thread(target=background)
+    behind.start()
+    threads = [threading.Thread(target=worker, args=(k,)) for k in range(workers)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    stop.set()
+    behind.join(timeout=10)
+
+
 def test_naive_strategy_double_sells_under_thread_contention():
     result = race("naive", users=16, seats=4, latency_ms=5)
     assert result.double_bookings > 0
@@ -150,20 +163,83 @@ def test_sweeper_racing_slow_payments_keeps_money_and_seats_consistent(strategy)
         except Exception as error:
             errors.append(error)
 
-    sweeping = threading.Thread(target=sweeper)
-    sweeping.start()
-    shoppers = [threading.Thread(target=shopper, args=(k,)) for k in range(6)]
-    for t in shoppers:
-        t.start()
-    for t in shoppers:
-        t.join(timeout=60)
-    stop.set()
-    sweeping.join(timeout=10)
+    run_beside(sweeper, stop, shopper, 6)
     clock.sleep(0.05)
     service.sweep_expired()
+    service.reconcile()
     assert errors == []
-    report = check_history(store.history(), store.snapshot())
+    report = check_history(store.history(), store.snapshot(), at_rest=True, gateway_held=gateway.held())
     assert report.ok, report.summary()
-    assert store.live_holds() == []
+    assert store.live_holds() == [] and store.open_payments() == []
     confirmed = sum(b.amount_cents for b in store.bookings() if b.status is BookingStatus.CONFIRMED)
     assert gateway.captured_cents() == confirmed  # every other charge was refunded
+
+
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_double_clicks_on_two_servers_with_a_sweeper_never_lose_or_double_take_money(backend, tmp_path):
+    """Every confirm is sent twice at once, to two servers sharing the store; holds are short,
+    so a sweeper on the second server keeps expiring them while payments are in flight."""
+    from ticketlab.seatlock import (AlreadyConfirmed, ConfirmInProgress, FakePaymentGateway, HoldExpired,
+                                    HoldNotFound, PessimisticStrategy)
+    from ticketlab.seatlock.stores.sqlite import SqliteStore
+
+    clock = RealClock()
+    if backend == "memory":
+        first = second = MemoryStore(small_venue(8).seats())
+    else:
+        first = SqliteStore.create(str(tmp_path / "event.sqlite3"), small_venue(8).seats(), synchronous="NORMAL")
+        second = SqliteStore(first.path, synchronous="NORMAL")
+    gateway = FakePaymentGateway(clock, latency=0.003)
+    servers = [BookingService(store, PessimisticStrategy(lock_ttl=0.02), clock, gateway, hold_ttl=0.03, http_timeout=0.01,
+                              db_timeout=0.005) for store in (first, second)]
+    stop = threading.Event()
+    errors, answers = [], []
+
+    def sweeper():
+        while not stop.is_set():
+            try:
+                servers[1].sweep_expired()
+            except Exception as error:
+                errors.append(error)
+            clock.sleep(0.001)
+
+    def click(server, hold, out):
+        try:
+            out.append(server.confirm(hold.hold_id, hold.user))
+        except (HoldExpired, ConfirmFailed, ConfirmInProgress, HoldNotFound, AlreadyConfirmed) as error:
+            out.append(type(error).__name__)
+        except Exception as error:
+            errors.append(error)
+
+    def shopper(k):
+        rng = random.Random(k)
+        for _ in range(12):
+            try:
+                hold = servers[k % 2].hold_any(f"user{k}", 1)
+            except Exception:
+                clock.sleep(0.002)
+                continue
+            clock.sleep(rng.choice([0.0, 0.02, 0.027, 0.04]))
+            pair: list = []
+            clicks = [threading.Thread(target=click, args=(server, hold, pair)) for server in servers]
+            for t in clicks:
+                t.start()
+            for t in clicks:
+                t.join()
+            answers.append(pair)
+
+    run_beside(sweeper, stop, shopper, 4)
+    clock.sleep(0.05)
+    servers[0].sweep_expired()
+    servers[0].reconcile()
+    assert errors == []
+    for pair in answers:  # two bookings for one hold are the same booking
+        booked = [a for a in pair if not isinstance(a, str)]
+        assert len({b.booking_id for b in booked}) <= 1
+    report = check_history(first.history(), first.snapshot(), at_rest=True, gateway_held=gateway.held())
+    assert report.ok, report.summary()
+    confirmed = {b.payment_id: b.amount_cents for b in first.bookings() if b.status is BookingStatus.CONFIRMED}
+    assert gateway.held() == confirmed and len(confirmed) > 0
+    if backend == "sqlite":
+        second.close()
+        first.close()

@@ -24,7 +24,7 @@ from __future__ import annotations
 from ticketlab.seatlock.clock import Clock, RealClock, SimulatedClock
 from ticketlab.seatlock.errors import *  # noqa: F401,F403  (every error is public)
 from ticketlab.seatlock.errors import __all__ as _error_names
-from ticketlab.seatlock.check.history import CheckReport, Record, RecordKind, Violation, check_history
+from ticketlab.seatlock.check.history import VIOLATIONS, CheckReport, Record, RecordKind, Violation, check_history
 from ticketlab.seatlock.locks.base import LockGrant, LockManager
 from ticketlab.seatlock.locks.memory import MemoryLockManager
 from ticketlab.seatlock.model import (
@@ -32,15 +32,18 @@ from ticketlab.seatlock.model import (
     BookingStatus,
     Event,
     Hold,
+    PaymentIntent,
+    PaymentState,
     Seat,
     SeatStatus,
     Section,
     Venue,
+    payment_id_for,
     small_venue,
     stadium,
 )
-from ticketlab.seatlock.payments import Behaviour, FakePaymentGateway, PaymentGateway, PaymentOutcome
-from ticketlab.seatlock.service import DEFAULT_HOLD_TTL, BookingService, SweepResult
+from ticketlab.seatlock.payments import Behaviour, FakePaymentGateway, PaymentGateway, PaymentOutcome, refund_key
+from ticketlab.seatlock.service import CHECKPOINTS, DEFAULT_HOLD_TTL, BookingService, ReconcileResult, SweepResult
 from ticketlab.seatlock.stores.base import Change, Store, WriteResult
 from ticketlab.seatlock.stores.memory import MemoryStore
 from ticketlab.seatlock.strategies import (
@@ -78,12 +81,12 @@ def __getattr__(name: str):
 __all__ = [
     *_error_names,
     "Clock", "RealClock", "SimulatedClock",
-    "CheckReport", "Record", "RecordKind", "Violation", "check_history",
+    "CheckReport", "Record", "RecordKind", "Violation", "check_history", "VIOLATIONS",
     "LockGrant", "LockManager", "MemoryLockManager",
     "Booking", "BookingStatus", "Event", "Hold", "Seat", "SeatStatus", "Section", "Venue",
-    "small_venue", "stadium",
-    "Behaviour", "FakePaymentGateway", "PaymentGateway", "PaymentOutcome",
-    "DEFAULT_HOLD_TTL", "BookingService", "SweepResult",
+    "PaymentIntent", "PaymentState", "payment_id_for", "small_venue", "stadium",
+    "Behaviour", "FakePaymentGateway", "PaymentGateway", "PaymentOutcome", "refund_key",
+    "CHECKPOINTS", "DEFAULT_HOLD_TTL", "BookingService", "ReconcileResult", "SweepResult",
     "Change", "MemoryStore", "Store", "WriteResult",
     "STRATEGIES", "DistributedStrategy", "NaiveStrategy", "OptimisticStrategy",
     "PessimisticStrategy", "Strategy", "WriteOutcome", "make_strategy",

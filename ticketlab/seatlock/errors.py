@@ -36,6 +36,9 @@ __all__ = [
     "PaymentDeclined",
     "PaymentOutcomeUnknown",
     "ConfirmFailed",
+    "ConfirmInProgress",
+    "PaymentGatewayError",
+    "RefundPending",
 ]
 
 
@@ -225,3 +228,28 @@ class PaymentOutcomeUnknown(SeatLockError):
 
 class ConfirmFailed(SeatLockError):
     """Payment went through but the seats could not be marked SOLD; the payment was refunded."""
+
+
+class ConfirmInProgress(PaymentOutcomeUnknown):
+    """Another request (a double click, a retry, another server) is confirming this hold and
+    its charge is still in flight. Ask again later: the answer will be its booking or its error."""
+
+
+class PaymentGatewayError(SeatLockError):
+    """The gateway failed a request (unreachable, an error reply). Nothing is known to have
+    changed there; the same request may be repeated with the same idempotency key."""
+
+
+class RefundPending(SeatLockError):
+    """Money is owed back and its refund is recorded, but the gateway failed it this time.
+
+    The seats stay as they were (held, or sold to the booking being cancelled) until the money
+    is back: retry the call, or let ``BookingService.reconcile`` (the sweeper does it too for
+    expired holds) finish it. ``payment_id`` names the payment.
+    """
+
+    def __init__(self, payment_id: str, what: str, cause: Exception | None = None) -> None:
+        self.payment_id = payment_id
+        why = f" ({cause})" if cause else ""
+        super().__init__(f"{what}; the refund of {payment_id} is recorded but the gateway failed it{why}: "
+                         "retry, or run reconcile(), to finish it")

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import Enum
+from typing import NamedTuple
 
 from ticketlab.core.errors import InputError
 
@@ -28,6 +29,9 @@ __all__ = [
     "Seat",
     "Hold",
     "Booking",
+    "PaymentState",
+    "PaymentIntent",
+    "payment_id_for",
     "stadium",
     "small_venue",
 ]
@@ -156,6 +160,49 @@ class Booking:
     payment_id: str
     confirmed_at: float | None = None
     cancelled_at: float | None = None
+
+
+class PaymentState(str, Enum):
+    """Where one payment stands, as the store records it before and after each gateway call.
+
+    ``CHARGING``: the charge was decided (or sent); the gateway may or may not have the money.
+    ``BOOKED``: captured and held by the CONFIRMED booking. ``REFUNDING``: captured and owed
+    back (a failed confirm, a late payment, a cancel); no booking may take it any more.
+    ``REFUNDED`` and ``DECLINED`` (nothing moved, or the charge was voided) are final.
+    """
+
+    CHARGING = "CHARGING"
+    BOOKED = "BOOKED"
+    REFUNDING = "REFUNDING"
+    REFUNDED = "REFUNDED"
+    DECLINED = "DECLINED"
+
+    @property
+    def open(self) -> bool:
+        """Money may still move: a reconciler must drive it to a final state."""
+        return self is PaymentState.CHARGING or self is PaymentState.REFUNDING
+
+
+class PaymentIntent(NamedTuple):
+    """The store's record of one payment for one hold, written before each gateway call.
+
+    ``payment_id`` is also the charge's idempotency key (:func:`payment_id_for`), so every
+    retry and every service instance asks the gateway about the same charge. (Immutable; a
+    NamedTuple rather than a frozen dataclass because every confirm builds two.)
+    """
+
+    payment_id: str
+    hold_id: str
+    user: str
+    amount_cents: int
+    state: PaymentState
+    updated_at: float
+    booking_id: str | None = None
+
+
+def payment_id_for(hold_id: str) -> str:
+    """The payment (and charge idempotency key) of a hold: one hold, one charge, at most."""
+    return f"pay-{hold_id}"
 
 
 def stadium(name: str = "Stadium", price_tiers: tuple[int, int, int] = (45000, 22500, 9500)) -> Venue:

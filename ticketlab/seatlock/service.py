@@ -6,11 +6,15 @@ Invariants it keeps, whatever the strategy underneath:
 - bad input raises a specific error before anything is written;
 - the hold or booking handed back is the one in the change the store applied (the
   strategy's :class:`~ticketlab.seatlock.strategies.WriteOutcome`), never a copy built aside;
-- money the gateway captured ends up in a confirmed booking or is refunded: a payment that
-  lands after the hold expired, or a confirm that fails after payment, is refunded and the
-  seats released (the compensating transaction);
-- the sweeper releases expired holds, but first asks the gateway whether their payment is
-  still pending, and leaves those alone;
+- money the gateway captured ends up in exactly one confirmed booking or is refunded. Each
+  gateway call is preceded by an intent in the store (:class:`~ticketlab.seatlock.model.PaymentIntent`,
+  keyed by the charge's idempotency key ``pay-<hold id>``); the intent row, not this process,
+  decides between a booking and a refund (a CONFIRM needs the charge still open, a refund
+  first closes it), so two requests or two servers never both win; seats go back on sale
+  only in the step that records their payment declined or refunded;
+- a payment left open (a lost answer, a crash, a failed refund) is settled by asking the
+  gateway: by the sweeper for expired holds, by :meth:`BookingService.release`, by a retry,
+  and by :meth:`BookingService.reconcile` for everything;
 - the timeout cascade ``hold_ttl > lock_ttl > http_timeout > db_timeout`` is checked when
   the service is built (:mod:`ticketlab.core.timing`).
 
@@ -23,8 +27,9 @@ from __future__ import annotations
 import itertools
 import threading
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from ticketlab.core.errors import InputError
 from ticketlab.core.timing import check_cascade
@@ -33,6 +38,7 @@ from ticketlab.seatlock.errors import (
     AlreadyConfirmed,
     BookingNotFound,
     ConfirmFailed,
+    ConfirmInProgress,
     HoldExpired,
     HoldNotFound,
     InvalidSeatRequest,
@@ -41,7 +47,9 @@ from ticketlab.seatlock.errors import (
     LostRace,
     NotHoldOwner,
     PaymentDeclined,
+    PaymentGatewayError,
     PaymentOutcomeUnknown,
+    RefundPending,
     SeatBlocked,
     SeatNotFound,
     SeatUnavailable,
@@ -49,14 +57,15 @@ from ticketlab.seatlock.errors import (
     StaleFencingToken,
 )
 from ticketlab.seatlock.check.history import CheckReport, RecordKind, check_history
-from ticketlab.seatlock.model import Booking, BookingStatus, Hold, Seat, SeatStatus
-from ticketlab.seatlock.payments import FakePaymentGateway, PaymentGateway, PaymentOutcome
-from ticketlab.seatlock.stores.base import TRANSITIONS, Change, Store, WriteResult
+from ticketlab.seatlock.model import (Booking, BookingStatus, Hold, PaymentIntent, PaymentState, Seat, SeatStatus,
+                                      payment_id_for)
+from ticketlab.seatlock.payments import FakePaymentGateway, PaymentGateway, PaymentOutcome, refund_key
+from ticketlab.seatlock.stores.base import TRANSITIONS, Change, PaymentStep, Store, WriteResult, payment_refused
 from ticketlab.seatlock.strategies.base import Strategy
 from ticketlab.seatlock.strategies.optimistic import OptimisticStrategy
 from ticketlab.seatlock.values import maker
 
-__all__ = ["BookingService", "ServiceStats", "SweepResult", "DEFAULT_HOLD_TTL"]
+__all__ = ["BookingService", "ServiceStats", "SweepResult", "ReconcileResult", "CHECKPOINTS", "DEFAULT_HOLD_TTL"]
 
 #: The source's booking expiry: 10 minutes to pay.
 DEFAULT_HOLD_TTL = 600.0
@@ -65,6 +74,28 @@ _CONTENTION = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
 _hold = maker(Hold)  # every hold is built here: positional, without the frozen __init__'s per-field lookups
 # a confirm that fails after the payment for one of these refunds it (an outage is not contention)
 _NOT_WRITTEN = (*_CONTENTION, LockServiceUnavailable)
+
+#: The steps a confirm, cancel, sweep or reconcile passes, in order, each named to the
+#: ``checkpoint`` hook as it is passed (fault-injection tests crash the process there).
+CHECKPOINTS = ("charge-intent", "charged", "booked", "refund-intent", "refunded", "settled", "swept-scan")
+
+# the states a payment step may start from
+_NEW = frozenset({None})
+_CHARGING = frozenset({PaymentState.CHARGING})
+_BOOKED_OR_NEW = frozenset({None, PaymentState.BOOKED})
+_NO_MONEY = frozenset({None, PaymentState.DECLINED, PaymentState.REFUNDED})  # a hold may end: no money in play
+# what the gateway says of a charge whose money may still move (NONE: not sent yet, hold kept for a retry)
+_IN_FLIGHT = frozenset({PaymentOutcome.PENDING, PaymentOutcome.UNKNOWN, PaymentOutcome.NONE})
+# how many moves by other requests one settle follows before it reports where the payment stands
+_SETTLE_ROUNDS = 8
+
+
+class _Settled(NamedTuple):
+    """Where one payment stands after :meth:`BookingService._settle` (None: no intent)."""
+
+    state: PaymentState | None
+    booking: Booking | None = None
+    error: Exception | None = None  # the gateway's, when a refund or a status request failed
 
 
 class ServiceStats:
@@ -105,6 +136,16 @@ class SweepResult:
     refunded: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class ReconcileResult:
+    """Payment ids by where :meth:`BookingService.reconcile` left them."""
+
+    booked: tuple[str, ...]  # captured money turned into the booking it paid for
+    refunded: tuple[str, ...]  # captured money given back, seats freed in the same step
+    declined: tuple[str, ...]  # nothing moved (declined, or never sent and voided)
+    pending: tuple[str, ...]  # still open: in flight at the gateway, or a refund it failed again
+
+
 class BookingService:
     """Seat booking over a :class:`Store`, protected by a :class:`Strategy`.
 
@@ -113,12 +154,14 @@ class BookingService:
     the timeout cascade; the strategy supplies ``lock_ttl``. Durations are seconds or strings
     such as ``"10 min"``. Raises :class:`~ticketlab.core.errors.CascadeError` if the cascade is
     upside down and :class:`~ticketlab.seatlock.errors.InvalidTTL` (an ``InputError``) for a duration
-    that is not positive.
+    that is not positive. ``checkpoint`` (optional) is called with the name of each step in
+    :data:`CHECKPOINTS` as it is passed.
     """
 
     def __init__(self, store: Store, strategy: Strategy | None = None, clock: Clock | None = None,
                  payments: PaymentGateway | None = None, hold_ttl: float = DEFAULT_HOLD_TTL,
-                 http_timeout: float = 10.0, db_timeout: float = 5.0) -> None:
+                 http_timeout: float = 10.0, db_timeout: float = 5.0,
+                 checkpoint: Callable[[str], None] | None = None) -> None:
         _check_parts(store, strategy, clock, payments)
         self.store = store
         self.clock = clock or RealClock()
@@ -132,8 +175,11 @@ class BookingService:
         self.stats = ServiceStats()
         self._prefix = uuid.uuid4().hex[:8]  # ids stay unique across processes sharing a store
         self._ids = itertools.count(1)
-        self._in_flight: set[str] = set()
-        self._in_flight_lock = threading.Lock()
+        self.checkpoint = checkpoint
+
+    def _checkpoint(self, step: str) -> None:
+        if self.checkpoint is not None:
+            self.checkpoint(step)
 
     # -- holding ---------------------------------------------------------------------
 
@@ -199,16 +245,24 @@ class BookingService:
     def confirm(self, hold_id: str, user: str) -> Booking:
         """Charge ``user`` for hold ``hold_id`` and mark its seats SOLD.
 
+        The charge is recorded as an intent in the store first (:class:`PaymentIntent`, its
+        ``payment_id`` the charge's idempotency key), so a second request for the same hold
+        (a double click, a retry, another server) reuses the same charge: the gateway takes
+        the money once, one CONFIRM wins, and the other request returns that same booking.
+
         Raises :class:`HoldNotFound`, :class:`NotHoldOwner`, :class:`AlreadyConfirmed` (state
         untouched); :class:`HoldExpired` (refunded if money moved); :class:`PaymentDeclined`
-        (hold released); :class:`PaymentOutcomeUnknown` (hold kept for the sweeper);
-        :class:`ConfirmFailed` (money refunded, seats released).
+        (hold released); :class:`PaymentOutcomeUnknown` (hold kept until the gateway answers;
+        :class:`ConfirmInProgress` when another request's charge is still in flight);
+        :class:`ConfirmFailed` (money refunded, seats released); :class:`RefundPending` (money
+        owed back and recorded; the seats stay held until :meth:`reconcile` returns it).
         """
         _check_user(user)
         _check_id("hold_id", hold_id)
-        hold = self.store.get_hold(hold_id)
+        store = self.store
+        hold = store.get_hold(hold_id)
         if hold is None:
-            booking = self.store.booking_for_hold(hold_id)
+            booking = store.booking_for_hold(hold_id)
             if booking is not None:
                 raise AlreadyConfirmed(hold_id, booking.booking_id)
             raise HoldNotFound(hold_id)
@@ -217,38 +271,73 @@ class BookingService:
         now = self.clock.now()
         if hold.expired(now):
             raise HoldExpired(hold_id, hold.expires_at, now)
-        with self._in_flight_lock:
-            if hold_id in self._in_flight:
-                raise AlreadyConfirmed(hold_id, f"b-{hold_id} (in progress)")
-            self._in_flight.add(hold_id)
+        payment_id = payment_id_for(hold_id)
+        intent = PaymentIntent(payment_id, hold_id, user, hold.amount_cents, PaymentState.CHARGING, now)
+        joined = not store.move_payment(PaymentStep(payment_id, _NEW, intent), now, live_hold=hold_id)
+        if joined:  # another request opened this charge first, or the hold ended meanwhile
+            current = store.get_payment(payment_id)
+            if current is None:
+                return self._confirm_outcome(hold, _Settled(None))
+            if current.state is not PaymentState.CHARGING:
+                return self._confirm_outcome(hold, self._settle(current))
+            intent = current
+        if self.checkpoint is not None:
+            self.checkpoint("charge-intent")
         try:
-            return self._pay_and_confirm(hold)
-        finally:
-            with self._in_flight_lock:
-                self._in_flight.discard(hold_id)
-
-    def _pay_and_confirm(self, hold: Hold) -> Booking:
-        store, clock = self.store, self.clock
-        payment_id = f"pay-{hold.hold_id}"
-        result = self.payments.charge(payment_id, hold.user, hold.amount_cents, self.http_timeout)
-        if result.outcome is PaymentOutcome.DECLINED:
-            store.record(RecordKind.PAYMENT_DECLINED, clock.now(), user=hold.user, hold_id=hold.hold_id,
-                         payment_id=payment_id, amount_cents=hold.amount_cents)
-            self._end_hold(hold, RecordKind.RELEASE)
-            self.stats.add(declined=1)
-            raise PaymentDeclined(f"payment {payment_id} was declined; hold {hold.hold_id} released")
-        if result.outcome is not PaymentOutcome.CAPTURED:
-            store.record(RecordKind.PAYMENT_UNKNOWN, clock.now(), user=hold.user, hold_id=hold.hold_id,
-                         payment_id=payment_id, amount_cents=hold.amount_cents)
+            result = self.payments.charge(payment_id, user, hold.amount_cents, self.http_timeout)
+            outcome = result.outcome
+        except PaymentGatewayError:
+            outcome = PaymentOutcome.UNKNOWN
+        if self.checkpoint is not None:
+            self.checkpoint("charged")
+        if outcome is PaymentOutcome.UNKNOWN or outcome is PaymentOutcome.PENDING:
+            self.store.record(RecordKind.PAYMENT_UNKNOWN, self.clock.now(), user=user, hold_id=hold_id,
+                              payment_id=payment_id, amount_cents=hold.amount_cents)
             self.stats.add(unknown_payments=1)
+            if joined or outcome is PaymentOutcome.PENDING:  # the gateway has this key in flight already
+                raise ConfirmInProgress(f"hold {hold_id} is being confirmed by another request and its charge "
+                                        f"{payment_id} is still in flight; ask again later")
             raise PaymentOutcomeUnknown(
                 f"no answer from the gateway for {payment_id} within {self.http_timeout:g} s; the hold "
-                "is kept and the sweeper will ask the gateway before releasing it")
-        now = clock.now()
-        if hold.expired(now):  # the money arrived too late: give it back
-            self._compensate(hold, payment_id)
-            raise HoldExpired(hold.hold_id, hold.expires_at, now, refunded=True)
+                "is kept until the gateway answers (the sweeper and reconcile() ask it)")
+        if outcome is PaymentOutcome.CAPTURED and not hold.expired(self.clock.now()):
+            booking = self._write_confirm(hold)  # the usual path; anything else is settled below
+            if booking is not None:
+                return booking
+        settled = self._settle(intent, outcome)
+        if settled.state is PaymentState.BOOKED and settled.booking is not None:
+            return settled.booking
+        return self._confirm_outcome(hold, settled)
 
+    def _confirm_outcome(self, hold: Hold, settled: _Settled) -> Booking:
+        """What a confirm of ``hold`` tells its caller, given where its payment ended up."""
+        state, now = settled.state, self.clock.now()
+        payment_id = payment_id_for(hold.hold_id)
+        if state is PaymentState.BOOKED and settled.booking is not None:
+            return settled.booking
+        if state is PaymentState.DECLINED:
+            if hold.expired(now):  # voided by the sweeper before the charge went out: nothing moved
+                raise HoldExpired(hold.hold_id, hold.expires_at, now)
+            self.stats.add(declined=1)
+            raise PaymentDeclined(f"payment {payment_id} was declined; hold {hold.hold_id} released")
+        if state is PaymentState.REFUNDED:
+            if hold.expired(now):
+                raise HoldExpired(hold.hold_id, hold.expires_at, now, refunded=True)
+            raise ConfirmFailed(f"paid for hold {hold.hold_id} but could not mark its seats SOLD; "
+                                f"payment {payment_id} refunded and the seats released")
+        if state is PaymentState.REFUNDING:
+            raise RefundPending(payment_id, f"hold {hold.hold_id} could not be confirmed", settled.error)
+        if state is PaymentState.CHARGING:
+            raise ConfirmInProgress(f"the charge {payment_id} for hold {hold.hold_id} is still in flight; "
+                                    "ask again later")
+        if hold.expired(now):
+            raise HoldExpired(hold.hold_id, hold.expires_at, now)
+        raise HoldNotFound(hold.hold_id)
+
+    def _write_confirm(self, hold: Hold) -> Booking | None:
+        """Mark the hold's seats SOLD, its payment BOOKED, in one guarded write; None if refused."""
+        store, clock = self.store, self.clock
+        payment_id = payment_id_for(hold.hold_id)
         booking_id = f"b-{hold.hold_id}"
 
         def check(seats: list[Seat]) -> None:
@@ -261,49 +350,150 @@ class BookingService:
             t = clock.now()
             booking = Booking(booking_id, hold.hold_id, hold.user, hold.seat_ids, hold.amount_cents,
                               BookingStatus.CONFIRMED, hold.created_at, payment_id, t)
-            # the capture is recorded in the same step as the booking that it pays for
+            paid = PaymentIntent(payment_id, hold.hold_id, hold.user, hold.amount_cents, PaymentState.BOOKED, t,
+                                 booking_id)
+            # the capture is recorded in the same step as the booking that it pays for, and only
+            # while the charge is still open: a refund decided elsewhere wins over this booking
             return Change(RecordKind.CONFIRM, hold.seat_ids, t, user=hold.user, hold_id=hold.hold_id,
-                          booking=booking, captured=True, **guards)
+                          booking=booking, captured=True, payment=PaymentStep(payment_id, _CHARGING, paid), **guards)
 
         try:
             outcome = self.strategy.write(store, hold.seat_ids, check, build, clock)
-        except HoldExpired as error:
-            self._compensate(hold, payment_id)
-            raise HoldExpired(hold.hold_id, hold.expires_at, error.now, refunded=True) from None
+        except HoldExpired:
+            return None
         except _NOT_WRITTEN as error:
             self._count_failure(error)
-            self._compensate(hold, payment_id)
-            raise ConfirmFailed(
-                f"paid for hold {hold.hold_id} but could not mark its seats SOLD ({error}); "
-                f"payment {payment_id} refunded and the seats released") from error
+            return None
         self.stats.count_write("bookings", outcome.retries, outcome.lost_leases)
+        if self.checkpoint is not None:
+            self.checkpoint("booked")
         return outcome.change.booking
 
-    def _compensate(self, hold: Hold, payment_id: str) -> None:
-        """Record the capture, refund it, and release whatever seats the hold still has."""
-        self.store.record(RecordKind.PAYMENT_CAPTURED, self.clock.now(), user=hold.user, hold_id=hold.hold_id,
-                          payment_id=payment_id, amount_cents=hold.amount_cents)
-        if self.payments.refund(payment_id):
-            self.store.record(RecordKind.PAYMENT_REFUNDED, self.clock.now(), user=hold.user,
-                              hold_id=hold.hold_id, payment_id=payment_id, amount_cents=hold.amount_cents)
-            self.stats.add(refunds=1)
-        self._end_hold(hold, RecordKind.EXPIRE if hold.expired(self.clock.now()) else RecordKind.RELEASE)
+    def _settle(self, intent: PaymentIntent, outcome: PaymentOutcome | None = None,
+                void_unsent: bool = False) -> _Settled:
+        """Drive one payment toward a final state, asking the gateway (unless ``outcome`` is
+        what it just said) and following any move another request or server made meanwhile.
+
+        CHARGING: captured money becomes the booking while the hold is live and unexpired, or
+        is refunded; a declined or voided charge releases the hold; a charge the gateway never
+        saw is voided if the hold expired (or ``void_unsent``: its owner released it), else
+        left for a retry of confirm; a pending one is left alone. REFUNDING: refund (idempotent
+        key), then give the seats back (hold released, or booking cancelled) in the same step
+        that records the refund. Returns where the payment stands.
+        """
+        store, payment_id = self.store, intent.payment_id
+        for _ in range(_SETTLE_ROUNDS):
+            state = intent.state
+            if state is PaymentState.BOOKED:
+                return _Settled(state, store.booking_for_hold(intent.hold_id))
+            if state is PaymentState.REFUNDED or state is PaymentState.DECLINED:
+                return _Settled(state)
+            if state is PaymentState.CHARGING:
+                hold = store.get_hold(intent.hold_id)
+                now = self.clock.now()
+                live = hold is not None and not hold.expired(now)
+                try:
+                    if outcome is None:
+                        outcome = self.payments.status(payment_id)
+                    if outcome is PaymentOutcome.NONE and not (live and not void_unsent):
+                        outcome = self.payments.void(payment_id)  # no charge can land after this
+                except PaymentGatewayError as error:
+                    return _Settled(state, error=error)
+                if outcome in _IN_FLIGHT:
+                    return _Settled(state)
+                if outcome is PaymentOutcome.DECLINED or outcome is PaymentOutcome.VOIDED:
+                    if self._finish(intent, PaymentState.DECLINED):
+                        return _Settled(PaymentState.DECLINED)
+                else:  # captured (or refunded by hand at the gateway): book it if the seats are still ours
+                    if live:
+                        booking = self._write_confirm(hold)
+                        if booking is not None:
+                            return _Settled(PaymentState.BOOKED, booking)
+                    refunding = intent._replace(state=PaymentState.REFUNDING, updated_at=self.clock.now())
+                    if store.move_payment(PaymentStep(payment_id, _CHARGING, refunding, captured=True),
+                                          refunding.updated_at):
+                        self._checkpoint("refund-intent")
+                        intent, outcome = refunding, None
+                        continue
+            else:  # REFUNDING: the money goes back before the seats do
+                try:
+                    if self.payments.refund(payment_id, refund_key(payment_id)):
+                        self.stats.add(refunds=1)
+                except PaymentGatewayError as error:
+                    return _Settled(state, error=error)
+                self._checkpoint("refunded")
+                if self._finish(intent, PaymentState.REFUNDED):
+                    self._checkpoint("settled")
+                    return _Settled(PaymentState.REFUNDED)
+            current = store.get_payment(payment_id)  # someone else moved it: look again
+            if current is None:
+                return _Settled(None)
+            intent, outcome = current, None
+        return _Settled(intent.state)
+
+    def _finish(self, intent: PaymentIntent, to: PaymentState) -> bool:
+        """Move ``intent`` to ``to`` in the same step that gives its seats back (the booking
+        cancelled, or the hold released or expired), or alone if they are already back.
+        True once the payment is in ``to``, whoever moved it."""
+        store, now = self.store, self.clock.now()
+        step = PaymentStep(intent.payment_id, frozenset({intent.state}), intent._replace(state=to, updated_at=now))
+        booking = store.booking_for_hold(intent.hold_id)
+        done = False
+        if booking is not None and booking.status is BookingStatus.CONFIRMED and to is PaymentState.REFUNDED:
+            done = store.apply(Change(RecordKind.CANCEL, booking.seat_ids, now, user=booking.user,
+                                      hold_id=booking.hold_id, booking=booking, payment=step)) is WriteResult.OK
+        else:
+            hold = store.get_hold(intent.hold_id)
+            if hold is not None:
+                done = self._end_hold(hold, RecordKind.EXPIRE if hold.expired(now) else RecordKind.RELEASE, step)
+            if not done and store.get_hold(intent.hold_id) is None:
+                done = store.move_payment(step, now)
+        if done:
+            return True
+        current = store.get_payment(intent.payment_id)
+        return current is not None and current.state is to
 
     # -- releasing -------------------------------------------------------------------
 
     def release(self, hold_id: str, user: str) -> None:
-        """Give a hold's seats back before it expires. Raises :class:`HoldNotFound`,
-        :class:`NotHoldOwner`, and :class:`AlreadyConfirmed` if the hold was (or, racing this
-        call, became) a booking: then nothing is released and the booking stands."""
+        """Give a hold's seats back before it expires.
+
+        If a charge for the hold was started, the gateway is asked first: money it captured
+        becomes the booking (the seats are still ours), a charge it never saw is voided, a
+        declined one releases the hold. Seats are never freed while money stays captured.
+
+        Raises :class:`HoldNotFound`, :class:`NotHoldOwner`; :class:`AlreadyConfirmed` when the
+        hold became a booking (a confirm won, or the captured payment was booked);
+        :class:`PaymentOutcomeUnknown` while the charge is still in flight (hold kept);
+        :class:`RefundPending` if money is owed back and the gateway failed the refund.
+        """
         _check_user(user)
         _check_id("hold_id", hold_id)
-        hold = self.store.get_hold(hold_id)
+        store = self.store
+        hold = store.get_hold(hold_id)
         if hold is None:
             self._raise_gone(hold_id)
         if hold.user != user:
             raise NotHoldOwner(hold_id, user, hold.user)
-        if not self._end_hold(hold, RecordKind.RELEASE):
-            self._raise_gone(hold_id)  # a confirm (or the sweeper) ended the hold first
+        payment_id = payment_id_for(hold_id)
+        intent = store.get_payment(payment_id)
+        if intent is None or not intent.state.open:
+            if self._end_hold(hold, RecordKind.RELEASE, PaymentStep(payment_id, _NO_MONEY)):
+                return
+            intent = store.get_payment(payment_id)
+        settled = self._settle(intent, void_unsent=True) if intent is not None else _Settled(None)
+        state = settled.state
+        booking = store.booking_for_hold(hold_id)
+        if booking is not None:
+            raise AlreadyConfirmed(hold_id, booking.booking_id)
+        if state is PaymentState.CHARGING:
+            raise PaymentOutcomeUnknown(f"the charge {payment_id} for hold {hold_id} is still in flight; "
+                                        "the hold is kept until the gateway answers")
+        if state is PaymentState.REFUNDING:
+            raise RefundPending(payment_id, f"hold {hold_id} is being released", settled.error)
+        if state is PaymentState.DECLINED or state is PaymentState.REFUNDED:
+            return  # the seats went back in the step that closed the payment
+        raise HoldNotFound(hold_id)  # it ended meanwhile (swept)
 
     def _raise_gone(self, hold_id: str) -> None:
         booking = self.store.booking_for_hold(hold_id)
@@ -311,58 +501,95 @@ class BookingService:
             raise AlreadyConfirmed(hold_id, booking.booking_id)
         raise HoldNotFound(hold_id)
 
-    def _end_hold(self, hold: Hold, kind: RecordKind) -> bool:
-        """Release the seats still held by ``hold`` and drop it; False if it was already gone."""
+    def _end_hold(self, hold: Hold, kind: RecordKind, step: PaymentStep | None = None) -> bool:
+        """Release the seats still held by ``hold`` and drop it, with ``step`` (its payment's
+        guard or move) in the same write; False if the hold was gone or the payment moved."""
+        store = self.store
         for _ in range(5):
-            seats = self.store.read_seats(hold.seat_ids)
+            seats = store.read_seats(hold.seat_ids)
             mine = tuple(s.seat_id for s in seats if s.status is SeatStatus.HELD and s.hold_id == hold.hold_id)
-            change = Change(kind, mine, self.clock.now(), user=hold.user, hold_id=hold.hold_id)
-            if self.store.apply(change) is WriteResult.OK:
+            change = Change(kind, mine, self.clock.now(), user=hold.user, hold_id=hold.hold_id, payment=step)
+            if store.apply(change) is WriteResult.OK:
                 return True
-            if self.store.get_hold(hold.hold_id) is None:
+            if store.get_hold(hold.hold_id) is None:
+                return False
+            if step is not None and payment_refused(step, store.get_payment(step.payment_id)):
                 return False
         return False
 
     def sweep_expired(self) -> SweepResult:
-        """Release every hold past its ``expires_at``, unless its payment may still land.
+        """Release every hold past its ``expires_at``, asking the gateway first about any
+        charge started for it.
 
-        A payment the gateway reports PENDING (or a confirm running in this process) keeps
-        the hold; a payment that was captured without a booking is refunded first.
+        A hold with no open payment expires. Otherwise the payment is settled (:meth:`_settle`):
+        captured money is refunded before the seats go back, a charge never sent is voided, a
+        charge the gateway reports PENDING (or a refund it failed) keeps the hold (``skipped``).
+        The SWEEP record names the newest record seen before the scan, so the history checker
+        does not blame this sweep for holds written after it looked.
         """
+        store = self.store
         now = self.clock.now()
+        scan_seq = store.last_seq()
+        expired = store.expired_holds(now)
+        self._checkpoint("swept-scan")
         released, skipped, refunded = [], [], []
-        for hold in self.store.expired_holds(now):
-            payment_id = f"pay-{hold.hold_id}"
-            with self._in_flight_lock:
-                busy = hold.hold_id in self._in_flight
-            status = self.payments.status(payment_id)
-            if busy or status is PaymentOutcome.PENDING:
-                skipped.append(hold.hold_id)
-                continue
-            if status is PaymentOutcome.CAPTURED:  # an unknown outcome that did take the money
-                self.store.record(RecordKind.PAYMENT_CAPTURED, now, user=hold.user, hold_id=hold.hold_id,
-                                  payment_id=payment_id, amount_cents=hold.amount_cents)
-                if self.payments.refund(payment_id):
-                    self.store.record(RecordKind.PAYMENT_REFUNDED, now, user=hold.user, hold_id=hold.hold_id,
-                                      payment_id=payment_id, amount_cents=hold.amount_cents)
-                    refunded.append(hold.hold_id)
-                    self.stats.add(refunds=1)
-            elif status is PaymentOutcome.DECLINED:
-                self.store.record(RecordKind.PAYMENT_DECLINED, now, user=hold.user, hold_id=hold.hold_id,
-                                  payment_id=payment_id, amount_cents=hold.amount_cents)
-            if self._end_hold(hold, RecordKind.EXPIRE):
+        for hold in expired:
+            payment_id = payment_id_for(hold.hold_id)
+            intent = store.get_payment(payment_id)
+            if intent is None or not intent.state.open:
+                if self._end_hold(hold, RecordKind.EXPIRE, PaymentStep(payment_id, _NO_MONEY)):
+                    released.append(hold.hold_id)
+                    continue
+                intent = store.get_payment(payment_id)  # a charge opened after the scan
+                if intent is None or not intent.state.open:
+                    continue
+            state = self._settle(intent).state
+            if state is PaymentState.REFUNDED or state is PaymentState.DECLINED:
                 released.append(hold.hold_id)
-        self.store.record(RecordKind.SWEEP, now, skipped=tuple(skipped))
+                if state is PaymentState.REFUNDED:
+                    refunded.append(hold.hold_id)
+            elif state is not PaymentState.BOOKED:
+                skipped.append(hold.hold_id)
+        store.record(RecordKind.SWEEP, now, skipped=tuple(skipped), scan_seq=scan_seq)
         self.stats.add(expired=len(released))
         return SweepResult(tuple(released), tuple(skipped), tuple(refunded))
+
+    def reconcile(self) -> ReconcileResult:
+        """Finish or compensate every payment a crash (or a failed gateway call) left open.
+
+        For each CHARGING or REFUNDING intent in the store, ask the gateway and settle it
+        (:meth:`_settle`): captured money becomes its booking if the hold is live and
+        unexpired, or is refunded; refunds owed are made (same idempotency key, so never
+        twice) before the seats go back. Safe to run at any time, on any instance, as often
+        as wanted. Charges still in flight, charges never sent whose hold is still live (a
+        retry of confirm sends them), and refunds the gateway failed again are left open
+        (``pending``).
+        """
+        booked, refunded, declined, pending = [], [], [], []
+        for intent in self.store.open_payments():
+            state = self._settle(intent).state
+            {PaymentState.BOOKED: booked, PaymentState.REFUNDED: refunded,
+             PaymentState.DECLINED: declined}.get(state, pending).append(intent.payment_id)
+        return ReconcileResult(tuple(booked), tuple(refunded), tuple(declined), tuple(pending))
 
     # -- after the sale --------------------------------------------------------------
 
     def cancel(self, booking_id: str, user: str) -> Booking:
-        """Cancel a confirmed booking: seats back to AVAILABLE, payment refunded."""
+        """Cancel a confirmed booking: payment refunded, then seats back to AVAILABLE.
+
+        A cancel intent is recorded first (the payment moves to REFUNDING), the refund goes
+        out under an idempotency key, and only then does one write cancel the booking, free
+        its seats and record the refund. A crash or a gateway error in between leaves the
+        booking CONFIRMED and its seats SOLD with the refund owed: calling ``cancel`` again,
+        or :meth:`reconcile`, finishes it, and the money moves once.
+
+        Raises :class:`BookingNotFound`, :class:`NotHoldOwner`, :class:`InvalidSeatRequest`
+        (not CONFIRMED, or its seats are no longer SOLD to it), :class:`RefundPending`.
+        """
         _check_user(user)
         _check_id("booking_id", booking_id)
-        booking = self.store.get_booking(booking_id)
+        store = self.store
+        booking = store.get_booking(booking_id)
         if booking is None:
             raise BookingNotFound(booking_id)
         if booking.user != user:
@@ -370,16 +597,26 @@ class BookingService:
         if booking.status is not BookingStatus.CONFIRMED:
             raise InvalidSeatRequest("booking_id", booking_id,
                                      f"a CONFIRMED booking (this one is {booking.status.value})")
-        change = Change(RecordKind.CANCEL, booking.seat_ids, self.clock.now(), user=user,
-                        hold_id=booking.hold_id, booking=booking)
-        if self.store.apply(change) is not WriteResult.OK:
+        if any(s.booking_id != booking_id or s.status is not SeatStatus.SOLD
+               for s in store.read_seats(booking.seat_ids)):
             raise InvalidSeatRequest("booking_id", booking_id, "a booking whose seats are still SOLD to it")
-        if self.payments.refund(booking.payment_id):
-            self.store.record(RecordKind.PAYMENT_REFUNDED, self.clock.now(), user=user,
-                              hold_id=booking.hold_id, payment_id=booking.payment_id,
-                              amount_cents=booking.amount_cents)
-            self.stats.add(refunds=1)
-        return self.store.get_booking(booking_id)
+        payment_id = booking.payment_id
+        intent = store.get_payment(payment_id)
+        if intent is None or intent.state is PaymentState.BOOKED:
+            now = self.clock.now()
+            refunding = PaymentIntent(payment_id, booking.hold_id, booking.user, booking.amount_cents,
+                                      PaymentState.REFUNDING, now, booking_id)
+            if store.move_payment(PaymentStep(payment_id, _BOOKED_OR_NEW, refunding), now):
+                self._checkpoint("refund-intent")
+            intent = store.get_payment(payment_id)
+        settled = self._settle(intent) if intent is not None else _Settled(None)
+        if settled.state is PaymentState.REFUNDED:
+            return store.get_booking(booking_id)
+        if settled.state is PaymentState.REFUNDING:
+            raise RefundPending(payment_id, f"booking {booking_id} is being cancelled (still CONFIRMED)",
+                                settled.error)
+        raise InvalidSeatRequest("booking_id", booking_id,
+                                 f"a booking whose payment is held by it (this one is {settled.state})")
 
     def block(self, seat_ids: Sequence[str]) -> None:
         """Take AVAILABLE seats off sale. Raises :class:`SeatUnavailable` if one is not AVAILABLE."""
@@ -400,9 +637,15 @@ class BookingService:
         """Seats per status, from the store's counters."""
         return self.store.counters()
 
-    def check(self) -> CheckReport:
-        """Run the history checker over everything this store has recorded."""
-        return check_history(self.store.history(), self.store.snapshot())
+    def check(self, at_rest: bool = False) -> CheckReport:
+        """Run the history checker over everything this store has recorded.
+
+        ``at_rest``: nothing is running, so every payment must be settled, and (if the gateway
+        can tell, as the fake can) the money it holds must be exactly what bookings hold.
+        """
+        held = getattr(self.payments, "held", None) if at_rest else None
+        return check_history(self.store.history(), self.store.snapshot(), at_rest=at_rest,
+                             gateway_held=held() if held is not None else None)
 
     # -- helpers ---------------------------------------------------------------------
 

@@ -23,6 +23,13 @@ strategy put on the change:
   reused one. The store, the system of record, issues the tokens, so they keep increasing
   when a lock service restarts and forgets its own counters.
 
+A change may also carry a :class:`PaymentStep` (``payment``): the payment intent it names
+must be in one of the step's expected states (:func:`payment_refused`; refused as
+``CONFLICT``), and is moved to the step's new state in the same critical section, with its
+payment records. That is how a confirm books money only while its charge is still open,
+and how seats go back on sale only in the step that records their refund. Payment moves
+without seats go through :meth:`Store.move_payment`, under the same rule.
+
 A blind write (``guarded=False`` and nothing else) is what the naive strategy does. Every
 store evaluates the same guard list: the memory store with :func:`first_refusal`, SQLite as
 the ``WHERE`` of its conditional statements; a PostgreSQL or Redis store does the same and
@@ -40,7 +47,7 @@ from typing import Any, NamedTuple
 
 from ticketlab.core.errors import InputError
 from ticketlab.seatlock.check.history import Record, RecordKind
-from ticketlab.seatlock.model import Booking, BookingStatus, Hold, Seat, SeatStatus
+from ticketlab.seatlock.model import Booking, BookingStatus, Hold, PaymentIntent, PaymentState, Seat, SeatStatus
 from ticketlab.seatlock.values import maker
 
 __all__ = [
@@ -56,6 +63,11 @@ __all__ = [
     "first_refusal",
     "change_record",
     "capture_record",
+    "PaymentStep",
+    "PAYMENT_RECORDS",
+    "payment_refused",
+    "payment_kinds",
+    "payment_record",
     "seat_map",
 ]
 
@@ -87,6 +99,52 @@ TRANSITIONS: dict[RecordKind, Transition] = {
 _ENDS_HOLD = frozenset({RecordKind.CONFIRM, RecordKind.RELEASE, RecordKind.EXPIRE})
 
 
+class PaymentStep(NamedTuple):
+    """A guarded move of one payment intent: allowed only from a state in ``expect`` (None in
+    it: no intent yet), to ``intent`` (None: the step only checks). ``captured``: record the
+    gateway's capture first (once per payment)."""
+
+    payment_id: str
+    expect: frozenset
+    intent: PaymentIntent | None = None
+    captured: bool = False
+
+
+#: The record a payment intent's move to each state appends (BOOKED: the CONFIRM itself).
+PAYMENT_RECORDS: dict[PaymentState, RecordKind | None] = {
+    PaymentState.CHARGING: RecordKind.PAYMENT_INTENT,
+    PaymentState.BOOKED: None,
+    PaymentState.REFUNDING: RecordKind.REFUND_INTENT,
+    PaymentState.REFUNDED: RecordKind.PAYMENT_REFUNDED,
+    PaymentState.DECLINED: RecordKind.PAYMENT_DECLINED,
+}
+
+
+def payment_refused(step: PaymentStep | None, current: PaymentIntent | None) -> bool:
+    """True if ``step`` may not run with the payment's intent as it is now (``current``)."""
+    if step is None:
+        return False
+    return (current.state if current is not None else None) not in step.expect
+
+
+def payment_kinds(step: PaymentStep) -> tuple[RecordKind, ...]:
+    """The kinds of record a payment step appends, capture first (none for a check or a booking)."""
+    intent = step.intent
+    if intent is None:
+        return ()
+    kind = PAYMENT_RECORDS[intent.state]
+    if step.captured:
+        return (RecordKind.PAYMENT_CAPTURED, kind) if kind is not None else (RecordKind.PAYMENT_CAPTURED,)
+    return (kind,) if kind is not None else ()
+
+
+def payment_record(kind: RecordKind, intent: PaymentIntent, at: float, seq: int = 0) -> Record:
+    """One record of a payment step about ``intent``. A store keeps each payment record once
+    per (kind, payment id), as :meth:`Store.record` does."""
+    return Record(seq=seq, kind=kind, at=at, user=intent.user, hold_id=intent.hold_id, booking_id=intent.booking_id,
+                  amount_cents=intent.amount_cents, payment_id=intent.payment_id)
+
+
 class Change(NamedTuple):
     """A change the service wants, immutable. The guard fields (``guarded``,
     ``expect_versions``, ``fencing_tokens``) are the strategy's: it passes them to the
@@ -94,7 +152,8 @@ class Change(NamedTuple):
 
     ``kind`` must be a key of :data:`TRANSITIONS`. ``hold`` is the hold a HOLD inserts;
     ``booking`` the booking a CONFIRM inserts or a CANCEL cancels. ``captured``: a CONFIRM
-    that also records its payment's capture, in the same step.
+    that also records its payment's capture, in the same step. ``payment``: a
+    :class:`PaymentStep` checked and applied with the change.
 
     A NamedTuple rather than a frozen dataclass: every write builds one, and in CPython 3.11
     a frozen dataclass's ``__init__`` costs three times as much.
@@ -111,6 +170,7 @@ class Change(NamedTuple):
     expect_versions: tuple[int, ...] | None = None
     fencing_tokens: tuple[int, ...] = ()
     captured: bool = False
+    payment: PaymentStep | None = None
 
     @property
     def require_status(self) -> SeatStatus:
@@ -400,6 +460,27 @@ class Store(ABC):
 
     @abstractmethod
     def history(self) -> list[Record]: ...
+
+    @abstractmethod
+    def last_seq(self) -> int:
+        """The seq of the newest record (a sweep reads it before it scans)."""
+
+    @abstractmethod
+    def get_payment(self, payment_id: str) -> PaymentIntent | None:
+        """The payment intent with that id (its charge's idempotency key), or None."""
+
+    @abstractmethod
+    def open_payments(self) -> list[PaymentIntent]:
+        """Every intent whose money may still move (CHARGING or REFUNDING): the reconciler's work."""
+
+    @abstractmethod
+    def move_payment(self, step: PaymentStep, at: float, live_hold: str | None = None) -> bool:
+        """Apply ``step`` alone, atomically with its records (:func:`payment_kinds`).
+
+        ``live_hold``: also require that hold to be live with ``expires_at`` after ``at`` (a
+        charge is opened only for a hold still ours). Returns False, changing nothing, if a
+        condition fails.
+        """
 
     @abstractmethod
     def snapshot(self) -> dict[str, Seat]:

@@ -3,8 +3,8 @@
 Invariant: one ``threading.Lock`` is the critical section of :meth:`MemoryStore.apply`;
 under it the guards of :func:`~ticketlab.seatlock.stores.base.first_refusal` are evaluated
 against the current seats, and only if all pass are the seats, holds, bookings, counters,
-fencing tokens and history written. Nothing is written before the last guard passes, so a
-refused change leaves every dict as it was.
+fencing tokens, payment intents and history written. Nothing is written before the last
+guard passes, so a refused change leaves every dict as it was.
 """
 
 from __future__ import annotations
@@ -18,16 +18,20 @@ from dataclasses import replace
 
 from ticketlab.seatlock.check.history import COUNTER_ORDER, Record, RecordKind
 from ticketlab.seatlock.errors import LockTimeout
-from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
+from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, PaymentIntent, Seat, SeatStatus
 from ticketlab.seatlock.values import maker
 from ticketlab.seatlock.stores.base import (
     TRANSITIONS,
     Change,
+    PaymentStep,
     Store,
     WriteResult,
     capture_record,
     change_record,
     first_refusal,
+    payment_kinds,
+    payment_record,
+    payment_refused,
     seat_map,
 )
 
@@ -66,6 +70,7 @@ class MemoryStore(Store):
         self._fences: dict[str, int] = {}  # each seat's fencing bar: newest accepted, or newest issued - 1
         self._issued: dict[str, int] = {}  # newest fencing token issued per seat
         self._payment_facts: set[tuple[RecordKind, str]] = set()
+        self._payments: dict[str, PaymentIntent] = {}
         self._counts = {s: 0 for s in COUNTER_ORDER}
         for seat in self._seats.values():
             self._counts[seat.status] += 1
@@ -153,6 +158,17 @@ class MemoryStore(Store):
         with self._lock:
             return dict(self._seats)
 
+    def last_seq(self) -> int:
+        with self._lock:
+            return self._seq
+
+    def get_payment(self, payment_id: str) -> PaymentIntent | None:
+        return self._payments.get(payment_id)
+
+    def open_payments(self) -> list[PaymentIntent]:
+        with self._lock:
+            return [p for p in self._payments.values() if p.state.open]
+
     # -- writes ----------------------------------------------------------------------
 
     def _counter_tuple(self) -> tuple[int, int, int, int]:
@@ -167,6 +183,9 @@ class MemoryStore(Store):
             verdict = first_refusal(change, seats, self._fences, self._holds, self._bookings)
             if verdict is not _OK:
                 return verdict
+            payment = change.payment
+            if payment is not None and payment_refused(payment, self._payments.get(payment.payment_id)):
+                return WriteResult.CONFLICT
             self._write(change, seats)
             return _OK
 
@@ -210,9 +229,35 @@ class MemoryStore(Store):
             booking_id = change.booking.booking_id
             self._bookings[booking_id] = replace(self._bookings[booking_id], status=BookingStatus.CANCELLED,
                                                  cancelled_at=change.at)
+        if change.payment is not None:
+            self._move(change.payment, change.at)
         self._seq += 1
         self._history.append(change_record(change, self._seq, (counts[_AVAILABLE], counts[_HELD], counts[_SOLD],
                                                                counts[_BLOCKED])))
+
+    def _move(self, step: PaymentStep, at: float) -> None:
+        """Write a payment step whose guard passed, with its records (each fact once)."""
+        intent = step.intent
+        if intent is None:
+            return
+        self._payments[step.payment_id] = intent
+        for kind in payment_kinds(step):
+            fact = (kind, intent.payment_id)
+            if fact not in self._payment_facts:
+                self._payment_facts.add(fact)
+                self._seq += 1
+                self._history.append(payment_record(kind, intent, at, self._seq))
+
+    def move_payment(self, step: PaymentStep, at: float, live_hold: str | None = None) -> bool:
+        with self._lock:
+            if payment_refused(step, self._payments.get(step.payment_id)):
+                return False
+            if live_hold is not None:
+                hold = self._holds.get(live_hold)
+                if hold is None or at >= hold.expires_at:
+                    return False
+            self._move(step, at)
+            return True
 
     def record(self, kind: RecordKind, at: float, **fields) -> int:
         payment_id = fields.get("payment_id")

@@ -8,7 +8,9 @@ booking row (CONFIRMED for a cancel), and ``UPDATE seats ... WHERE`` status, own
 and fencing token. The change counts only if each statement touched every row it had to;
 otherwise the transaction is rolled back and nothing changed. The availability counters
 are kept by a trigger in the same transaction, and the history row takes its sequence
-number from ``AUTOINCREMENT`` inside it, so the history order is the commit order.
+number from ``AUTOINCREMENT`` inside it, so the history order is the commit order. A change
+that carries a payment step reads the payment row first (its guard) and writes it, with its
+records, in the same transaction.
 
 Which guard refused is worked out after the rollback, by evaluating the same guard list
 with :func:`~ticketlab.seatlock.stores.base.first_refusal` on the rows as they are then.
@@ -35,18 +37,22 @@ from typing import Any, NamedTuple
 from ticketlab.core.errors import InputError
 from ticketlab.seatlock.check.history import COUNTER_ORDER, Record, RecordKind
 from ticketlab.seatlock.errors import StoreNotFound
-from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, Seat, SeatStatus
+from ticketlab.seatlock.model import Booking, BookingStatus, Event, Hold, PaymentIntent, PaymentState, Seat, SeatStatus
 from ticketlab.seatlock.sqlitedb import SqliteFile
 from ticketlab.seatlock.stores.base import (
     OPERANDS,
     PER_SEAT,
     Change,
     Guard,
+    PaymentStep,
     Store,
     WriteResult,
     capture_record,
     change_record,
     first_refusal,
+    payment_kinds,
+    payment_record,
+    payment_refused,
     required_guards,
     seat_map,
 )
@@ -87,10 +93,19 @@ END;
 CREATE TABLE history (
     seq INTEGER PRIMARY KEY AUTOINCREMENT, kind TEXT NOT NULL, at REAL NOT NULL, seat_ids TEXT NOT NULL,
     to_status TEXT, user TEXT, hold_id TEXT, booking_id TEXT, expires_at REAL, fencing_tokens TEXT NOT NULL,
-    amount_cents INTEGER NOT NULL, payment_id TEXT, counters TEXT, skipped TEXT NOT NULL
+    amount_cents INTEGER NOT NULL, payment_id TEXT, counters TEXT, skipped TEXT NOT NULL,
+    scan_seq INTEGER NOT NULL DEFAULT 0
 );
 -- a payment fact (captured, refunded, ...) is recorded once, whichever process learns it
-CREATE UNIQUE INDEX payment_facts ON history (kind, payment_id) WHERE kind LIKE 'PAYMENT%';
+CREATE UNIQUE INDEX payment_facts ON history (kind, payment_id)
+    WHERE kind LIKE 'PAYMENT%' OR kind = 'REFUND_INTENT';
+-- one row per payment intent, written before each gateway call; it outlives any process
+CREATE TABLE payments (
+    payment_id TEXT PRIMARY KEY, hold_id TEXT NOT NULL, user TEXT NOT NULL, amount_cents INTEGER NOT NULL,
+    state TEXT NOT NULL, updated_at REAL NOT NULL, booking_id TEXT
+) WITHOUT ROWID;
+-- the reconciler reads only the open ones, a handful among every payment of the sale
+CREATE INDEX open_payments ON payments (state) WHERE state IN ('CHARGING', 'REFUNDING');
 """
 
 # the counters as "available,held,sold,blocked", read inside the writing transaction
@@ -148,7 +163,7 @@ class _Rows:
     def __init__(self, cls: type, table: str, columns: dict[str, _Column], insert: str = "INSERT",
                  written: Sequence[str] | None = None) -> None:
         self.cls = cls
-        self.names = tuple(f.name for f in fields(cls))
+        self.names = tuple(getattr(cls, "_fields", None) or (f.name for f in fields(cls)))
         self.columns = ", ".join(self.names)
         self.written = tuple(written or self.names)
         marks = ", ".join("?" * len(self.written))
@@ -163,7 +178,7 @@ class _Rows:
         """The value from a row selected as ``self.columns`` (extra trailing columns ignored).
 
         Built positionally on purpose: the columns are the class's own fields in their own
-        order (``dataclasses.fields``), so they cannot drift, and seats are read on every write.
+        order (``dataclasses.fields``, or a NamedTuple's ``_fields``), so they cannot drift, and seats are read on every write.
         """
         values = list(row[:len(self.names)])
         for i, decode in self._decoders:
@@ -183,6 +198,8 @@ class _Rows:
 _HOLDS = _Rows(Hold, "holds", {"seat_ids": _STRS, "fencing_tokens": _INTS})
 # a blind (naive) confirm may write a booking again; like the memory store, the last write wins
 _BOOKINGS = _Rows(Booking, "bookings", {"seat_ids": _STRS, "status": _Column(_VALUE, _member(BookingStatus))},
+                  insert="INSERT OR REPLACE")
+_PAYMENTS = _Rows(PaymentIntent, "payments", {"state": _Column(_VALUE, _member(PaymentState))},
                   insert="INSERT OR REPLACE")
 _STATUS = _Column(_VALUE, _member(SeatStatus))
 _SEATS = _Rows(Seat, "seats", {"status": _STATUS})
@@ -396,6 +413,41 @@ class SqliteStore(Store):
         rows = self._db.conn().execute(f"SELECT {_HISTORY.columns} FROM history ORDER BY seq")
         return [_HISTORY.decode(r) for r in rows]
 
+    def last_seq(self) -> int:
+        return self._db.conn().execute("SELECT coalesce(max(seq), 0) FROM history").fetchone()[0]
+
+    def get_payment(self, payment_id: str) -> PaymentIntent | None:
+        return self._payment_in(self._db.conn(), payment_id)
+
+    @staticmethod
+    def _payment_in(conn: sqlite3.Connection, payment_id: str) -> PaymentIntent | None:
+        row = conn.execute(f"SELECT {_PAYMENTS.columns} FROM payments WHERE payment_id = ?", (payment_id,)).fetchone()
+        return _PAYMENTS.decode(row) if row else None
+
+    def open_payments(self) -> list[PaymentIntent]:
+        rows = self._db.conn().execute(
+            f"SELECT {_PAYMENTS.columns} FROM payments WHERE state IN ('CHARGING', 'REFUNDING')")
+        return [_PAYMENTS.decode(r) for r in rows]
+
+    def move_payment(self, step: PaymentStep, at: float, live_hold: str | None = None) -> bool:
+        with self._db.write("the database write lock") as conn:
+            if payment_refused(step, self._payment_in(conn, step.payment_id)):
+                return False
+            if live_hold is not None and conn.execute(
+                    "SELECT 1 FROM holds WHERE hold_id = ? AND expires_at > ?", (live_hold, at)).fetchone() is None:
+                return False
+            self._move_in(conn, step, at)
+            return True
+
+    @staticmethod
+    def _move_in(conn: sqlite3.Connection, step: PaymentStep, at: float) -> None:
+        intent = step.intent
+        if intent is None:
+            return
+        conn.execute(_PAYMENTS.insert, _PAYMENTS.encode(intent))
+        for kind in payment_kinds(step):  # once per payment: the unique index ignores a repeat
+            conn.execute(_INSERT_RECORD, [*_HISTORY.encode(payment_record(kind, intent, at)), None])
+
     # -- writes ----------------------------------------------------------------------
 
     _PLANS: dict[tuple[RecordKind, tuple[Guard, ...]], _Plan] = {}
@@ -438,6 +490,9 @@ class SqliteStore(Store):
         kind, to, at = change.kind, change.to_status, change.at
         booking = change.booking
         plan = self._plan(kind, required_guards(change))
+        payment = change.payment
+        if payment is not None and payment_refused(payment, self._payment_in(conn, payment.payment_id)):
+            raise _Refused
         # the rows that are not seats first: a conditional DELETE/UPDATE is the guard on the hold
         if plan.row_sql is not None:
             target = [at, booking.booking_id] if kind is RecordKind.CANCEL else [change.hold_id]
@@ -469,6 +524,8 @@ class SqliteStore(Store):
             conn.execute(_BOOKINGS.insert, _BOOKINGS.encode(booking))
             if change.captured:  # once per payment: the unique index ignores a repeat
                 conn.execute(_INSERT_RECORD, [*_HISTORY.encode(capture_record(change, 0)), None])
+        if payment is not None:
+            self._move_in(conn, payment, at)
         conn.execute(_INSERT_CHANGE_RECORD, _HISTORY.encode(change_record(change, 0, None)))
 
     def _refusal(self, change: Change) -> WriteResult:
