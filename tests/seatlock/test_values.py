@@ -17,7 +17,7 @@ from ticketlab.seatlock.values import maker
     (Hold, ("h-1", "ann", ("A-1-1",), 1.0, 601.0, 9_500, (7,))),
     (Booking, ("b-h-1", "h-1", "ann", ("A-1-1",), 9_500, BookingStatus.CONFIRMED, 1.0, "pay-h-1", 30.0, None)),
     (Record, (4, RecordKind.HOLD, 1.0, ("A-1-1",), SeatStatus.HELD, "ann", "h-1", None, 601.0, (), 9_500, None,
-              (9, 1, 0, 0), ())),
+              (9, 1, 0, 0), (), 0)),
 ])
 def test_a_maker_builds_the_same_frozen_value_as_the_class(cls, values):
     made = maker(cls)(*values)

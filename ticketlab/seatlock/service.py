@@ -301,16 +301,19 @@ class BookingService:
                 f"no answer from the gateway for {payment_id} within {self.http_timeout:g} s; the hold "
                 "is kept until the gateway answers (the sweeper and reconcile() ask it)")
         if outcome is PaymentOutcome.CAPTURED and not hold.expired(self.clock.now()):
-            booking = self._write_confirm(hold)  # the usual path; anything else is settled below
+            booking, why = self._write_confirm(hold)  # the usual path; anything else is settled below
             if booking is not None:
                 return booking
+        else:
+            why = None
         settled = self._settle(intent, outcome)
         if settled.state is PaymentState.BOOKED and settled.booking is not None:
             return settled.booking
-        return self._confirm_outcome(hold, settled)
+        return self._confirm_outcome(hold, settled, why)
 
-    def _confirm_outcome(self, hold: Hold, settled: _Settled) -> Booking:
-        """What a confirm of ``hold`` tells its caller, given where its payment ended up."""
+    def _confirm_outcome(self, hold: Hold, settled: _Settled, why: Exception | None = None) -> Booking:
+        """What a confirm of ``hold`` tells its caller, given where its payment ended up (``why``:
+        what refused the seat write, if it was refused)."""
         state, now = settled.state, self.clock.now()
         payment_id = payment_id_for(hold.hold_id)
         if state is PaymentState.BOOKED and settled.booking is not None:
@@ -323,8 +326,9 @@ class BookingService:
         if state is PaymentState.REFUNDED:
             if hold.expired(now):
                 raise HoldExpired(hold.hold_id, hold.expires_at, now, refunded=True)
-            raise ConfirmFailed(f"paid for hold {hold.hold_id} but could not mark its seats SOLD; "
-                                f"payment {payment_id} refunded and the seats released")
+            reason = f" ({why})" if why is not None else ""
+            raise ConfirmFailed(f"paid for hold {hold.hold_id} but could not mark its seats SOLD{reason}; "
+                                f"payment {payment_id} refunded and the seats released") from why
         if state is PaymentState.REFUNDING:
             raise RefundPending(payment_id, f"hold {hold.hold_id} could not be confirmed", settled.error)
         if state is PaymentState.CHARGING:
@@ -334,8 +338,9 @@ class BookingService:
             raise HoldExpired(hold.hold_id, hold.expires_at, now)
         raise HoldNotFound(hold.hold_id)
 
-    def _write_confirm(self, hold: Hold) -> Booking | None:
-        """Mark the hold's seats SOLD, its payment BOOKED, in one guarded write; None if refused."""
+    def _write_confirm(self, hold: Hold) -> tuple[Booking | None, Exception | None]:
+        """Mark the hold's seats SOLD, its payment BOOKED, in one guarded write: (the booking,
+        None), or (None, why) if refused (None: the hold had expired or ended)."""
         store, clock = self.store, self.clock
         payment_id = payment_id_for(hold.hold_id)
         booking_id = f"b-{hold.hold_id}"
@@ -360,14 +365,14 @@ class BookingService:
         try:
             outcome = self.strategy.write(store, hold.seat_ids, check, build, clock)
         except HoldExpired:
-            return None
+            return None, None
         except _NOT_WRITTEN as error:
             self._count_failure(error)
-            return None
+            return None, error
         self.stats.count_write("bookings", outcome.retries, outcome.lost_leases)
         if self.checkpoint is not None:
             self.checkpoint("booked")
-        return outcome.change.booking
+        return outcome.change.booking, None
 
     def _settle(self, intent: PaymentIntent, outcome: PaymentOutcome | None = None,
                 void_unsent: bool = False) -> _Settled:
@@ -406,7 +411,7 @@ class BookingService:
                         return _Settled(PaymentState.DECLINED)
                 else:  # captured (or refunded by hand at the gateway): book it if the seats are still ours
                     if live:
-                        booking = self._write_confirm(hold)
+                        booking, _why = self._write_confirm(hold)
                         if booking is not None:
                             return _Settled(PaymentState.BOOKED, booking)
                     refunding = intent._replace(state=PaymentState.REFUNDING, updated_at=self.clock.now())
