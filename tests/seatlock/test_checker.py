@@ -439,3 +439,11 @@ def test_a_hold_written_after_the_sweep_looked_is_not_blamed_on_that_sweep():
     # the next sweep did look, and releases it
     assert sweeper.sweep_expired().released != ()
     assert check_history(store.history(), store.snapshot()).ok
+
+
+def test_the_summary_of_one_record_and_one_unknown_payment_is_in_the_singular():
+    from ticketlab.seatlock.check.history import CheckReport, Violation
+
+    assert CheckReport((), 1, maybe=("pay-1",)).summary() == "history OK: 1 record, no violations, 1 payment of unknown outcome"
+    broken = CheckReport((Violation("SOLD_TWICE", 3, "A-1", "sold twice"),), 1).summary()
+    assert broken.startswith("history BROKEN: 1 violation in 1 record (SOLD_TWICE=1)")

@@ -70,6 +70,7 @@ from enum import Enum
 from operator import attrgetter
 from types import SimpleNamespace
 
+from ticketlab.core.numbers import plural
 from ticketlab.seatlock.model import PaymentState, Seat, SeatStatus
 
 __all__ = ["RecordKind", "Record", "Violation", "CheckReport", "check_history", "COUNTER_ORDER", "VIOLATIONS"]
@@ -164,9 +165,10 @@ class CheckReport:
 
     def summary(self, limit: int = 5) -> str:
         if self.ok:
-            maybe = f", {len(self.maybe)} payments of unknown outcome" if self.maybe else ""
-            return f"history OK: {self.records} records, no violations{maybe}"
-        lines = [f"history BROKEN: {len(self.violations)} violations in {self.records} records "
+            maybe = f", {plural(str(len(self.maybe)), 'payments')} of unknown outcome" if self.maybe else ""
+            return f"history OK: {plural(str(self.records), 'records')}, no violations{maybe}"
+        lines = [f"history BROKEN: {plural(str(len(self.violations)), 'violations')} in "
+                 f"{plural(str(self.records), 'records')} "
                  f"({', '.join(f'{k}={n}' for k, n in sorted(self.counts().items()))})"]
         lines += [f"  seq {v.seq}: {v.kind}: {v.message}" for v in self.violations[:limit]]
         if len(self.violations) > limit:
