@@ -312,3 +312,52 @@ def test_a_ratio_below_its_target_never_prints_as_reaching_it():
     assert bench.verdict(0.6999, 0.70) == "0.699 < 0.70 MISSED"
     assert bench.verdict(0.70, 0.70) == "0.700 >= 0.70 ok"
     assert bench.verdict(1.2345, 0.30) == "1.234 >= 0.30 ok"
+
+
+def test_the_readme_has_no_placeholder_left_for_a_figure():
+    """Every ALL_CAPS_NAME in the README is a name the code defines (a constant, a violation kind,
+    a marker), never a placeholder for a figure that was meant to be measured and pasted in."""
+    sources = "\n".join(p.read_text() for folder in ("ticketlab", "tools", "tests", "benchmarks")
+                        for p in (ROOT / folder).rglob("*.py") if p.name != Path(__file__).name)
+    names = set(re.findall(r"\b[A-Z][A-Z0-9]*_[A-Z0-9_]*[A-Z0-9]\b", README.read_text()))
+    assert names, "the pattern finds the README's real constant names"
+    undefined = sorted(n for n in names if not re.search(rf"\b{n}\b", sources))
+    assert not undefined, f"placeholders left in the README: {undefined}"
+
+
+def test_make_workshop_serves_a_chapter_with_its_panel_and_without_its_code(tmp_path):
+    """`make workshop` runs Voilà on notebooks/: a chapter renders, its panel's widgets are on the
+    page, and its code cells are not."""
+    import shutil
+    import time
+    import urllib.request
+
+    sys.path.insert(0, str(ROOT / "tests"))
+    from support import free_port, missing
+
+    voila = Path(sys.executable).parent / "voila"
+    if not voila.exists() and shutil.which("voila") is None:
+        missing("voila", "make workshop (it installs the [workshop] extras)")
+    make = (ROOT / "Makefile").read_text()
+    assert "voila notebooks" in make, "the workshop target serves notebooks/ with Voilà"
+    port = free_port()
+    env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp_path / "run")}
+    server = subprocess.Popen([str(voila), "notebooks", "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--no-browser",
+                               "--VoilaConfiguration.progressive_rendering=False"], cwd=ROOT, env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        page = ""
+        for _ in range(240):  # the server starts, then the chapter runs in a fresh kernel
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/voila/render/05_booking_funnel.ipynb",
+                                            timeout=120) as response:
+                    page = response.read().decode()
+                break
+            except OSError:
+                time.sleep(0.5)
+        assert "application/vnd.jupyter.widget-view+json" in page, page[:500]
+        assert "The booking funnel" in page
+        assert "from ticketlab.ui.widgets import" not in page  # the code is hidden
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
