@@ -223,16 +223,17 @@ def parse_fraction(value: Any, *, name: str = "fraction") -> float | np.ndarray:
     return out
 
 
-def whole_number(name: str, value: Any, *, low: int = 1, high: int | None = None, what: str = "") -> int:
+def whole_number(name: str, value: Any, *, low: int = 1, high: int | None = None, what: str = "",
+                 error: type[InputError] = InputError) -> int:
     """``value`` as an int from ``low`` to ``high`` (no upper bound if None): the one check of
     "a count of things" (seats, users, attempts, a seed). Accepts Python and numpy integers;
     raises :class:`InputError` naming ``name`` for a bool, a float, a string or a value out of
-    range. ``what`` names the things counted in the message ("seats", "drills")."""
+    range (or ``error``, a subclass of it). ``what`` names the things counted ("seats", "drills")."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) or value < low or (
             high is not None and value > high):
         things = f" of {what}" if what else ""
         span = f"from {low:,} to {high:,}" if high is not None else f"of at least {low:,}"
-        raise InputError(name, value, f"a whole number{things} {span}, such as {max(low, min(5, high or 5)):,}")
+        raise error(name, value, f"a whole number{things} {span}, such as {max(low, min(5, high or 5)):,}")
     return int(value)
 
 

@@ -19,6 +19,7 @@ from enum import Enum
 from typing import NamedTuple
 
 from ticketlab.core.errors import InputError
+from ticketlab.core.numbers import whole_number
 
 __all__ = [
     "SeatStatus",
@@ -60,11 +61,9 @@ class Section:
     price_cents: int
 
     def __post_init__(self) -> None:
-        for field, value in (("rows", self.rows), ("seats_per_row", self.seats_per_row)):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InputError(field, value, "a whole number >= 1")
-        if not isinstance(self.price_cents, int) or isinstance(self.price_cents, bool) or self.price_cents < 0:
-            raise InputError("price_cents", self.price_cents, "whole cents >= 0, e.g. 12500 for $125")
+        whole_number("rows", self.rows, what="rows")
+        whole_number("seats_per_row", self.seats_per_row, what="seats")
+        whole_number("price_cents", self.price_cents, low=0, what="cents")
         # '-' separates the parts of a seat id; any other character is stored as it is
         if not isinstance(self.name, str) or not self.name or "-" in self.name:
             raise InputError("name", self.name, "a non-empty section name without '-', e.g. 'A' or '101'")
@@ -225,8 +224,7 @@ def small_venue(seats: int, price_cents: int = 10000, per_row: int = 20) -> Venu
 
     Used by the race demo, where only the number of seats matters.
     """
-    if not isinstance(seats, int) or isinstance(seats, bool) or seats < 1:
-        raise InputError("seats", seats, "a whole number of seats >= 1, e.g. 10")
+    whole_number("seats", seats, what="seats")
     full, rest = divmod(seats, per_row)
     sections = [Section("GA", full, per_row, price_cents)] if full else []
     if rest:

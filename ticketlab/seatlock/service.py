@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from ticketlab.core.errors import InputError
+from ticketlab.core.numbers import whole_number
 from ticketlab.core.timing import check_cascade
 from ticketlab.seatlock.clock import Clock, RealClock, seconds
 from ticketlab.seatlock.errors import (
@@ -224,10 +225,8 @@ class BookingService:
         number >= 1, :class:`SoldOut` when fewer than ``count`` seats are AVAILABLE, and the
         last contention error after ``attempts`` tries.
         """
-        for name, value, example in (("count", count, "a whole number of seats >= 1, e.g. 2"),
-                                     ("attempts", attempts, "a whole number of tries >= 1, e.g. 20")):
-            if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-                raise InvalidSeatRequest(name, value, example)
+        whole_number("count", count, what="seats", error=InvalidSeatRequest)
+        whole_number("attempts", attempts, what="tries", error=InvalidSeatRequest)
         attempt = 1
         while True:
             ids = self.store.find_available(count)
