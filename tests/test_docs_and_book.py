@@ -332,7 +332,6 @@ def test_make_workshop_serves_a_chapter_with_its_panel_and_without_its_code(tmp_
     import time
     import urllib.request
 
-    sys.path.insert(0, str(ROOT / "tests"))
     from support import free_port, missing
 
     voila = Path(sys.executable).parent / "voila"

@@ -88,3 +88,15 @@ def test_importing_the_library_loads_no_heavy_or_optional_package(module):
     code = f"import sys, {module}; print([m for m in {heavy!r} if m in sys.modules])"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", f"import {module} loaded {out.stdout.strip()}"
+
+
+def test_the_tests_mirror_the_package():
+    """Each layer of ticketlab has a folder of tests of the same name; only project-wide checks sit in tests/."""
+    import ticketlab
+
+    tests = Path(__file__).resolve().parent
+    missing = [name for name in ticketlab.SUBPACKAGES if not any((tests / name).glob("test_*.py"))]
+    assert not missing, f"layers without a tests/<layer>/ folder of tests: {missing}"
+    flat = sorted(p.name for p in tests.glob("test_*.py"))
+    assert flat == ["test_docs_and_book.py", "test_imports.py", "test_lab_browser.py", "test_layers.py",
+                    "test_notebooks_policy.py", "test_packaging.py"], flat

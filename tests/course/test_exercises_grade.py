@@ -17,7 +17,7 @@ import pytest
 from ticketlab.course.exercises.grader import RunStatus, grade_submissions, write_csv
 from ticketlab.ui.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PROBLEM_1 = nbformat.read(ROOT / "exercises" / "01_superbowl.ipynb", as_version=4)
 PRACTICE = nbformat.read(ROOT / "exercises" / "20_practice_template.ipynb", as_version=4)
 TIMEOUT = 12

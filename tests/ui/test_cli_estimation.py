@@ -224,7 +224,7 @@ def test_python_dash_m_ticketlab_solve_superbowl_runs_as_a_process():
     assert "278 users/s" in proc.stdout  # 500K users ÷ 1,800 s
 
 
-README = Path(__file__).resolve().parent.parent / "README.md"
+README = Path(__file__).resolve().parents[2] / "README.md"
 
 
 def _readme_block(command: str) -> str:

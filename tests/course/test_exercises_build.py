@@ -14,7 +14,7 @@ from ticketlab.course.exercises import Status, exercise, exercise_ids, question,
 from ticketlab.course.exercises.builder import BEGIN, END, build, student_source
 from ticketlab.ui.cli import main
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SOLUTIONS, EXERCISES = ROOT / "solutions", ROOT / "exercises"
 
 
