@@ -19,7 +19,7 @@ from ticketlab.seatlock import (
     make_strategy,
     small_venue,
 )
-from ticketlab.seatlock.strategies import REGISTRY, STRATEGIES, WriteOutcome
+from ticketlab.seatlock.strategies import REGISTRY, STRATEGIES, Strategy, WriteOutcome
 from ticketlab.ui.cli import build_parser
 
 from .common import assert_clean, once
@@ -28,10 +28,16 @@ from .common import assert_clean, once
 def test_the_registry_names_every_strategy_once_and_make_strategy_builds_each():
     assert STRATEGIES == tuple(StrategyName) == tuple(REGISTRY)
     locks = MemoryLockManager(SimulatedClock())
-    for name, info in REGISTRY.items():
+    for name, cls in REGISTRY.items():
         strategy = make_strategy(str(name), latency=0.002, locks=locks)
-        assert type(strategy) is info.cls and strategy.name is name and strategy.latency == 0.002
-        assert info.description and info.needs_locks == (name is StrategyName.DISTRIBUTED)
+        assert type(strategy) is cls and strategy.name is name and strategy.latency == 0.002
+        assert name.description and cls.needs_locks == (name is StrategyName.DISTRIBUTED)
+        assert cls.seeded == (name is StrategyName.OPTIMISTIC)
+
+
+def test_a_strategy_class_without_its_name_is_refused_when_it_is_defined():
+    with pytest.raises(TypeError, match="must set name"):
+        type("Nameless", (Strategy,), {"write": lambda self, *a: None})
 
 
 def test_make_strategy_refuses_an_unknown_name_and_a_missing_lock_manager():
@@ -56,8 +62,8 @@ def test_the_cli_offers_the_registry_strategies_with_their_descriptions(capsys):
     with pytest.raises(SystemExit):
         parser.parse_args(["race", "--help"])
     shown = " ".join(capsys.readouterr().out.split())
-    for info in REGISTRY.values():
-        assert info.description in shown
+    for name in REGISTRY:
+        assert name.description in shown
 
 
 def _service_where_bob_acts_first(bob_releases: bool):

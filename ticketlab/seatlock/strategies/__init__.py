@@ -23,9 +23,9 @@ from ticketlab.seatlock.strategies.naive import NaiveStrategy
 from ticketlab.seatlock.strategies.optimistic import OptimisticStrategy
 from ticketlab.seatlock.strategies.pessimistic import PessimisticStrategy
 from ticketlab.seatlock.strategies.registry import (
+    CLASSES,
     REGISTRY,
     STRATEGIES,
-    StrategyInfo,
     make_strategy,
     strategy_name,
 )
@@ -39,7 +39,7 @@ __all__ = [
     "OptimisticStrategy",
     "PessimisticStrategy",
     "DistributedStrategy",
-    "StrategyInfo",
+    "CLASSES",
     "REGISTRY",
     "STRATEGIES",
     "strategy_name",

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from typing import NamedTuple
+from typing import ClassVar, NamedTuple
 
 from ticketlab.core.vocab import StrategyName
 from ticketlab.seatlock.clock import Clock, seconds
@@ -61,7 +61,16 @@ class Strategy(ABC):
     valid raise :class:`~ticketlab.seatlock.errors.InvalidTTL`.
     """
 
-    name: StrategyName
+    #: Its name in the vocabulary (the registry's key, the CLI's choice).
+    name: ClassVar[StrategyName]
+    #: Whether it takes a lock manager (``locks``), and whether it draws jitter from a ``seed``.
+    needs_locks: ClassVar[bool] = False
+    seeded: ClassVar[bool] = False
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if not isinstance(getattr(cls, "name", None), StrategyName):
+            raise TypeError(f"{cls.__name__} must set name to a StrategyName")
 
     def __init__(self, latency: float = 0.0, lock_ttl: float = 30.0,
                  before_write: Callable[[], None] | None = None) -> None:

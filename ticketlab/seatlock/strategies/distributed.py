@@ -50,6 +50,7 @@ class DistributedStrategy(Strategy):
     """
 
     name = StrategyName.DISTRIBUTED
+    needs_locks = True
 
     def __init__(self, locks: LockManager, latency: float = 0.0, lock_ttl: float = 30.0,
                  lock_wait: float = 5.0, fencing: bool = True, conditional: bool = True,

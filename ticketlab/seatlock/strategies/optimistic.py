@@ -30,6 +30,7 @@ class OptimisticStrategy(Strategy):
     """
 
     name = StrategyName.OPTIMISTIC
+    seeded = True
 
     def __init__(self, latency: float = 0.0, max_attempts: int = 5, base_backoff: float = 0.001,
                  max_backoff: float = 0.05, rng=None, seed: int | None = 0, lock_ttl: float = 30.0,

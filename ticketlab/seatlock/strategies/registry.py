@@ -1,15 +1,15 @@
 """The strategies by name: the one table the service's callers, the CLI and the benchmarks read.
 
-Invariant: a strategy is known by its :class:`~ticketlab.core.vocab.StrategyName` and has
-exactly one entry here, holding its class, a one-line description and whether it needs a
-lock manager. :func:`make_strategy`, the ``--strategy`` choices of the CLI and the rows of
-``benchmarks/bench_seatlock.py`` all come from :data:`REGISTRY`, so a new strategy is added
-in one place.
+Invariant: a strategy is its class. The class says its :class:`~ticketlab.core.vocab.StrategyName`
+(whose one-line description the CLI shows), whether it takes a lock manager
+(``needs_locks``) and whether it draws jitter from a ``seed`` (``seeded``);
+:data:`REGISTRY` is built from :data:`CLASSES` alone. :func:`make_strategy`, the
+``--strategy`` choices of the CLI and the rows of ``benchmarks/bench_seatlock.py`` all come
+from it, so a new strategy is its class plus its line in :data:`CLASSES` (and its name in
+the vocabulary, which layers below the seat-lock core also speak).
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 from ticketlab.core.errors import InputError
 from ticketlab.core.vocab import StrategyName
@@ -20,32 +20,12 @@ from ticketlab.seatlock.strategies.naive import NaiveStrategy
 from ticketlab.seatlock.strategies.optimistic import OptimisticStrategy
 from ticketlab.seatlock.strategies.pessimistic import PessimisticStrategy
 
-__all__ = ["StrategyInfo", "REGISTRY", "STRATEGIES", "strategy_name", "make_strategy"]
+__all__ = ["CLASSES", "REGISTRY", "STRATEGIES", "strategy_name", "make_strategy"]
 
+#: Every strategy class, in the order the course introduces them.
+CLASSES: tuple[type[Strategy], ...] = (NaiveStrategy, OptimisticStrategy, PessimisticStrategy, DistributedStrategy)
 
-@dataclass(frozen=True, slots=True)
-class StrategyInfo:
-    """One strategy: its class, what it does in a line, whether it takes a lock manager
-    (``locks``), and whether it draws jitter from a ``seed``."""
-
-    name: StrategyName
-    cls: type[Strategy]
-    needs_locks: bool = False
-    seeded: bool = False
-
-    @property
-    def description(self) -> str:
-        return self.name.description
-
-
-REGISTRY: dict[StrategyName, StrategyInfo] = {
-    info.name: info for info in (
-        StrategyInfo(StrategyName.NAIVE, NaiveStrategy),
-        StrategyInfo(StrategyName.OPTIMISTIC, OptimisticStrategy, seeded=True),
-        StrategyInfo(StrategyName.PESSIMISTIC, PessimisticStrategy),
-        StrategyInfo(StrategyName.DISTRIBUTED, DistributedStrategy, needs_locks=True),
-    )
-}
+REGISTRY: dict[StrategyName, type[Strategy]] = {cls.name: cls for cls in CLASSES}
 
 #: Every strategy name, in the order the course introduces them.
 STRATEGIES: tuple[StrategyName, ...] = tuple(REGISTRY)
@@ -66,11 +46,11 @@ def make_strategy(name: str, latency: float = 0.0, seed: int | None = 0, locks: 
     one that draws jitter (``optimistic``) takes ``seed``. Raises :class:`InputError` for an
     unknown name or missing ``locks``.
     """
-    info = REGISTRY[strategy_name(name)]
-    if info.needs_locks:
+    cls = REGISTRY[strategy_name(name)]
+    if cls.needs_locks:
         if locks is None:
             raise InputError("locks", None, f"a LockManager (e.g. MemoryLockManager) for the {name} strategy")
         options["locks"] = locks
-    if info.seeded:
+    if cls.seeded:
         options["seed"] = seed
-    return info.cls(latency=latency, **options)
+    return cls(latency=latency, **options)
