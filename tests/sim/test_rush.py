@@ -103,6 +103,25 @@ def test_a_bad_input_names_the_field(field, value):
     assert field in str(info.value)
 
 
+@pytest.mark.parametrize("field, value", [("users", 0), ("policy", "vip"), ("hold_ttl", "1s"), ("colour", "blue"),
+                                          ("max_party", 1)])
+def test_replace_checks_what_it_changes_and_the_rules_across_fields(field, value):
+    base = rush_config(**SMALL)
+    with pytest.raises(InputError) as info:
+        base.replace(**{field: value})
+    assert field in str(info.value)
+    changed = base.replace(users="2K", policy="raffle")
+    assert (changed.users, changed.policy, changed.seats) == (2_000, "raffle", base.seats)
+
+
+def test_every_input_of_the_simulator_has_its_check():
+    from dataclasses import fields
+
+    from ticketlab.sim import config
+
+    assert set(config._CHECKS) == {f.name for f in fields(config.RushConfig)}
+
+
 def test_the_loop_runs_events_in_time_order_and_refuses_to_sleep_outside_a_process():
     loop, seen = EventLoop(), []
 

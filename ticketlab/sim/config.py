@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 from ticketlab.core.errors import InputError
@@ -65,8 +66,12 @@ class RushConfig:
         return round(self.users * self.bot_share) if self.arrival is ArrivalShape.FANS_AND_BOTS else 0
 
     def replace(self, **changes: Any) -> "RushConfig":
-        """A copy with ``changes``, checked like :func:`rush_config`."""
-        return rush_config(**{**dataclasses.asdict(self), **changes})
+        """A copy with ``changes``, checked like :func:`rush_config` (the fields kept were checked already)."""
+        return _consistent(dataclasses.replace(self, **_checked(changes)))
+
+
+#: Every input's default, as a checked config holds it.
+_DEFAULTS: dict[str, Any] = {f.name: f.default for f in dataclasses.fields(RushConfig)}
 
 
 def _count(name: str, value: Any, low: int, high: int) -> int:
@@ -108,51 +113,68 @@ def _choice(name: str, value: Any, kind: type) -> Any:
         raise InputError(name, value, f"one of {', '.join(kind)}") from None
 
 
-def rush_config(**fields: Any) -> RushConfig:
-    """A checked :class:`RushConfig`: any field may be given as a number or a human string."""
-    unknown = set(fields) - {f.name for f in dataclasses.fields(RushConfig)}
-    if unknown:
-        raise InputError(sorted(unknown)[0], fields[sorted(unknown)[0]],
-                         f"one of the simulator's inputs: {', '.join(f.name for f in dataclasses.fields(RushConfig))}")
-    base = dataclasses.asdict(RushConfig())
-    v = {**base, **fields}
-    waitlist = v["waitlist"]
-    if not isinstance(waitlist, bool):
-        raise InputError("waitlist", waitlist, "True or False")
-    config = RushConfig(
-        users=_count("users", v["users"], 1, MAX_USERS),
-        seats=_count("seats", v["seats"], 1, MAX_SEATS),
-        party_mean=_number("party_mean", v["party_mean"], 1.0, 10.0),
-        max_party=_count("max_party", v["max_party"], 1, 10),
-        arrival=_choice("arrival", v["arrival"], ArrivalShape),
-        ramp=_seconds("ramp", v["ramp"]),
-        early=_seconds("early", v["early"]),
-        bot_share=_fraction("bot_share", v["bot_share"]),
-        policy=_choice("policy", v["policy"], Policy),
-        admit_per_minute=_number("admit_per_minute", v["admit_per_minute"], 1e-3, 1e7),
-        max_active=_count("max_active", v["max_active"], 1, MAX_USERS),
-        seat_choice=_choice("seat_choice", v["seat_choice"], SeatChoice),
-        sections=_count("sections", v["sections"], 1, 100),
-        popularity=_number("popularity", v["popularity"], 0.0, 5.0),
-        strategy=_choice("strategy", v["strategy"], StrategyName),
-        db_time=_seconds("db_time", v["db_time"]),
-        max_attempts=_count("max_attempts", v["max_attempts"], 1, 50),
-        retry_backoff=_seconds("retry_backoff", v["retry_backoff"]),
-        think_time=_seconds("think_time", v["think_time"]),
-        hold_ttl=_seconds("hold_ttl", v["hold_ttl"], allow_zero=False),
-        abandon_rate=_fraction("abandon_rate", v["abandon_rate"]),
-        pay_time=_seconds("pay_time", v["pay_time"], allow_zero=False),
-        payment_failure_rate=_fraction("payment_failure_rate", v["payment_failure_rate"]),
-        payment_latency=_seconds("payment_latency", v["payment_latency"]),
-        sweep_interval=_seconds("sweep_interval", v["sweep_interval"], allow_zero=False, low=0.1),
-        waitlist=waitlist,
-        seed=_count("seed", v["seed"], 0, 2**32 - 1),
-        sample_every=_seconds("sample_every", v["sample_every"], allow_zero=False, low=0.1),
-        horizon=_seconds("horizon", v["horizon"], allow_zero=False),
-    )
+def _flag(name: str, value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise InputError(name, value, "True or False")
+    return value
+
+
+#: How each input is checked and converted: one rule per field, used by :func:`rush_config` and
+#: by :meth:`RushConfig.replace` (which checks only what it changes).
+_CHECKS: dict[str, Callable[[str, Any], Any]] = {
+    "users": lambda n, v: _count(n, v, 1, MAX_USERS),
+    "seats": lambda n, v: _count(n, v, 1, MAX_SEATS),
+    "party_mean": lambda n, v: _number(n, v, 1.0, 10.0),
+    "max_party": lambda n, v: _count(n, v, 1, 10),
+    "arrival": lambda n, v: _choice(n, v, ArrivalShape),
+    "ramp": _seconds,
+    "early": _seconds,
+    "bot_share": _fraction,
+    "policy": lambda n, v: _choice(n, v, Policy),
+    "admit_per_minute": lambda n, v: _number(n, v, 1e-3, 1e7),
+    "max_active": lambda n, v: _count(n, v, 1, MAX_USERS),
+    "seat_choice": lambda n, v: _choice(n, v, SeatChoice),
+    "sections": lambda n, v: _count(n, v, 1, 100),
+    "popularity": lambda n, v: _number(n, v, 0.0, 5.0),
+    "strategy": lambda n, v: _choice(n, v, StrategyName),
+    "db_time": _seconds,
+    "max_attempts": lambda n, v: _count(n, v, 1, 50),
+    "retry_backoff": _seconds,
+    "think_time": _seconds,
+    "hold_ttl": lambda n, v: _seconds(n, v, allow_zero=False),
+    "abandon_rate": _fraction,
+    "pay_time": lambda n, v: _seconds(n, v, allow_zero=False),
+    "payment_failure_rate": _fraction,
+    "payment_latency": _seconds,
+    "sweep_interval": lambda n, v: _seconds(n, v, allow_zero=False, low=0.1),
+    "waitlist": _flag,
+    "seed": lambda n, v: _count(n, v, 0, 2**32 - 1),
+    "sample_every": lambda n, v: _seconds(n, v, allow_zero=False, low=0.1),
+    "horizon": lambda n, v: _seconds(n, v, allow_zero=False),
+}
+
+
+def _checked(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` checked and converted one by one; an unknown name is refused."""
+    out = {}
+    for name, value in fields.items():
+        check = _CHECKS.get(name)
+        if check is None:
+            raise InputError(name, value, f"one of the simulator's inputs: {', '.join(_CHECKS)}")
+        out[name] = check(name, value)
+    return out
+
+
+def _consistent(config: RushConfig) -> RushConfig:
+    """``config`` if its inputs agree with each other; the rules that span two fields."""
     if config.max_party < config.party_mean:
         raise InputError("max_party", config.max_party, f"at least the mean party ({config.party_mean:g})")
     if config.hold_ttl <= config.payment_latency:
         raise InputError("hold_ttl", config.hold_ttl,
                          f"longer than the payment call ({config.payment_latency:g} s) it must outlive")
     return config
+
+
+def rush_config(**fields: Any) -> RushConfig:
+    """A checked :class:`RushConfig`: any field may be given as a number or a human string."""
+    return _consistent(RushConfig(**_checked({**_DEFAULTS, **fields})))

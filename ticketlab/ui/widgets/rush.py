@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
+
 from ticketlab.core.numbers import format_quantity
 from ticketlab.core.vocab import Policy, StrategyName
 from ticketlab.sim import rush_config, simulate
@@ -99,10 +101,12 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
         factor = _factor(p, config, model_people)
         result = simulate(scale_model(config, factor))
         p.state["result"], p.state["scale"] = result, factor
-        minutes = [t / 60 for t in result.times]
-        p.trace("seats sold").x, p.trace("seats sold").y = minutes, [n * factor for n in result.sold]
-        p.trace("seats held").x, p.trace("seats held").y = minutes, [n * factor for n in result.held]
-        p.trace("people waiting").x, p.trace("people waiting").y = minutes, [n * factor for n in result.waiting]
+        # arrays, not lists: plotly checks a list element by element, an array in one step
+        minutes = np.asarray(result.times, dtype=float) / 60
+        for name, series in (("seats sold", result.sold), ("seats held", result.held),
+                             ("people waiting", result.waiting)):
+            trace = p.trace(name)
+            trace.x, trace.y = minutes, np.asarray(series, dtype=float) * factor
         p.table.value = _scale_note(factor, result.config, f"The chart's counts are the model's × {factor:,}; the "
                                                              "table is the model's own.") + _results_table(result)
         if not result.ok:
@@ -138,7 +142,7 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
     def update(p: Panel, v: dict) -> None:
         config = rush_config(users=v["users"], seats=v["seats"], bot_share=v["bot_share"],
                              admit_per_minute=v["admit_per_minute"], arrival="fans-and-bots", seed=seed,
-                             max_active=20_000)
+                             max_active=20_000, sample_every="1 min")  # no chart over time: sample seldom
         factor = _factor(p, config, model_people)
         model = scale_model(config, factor)
         results = {q: simulate(model.replace(policy=q)) for q in policies}
