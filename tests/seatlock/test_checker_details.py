@@ -1,0 +1,149 @@
+"""What the history checker says about a violation: which record, which seat, what was wrong.
+
+``test_checker.py`` shows that each invariant is caught; these tests pin what a report tells
+the person reading it, and the edges of the rules (a confirm exactly at expiry, a hold released
+before its confirm, the report's summary when it is long).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from ticketlab.seatlock import (
+    BookingService,
+    MemoryStore,
+    OptimisticStrategy,
+    Record,
+    RecordKind,
+    SeatStatus,
+    SimulatedClock,
+    check_history,
+    small_venue,
+)
+from ticketlab.seatlock.check.history import CheckReport, Violation
+
+from .test_checker import CORRUPTIONS, first, renumber, sale
+
+#: Kinds that are always about one seat, and kinds never about one seat.
+PER_SEAT = {"STALE_FENCING_TOKEN", "TWO_LIVE_HOLDS", "HOLD_ON_UNAVAILABLE", "SOLD_TWICE", "WRONG_STATUS",
+            "SOLD_MISMATCH", "FINAL_STATE_MISMATCH"}
+WHOLE_RECORD = {"NOT_OWNER", "AMOUNT_MISMATCH", "SEQUENCE", "CONFIRM_AFTER_EXPIRY", "PAYMENT_MISMATCH",
+                "HOLD_NOT_LIVE", "EXPIRED_EARLY", "PAYMENT_OPEN_AT_RELEASE", "CANCEL_NOT_CONFIRMED",
+                "HOLD_NOT_RELEASED", "COUNTERS_MISMATCH", "PAYMENT_UNRESOLVED", "GATEWAY_MISMATCH"}
+
+
+@pytest.mark.parametrize("corrupt, kind", CORRUPTIONS, ids=[c.__name__ for c, _ in CORRUPTIONS])
+def test_each_violation_names_a_record_of_the_history_its_seat_and_what_was_wrong(corrupt, kind):
+    history, store, alice = sale()
+    final = store.snapshot()
+    corrupted, options = corrupt(list(history), alice)
+    for seat_id, changes in options.pop("final", {}).items():
+        final[seat_id] = replace(final[seat_id], **changes)
+    report = check_history(corrupted, final, **options)
+    by_seq = {r.seq: r for r in corrupted}
+    assert report.violations
+    for v in report.violations:
+        assert v.seq in by_seq, v  # the record it is about, never a made-up one
+        assert isinstance(v.message, str) and len(v.message) > 10, v
+        if v.kind in PER_SEAT:
+            assert v.seat_id is not None and v.seat_id in v.message, v
+            assert v.kind == "FINAL_STATE_MISMATCH" or v.seat_id in by_seq[v.seq].seat_ids, v
+        elif v.kind in WHOLE_RECORD:
+            assert v.seat_id is None, v
+
+
+def _alice_confirm_at(offset: float):
+    """The clean sale with alice's confirm moved to ``offset`` seconds after her hold's expiry."""
+    history, _, alice = sale()
+    i = first(history, RecordKind.CONFIRM, hold_id=alice.hold_id)
+    history[i] = replace(history[i], at=alice.expires_at + offset)
+    return history, history[i]
+
+
+def test_a_confirm_exactly_at_expiry_is_too_late_and_one_just_before_is_not():
+    history, confirm = _alice_confirm_at(0.0)
+    late = [v for v in check_history(history).violations if v.kind == "CONFIRM_AFTER_EXPIRY"]
+    assert [v.seq for v in late] == [confirm.seq]
+    assert confirm.booking_id in late[0].message and f"t={confirm.at:g}" in late[0].message
+    history, _ = _alice_confirm_at(-0.001)
+    assert check_history(history).ok
+
+
+def _released_then_confirmed(seats=("GA-1-4",)):
+    """Dave holds GA-1-4 and releases it at once; a CONFIRM of that hold follows, long before it would expire."""
+    history, store, _ = sale()
+    clock = SimulatedClock(history[-1].at)
+    service = BookingService(store, OptimisticStrategy(), clock)
+    hold = service.hold_seats("dave", ["GA-1-4"])
+    service.release(hold.hold_id, "dave")
+    ghost = Record(seq=store.last_seq() + 1, kind=RecordKind.CONFIRM, at=clock.now() + 1, seat_ids=tuple(seats),
+                   to_status=SeatStatus.SOLD, user="dave", hold_id=hold.hold_id, booking_id="b-ghost",
+                   amount_cents=hold.amount_cents)
+    return store.history() + [ghost], ghost, hold
+
+
+def test_a_confirm_of_a_hold_released_before_it_expired_is_caught_by_the_liveness_rule():
+    history, ghost, hold = _released_then_confirmed()
+    assert ghost.at < hold.expires_at  # so only "no longer live" can catch it, not the clock
+    late = [v for v in check_history(history).violations if v.kind == "CONFIRM_AFTER_EXPIRY"]
+    assert [v.seq for v in late] == [ghost.seq] and "no longer live" in late[0].message
+
+
+def test_a_confirm_selling_other_seats_than_its_ended_hold_held_is_caught_too():
+    history, ghost, hold = _released_then_confirmed(seats=("GA-1-4", "GA-1-2"))
+    report = check_history(history)
+    whole = [v for v in report.violations if v.kind == "SEAT_NOT_OWNED" and v.seat_id is None]
+    assert [v.seq for v in whole] == [ghost.seq]
+    assert "['GA-1-2', 'GA-1-4']" in whole[0].message and "['GA-1-4']" in whole[0].message
+
+
+def test_a_seat_not_owned_says_whose_it_is():
+    history, ghost, _ = _released_then_confirmed()
+    seat = [v for v in check_history(history).violations if v.kind == "SEAT_NOT_OWNED" and v.seat_id]
+    assert [(v.seq, v.seat_id) for v in seat] == [(ghost.seq, "GA-1-4")]
+    assert "AVAILABLE for no one" in seat[0].message
+
+
+def test_a_store_that_disagrees_says_both_sides_with_their_owners():
+    history, store, alice = sale()
+    final = store.snapshot()
+    final["GA-1-1"] = replace(final["GA-1-1"], status=SeatStatus.HELD, hold_id="h-x", booking_id=None)
+    final["GA-1-4"] = replace(final["GA-1-4"], status=SeatStatus.SOLD, booking_id="b-y")
+    report = check_history(history, final)
+    said = {v.seat_id: v.message for v in report.violations if v.kind == "FINAL_STATE_MISMATCH"}
+    booking = history[first(history, RecordKind.CONFIRM, hold_id=alice.hold_id)].booking_id
+    assert said["GA-1-1"] == f"GA-1-1 is HELD by hold h-x in the store but the history says SOLD by booking {booking}"
+    assert said["GA-1-4"] == "GA-1-4 is SOLD by booking b-y in the store but the history says AVAILABLE"
+    assert all(v.seq == history[-1].seq for v in report.violations)
+
+
+def test_a_stale_token_says_which_seat_and_both_tokens():
+    from ticketlab.seatlock import DistributedStrategy, MemoryLockManager
+
+    history, _, alice = sale(DistributedStrategy(MemoryLockManager(SimulatedClock())))
+    i = first(history, RecordKind.CONFIRM, hold_id=alice.hold_id)
+    history[i] = replace(history[i], fencing_tokens=(0,))
+    [v] = [v for v in check_history(history).violations if v.kind == "STALE_FENCING_TOKEN"]
+    assert (v.seq, v.seat_id) == (history[i].seq, "GA-1-1")
+    assert "fencing token 0, not newer than token 1" in v.message
+
+
+def _report(n: int, maybe=()) -> CheckReport:
+    kinds = ["SOLD_TWICE", "SEQUENCE"]
+    return CheckReport(tuple(Violation(kinds[i % 2], i + 1, None, f"problem {i + 1}") for i in range(n)), 40, maybe)
+
+
+def test_a_long_report_lists_the_first_five_and_counts_the_rest():
+    lines = _report(7).summary().splitlines()
+    assert lines[0] == "history BROKEN: 7 violations in 40 records (SEQUENCE=3, SOLD_TWICE=4)"
+    assert lines[1:6] == [f"  seq {i}: {'SOLD_TWICE' if i % 2 else 'SEQUENCE'}: problem {i}" for i in range(1, 6)]
+    assert lines[6:] == ["  ... and 2 more"]
+    assert _report(5).summary().splitlines()[-1] == "  seq 5: SOLD_TWICE: problem 5"  # exactly the limit: no tail
+    assert len(_report(7).summary(limit=2).splitlines()) == 4
+
+
+def test_a_clean_report_mentions_unknown_payments_only_when_there_are_some():
+    assert _report(0).summary() == "history OK: 40 records, no violations"
+    assert _report(0, ("p1", "p2")).summary() == "history OK: 40 records, no violations, 2 payments of unknown outcome"
