@@ -147,3 +147,68 @@ def test_a_long_report_lists_the_first_five_and_counts_the_rest():
 def test_a_clean_report_mentions_unknown_payments_only_when_there_are_some():
     assert _report(0).summary() == "history OK: 40 records, no violations"
     assert _report(0, ("p1", "p2")).summary() == "history OK: 40 records, no violations, 2 payments of unknown outcome"
+
+
+def test_an_expiry_exactly_at_expires_at_is_on_time_and_one_a_millisecond_early_is_not():
+    history, _, _ = sale()
+    i = first(history, RecordKind.EXPIRE)
+    bob = history[first(history, RecordKind.HOLD, user="bob")]
+    history[i] = replace(history[i], at=bob.expires_at)
+    assert "EXPIRED_EARLY" not in check_history(history).kinds()
+    history[i] = replace(history[i], at=bob.expires_at - 0.001)
+    [v] = [v for v in check_history(history).violations if v.kind == "EXPIRED_EARLY"]
+    assert v.seq == history[i].seq and bob.hold_id in v.message
+
+
+def test_a_cancel_that_cannot_be_says_whether_it_was_cancelled_already_or_never_confirmed():
+    history, _, _ = sale()
+    cancel = history[first(history, RecordKind.CANCEL)]
+    twice = renumber(history + [replace(cancel, seq=0)])
+    [v] = [v for v in check_history(twice).violations if v.kind == "CANCEL_NOT_CONFIRMED"]
+    assert v.seq == twice[-1].seq and v.message.endswith("which was already cancelled")
+    ghost = renumber(history + [replace(cancel, seq=0, booking_id="b-nobody", payment_id=None)])
+    [v] = [v for v in check_history(ghost).violations if v.kind == "CANCEL_NOT_CONFIRMED"]
+    assert v.message == "cancel of booking b-nobody, which was never confirmed"
+
+
+def test_a_second_confirm_on_a_payment_already_booked_is_a_payment_mismatch():
+    history, _, alice = sale()
+    confirm = history[first(history, RecordKind.CONFIRM, hold_id=alice.hold_id)]
+    again = renumber(history + [replace(confirm, seq=0, booking_id="b-again")])
+    said = [v.message for v in check_history(again).violations if v.kind == "PAYMENT_MISMATCH" and v.seq == again[-1].seq]
+    assert any(f"took payment {confirm.payment_id} while it was BOOKED" in m for m in said), said
+
+
+def test_records_written_by_hand_without_a_to_status_mean_the_kinds_usual_one():
+    init = Record(seq=1, kind=RecordKind.INIT, at=0.0, seat_ids=("A", "B"))
+    hold = Record(seq=2, kind=RecordKind.HOLD, at=1.0, seat_ids=("A",), user="u", hold_id="h1", expires_at=600.0)
+    release = Record(seq=3, kind=RecordKind.RELEASE, at=2.0, seat_ids=("A",), user="u", hold_id="h1")
+    from ticketlab.seatlock import Seat
+
+    final = {s: Seat(s, "GA", 1, i + 1, 0) for i, s in enumerate(("A", "B"))}
+    assert check_history([init, hold, release], final).ok
+    blocked = replace(init, to_status=SeatStatus.BLOCKED)  # an INIT may start seats blocked
+    assert check_history([blocked, hold]).kinds() == {"HOLD_ON_UNAVAILABLE"}
+
+
+def test_seats_freed_while_their_charge_was_open_name_the_payment_and_its_state():
+    history, _, _ = sale()
+    bob = history[first(history, RecordKind.HOLD, user="bob")]
+    intent = Record(seq=0, kind=RecordKind.PAYMENT_INTENT, at=1.0, user="bob", hold_id=bob.hold_id,
+                    payment_id=f"pay-{bob.hold_id}", amount_cents=bob.amount_cents)
+    i = first(history, RecordKind.EXPIRE)
+    corrupted = renumber(history[:i] + [intent] + history[i:])
+    [v] = [v for v in check_history(corrupted).violations if v.kind == "PAYMENT_OPEN_AT_RELEASE"]
+    assert v.seq == corrupted[i + 1].seq and f"pay-{bob.hold_id} was CHARGING" in v.message
+
+
+def test_money_whose_seats_went_back_before_its_refund_is_judged_at_once_not_left_as_owed():
+    history, _, _ = sale()
+    i = first(history, RecordKind.REFUND_INTENT)
+    cancel = history[first(history, RecordKind.CANCEL)]
+    rest = [r for r in history[i:] if r.kind not in (RecordKind.CANCEL, RecordKind.PAYMENT_REFUNDED)]
+    corrupted = renumber(history[:i] + [cancel] + rest)  # seats back first, and the refund never came
+    report = check_history(corrupted)
+    assert report.kinds() == {"PAYMENT_OPEN_AT_RELEASE", "PAYMENT_MISMATCH"}, report.summary()
+    [v] = [v for v in report.violations if v.kind == "PAYMENT_MISMATCH"]
+    assert f"payment {cancel.payment_id}: captured" in v.message and v.seq == corrupted[-1].seq

@@ -255,7 +255,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
                      f"{rec.kind.value} on {seat} accepted with fencing token {token}, not newer than token {newest}")
             r.newest_token[seat] = max(newest, token)
 
-    def end_hold(hold_id: str | None, rec: Record) -> None:
+    def end_hold(hold_id: str | None) -> None:
         hold = r.live_holds.pop(hold_id, None) if hold_id else None
         if hold is not None:
             r.ended_holds[hold_id] = hold
@@ -334,7 +334,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
                          f"{seat} sold to {rec.booking_id} but already sold to {sorted(r.bookings_on_seat[seat])[0]}")
                 r.bookings_on_seat[seat].add(rec.booking_id)
                 r.set_status(seat, SeatStatus.SOLD, booking_id=rec.booking_id)
-            end_hold(rec.hold_id, rec)
+            end_hold(rec.hold_id)
             r.bookings[rec.booking_id] = rec
             if rec.payment_id:
                 r.payment_state[rec.payment_id] = PaymentState.BOOKED
@@ -356,7 +356,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
                      f"its payment {payment_id} was {r.payment_state[payment_id].value}")
             for seat in rec.seat_ids:
                 r.set_status(seat, rec.to_status or SeatStatus.AVAILABLE)
-            end_hold(rec.hold_id, rec)
+            end_hold(rec.hold_id)
         elif kind is RecordKind.CANCEL:
             booking = r.bookings.get(rec.booking_id)
             if booking is None or rec.booking_id in r.cancelled:
