@@ -24,7 +24,15 @@ from __future__ import annotations
 from ticketlab.seatlock.clock import Clock, RealClock, SimulatedClock
 from ticketlab.seatlock.errors import *  # noqa: F401,F403  (every error is public)
 from ticketlab.seatlock.errors import __all__ as _error_names
-from ticketlab.seatlock.check.history import VIOLATIONS, CheckReport, Record, RecordKind, Violation, check_history
+from ticketlab.seatlock.check.history import (
+    VIOLATIONS,
+    CheckReport,
+    Record,
+    RecordKind,
+    Violation,
+    ViolationKind,
+    check_history,
+)
 from ticketlab.seatlock.locks.base import LockGrant, LockManager
 from ticketlab.seatlock.locks.memory import MemoryLockManager
 from ticketlab.seatlock.model import (
@@ -81,7 +89,7 @@ def __getattr__(name: str):
 __all__ = [
     *_error_names,
     "Clock", "RealClock", "SimulatedClock",
-    "CheckReport", "Record", "RecordKind", "Violation", "check_history", "VIOLATIONS",
+    "CheckReport", "Record", "RecordKind", "Violation", "ViolationKind", "check_history", "VIOLATIONS",
     "LockGrant", "LockManager", "MemoryLockManager",
     "Booking", "BookingStatus", "Event", "Hold", "Seat", "SeatStatus", "Section", "Venue",
     "PaymentIntent", "PaymentState", "payment_id_for", "small_venue", "stadium",

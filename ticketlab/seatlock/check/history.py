@@ -66,24 +66,53 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import Enum, StrEnum
 from operator import attrgetter
 from types import SimpleNamespace
 
 from ticketlab.core.numbers import plural
 from ticketlab.seatlock.model import PaymentState, Seat, SeatStatus
 
-__all__ = ["RecordKind", "Record", "Violation", "CheckReport", "check_history", "COUNTER_ORDER", "VIOLATIONS"]
+__all__ = ["RecordKind", "Record", "Violation", "ViolationKind", "CheckReport", "check_history", "COUNTER_ORDER",
+           "VIOLATIONS"]
+
+class ViolationKind(StrEnum):
+    """What a violation is (the module docstring gives each rule); equal to its name as a string."""
+
+    TWO_LIVE_HOLDS = "TWO_LIVE_HOLDS"
+    HOLD_ON_UNAVAILABLE = "HOLD_ON_UNAVAILABLE"
+    NOT_OWNER = "NOT_OWNER"
+    SEAT_NOT_OWNED = "SEAT_NOT_OWNED"
+    SOLD_TWICE = "SOLD_TWICE"
+    HOLD_NOT_LIVE = "HOLD_NOT_LIVE"
+    CANCEL_NOT_CONFIRMED = "CANCEL_NOT_CONFIRMED"
+    WRONG_STATUS = "WRONG_STATUS"
+    CONFIRM_AFTER_EXPIRY = "CONFIRM_AFTER_EXPIRY"
+    EXPIRED_EARLY = "EXPIRED_EARLY"
+    HOLD_NOT_RELEASED = "HOLD_NOT_RELEASED"
+    STALE_FENCING_TOKEN = "STALE_FENCING_TOKEN"
+    AMOUNT_MISMATCH = "AMOUNT_MISMATCH"
+    PAYMENT_MISMATCH = "PAYMENT_MISMATCH"
+    PAYMENT_OPEN_AT_RELEASE = "PAYMENT_OPEN_AT_RELEASE"
+    PAYMENT_UNRESOLVED = "PAYMENT_UNRESOLVED"
+    GATEWAY_MISMATCH = "GATEWAY_MISMATCH"
+    SOLD_MISMATCH = "SOLD_MISMATCH"
+    COUNTERS_MISMATCH = "COUNTERS_MISMATCH"
+    SEQUENCE = "SEQUENCE"
+    FINAL_STATE_MISMATCH = "FINAL_STATE_MISMATCH"
+
+
+_V = ViolationKind
 
 #: Every violation the checker can name, by family (the module docstring gives each rule).
-VIOLATIONS: dict[str, tuple[str, ...]] = {
-    "ownership": ("TWO_LIVE_HOLDS", "HOLD_ON_UNAVAILABLE", "NOT_OWNER", "SEAT_NOT_OWNED", "SOLD_TWICE",
-                  "HOLD_NOT_LIVE", "CANCEL_NOT_CONFIRMED", "WRONG_STATUS"),
-    "timing": ("CONFIRM_AFTER_EXPIRY", "EXPIRED_EARLY", "HOLD_NOT_RELEASED"),
-    "tokens": ("STALE_FENCING_TOKEN",),
-    "money": ("AMOUNT_MISMATCH", "PAYMENT_MISMATCH", "PAYMENT_OPEN_AT_RELEASE", "PAYMENT_UNRESOLVED",
-              "GATEWAY_MISMATCH"),
-    "final state": ("SOLD_MISMATCH", "COUNTERS_MISMATCH", "SEQUENCE", "FINAL_STATE_MISMATCH"),
+VIOLATIONS: dict[str, tuple[ViolationKind, ...]] = {
+    "ownership": (_V.TWO_LIVE_HOLDS, _V.HOLD_ON_UNAVAILABLE, _V.NOT_OWNER, _V.SEAT_NOT_OWNED, _V.SOLD_TWICE,
+                  _V.HOLD_NOT_LIVE, _V.CANCEL_NOT_CONFIRMED, _V.WRONG_STATUS),
+    "timing": (_V.CONFIRM_AFTER_EXPIRY, _V.EXPIRED_EARLY, _V.HOLD_NOT_RELEASED),
+    "tokens": (_V.STALE_FENCING_TOKEN,),
+    "money": (_V.AMOUNT_MISMATCH, _V.PAYMENT_MISMATCH, _V.PAYMENT_OPEN_AT_RELEASE, _V.PAYMENT_UNRESOLVED,
+              _V.GATEWAY_MISMATCH),
+    "final state": (_V.SOLD_MISMATCH, _V.COUNTERS_MISMATCH, _V.SEQUENCE, _V.FINAL_STATE_MISMATCH),
 }
 
 #: Order of the statuses in :attr:`Record.counters`.
@@ -135,7 +164,7 @@ class Record:
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    kind: str
+    kind: ViolationKind
     seq: int
     seat_id: str | None
     message: str
@@ -251,7 +280,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
         for seat, token in zip(rec.seat_ids, rec.fencing_tokens):
             newest = r.newest_token.get(seat, -1)
             if token <= newest:
-                flag("STALE_FENCING_TOKEN", rec, seat,
+                flag(_V.STALE_FENCING_TOKEN, rec, seat,
                      f"{rec.kind.value} on {seat} accepted with fencing token {token}, not newer than token {newest}")
             r.newest_token[seat] = max(newest, token)
 
@@ -264,22 +293,22 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
 
     def check_owner(rec: Record, owner: str | None, of: str) -> None:
         if owner is not None and rec.user != owner:
-            flag("NOT_OWNER", rec, None, f"{rec.kind.value} of {of} by {rec.user!r}, but it belongs to {owner!r}")
+            flag(_V.NOT_OWNER, rec, None, f"{rec.kind.value} of {of} by {rec.user!r}, but it belongs to {owner!r}")
 
     def check_held_by(rec: Record, hold: Record | None) -> None:
         """Each seat of a confirm, release or expire is held by its hold (a confirm: all of them)."""
         for seat in rec.seat_ids:
             if r.holder.get(seat) != rec.hold_id:
-                flag("SEAT_NOT_OWNED", rec, seat, f"{rec.kind.value} of hold {rec.hold_id} touches {seat}, "
+                flag(_V.SEAT_NOT_OWNED, rec, seat, f"{rec.kind.value} of hold {rec.hold_id} touches {seat}, "
                      f"which is {r.status.get(seat, SeatStatus.AVAILABLE).value} for "
                      f"{r.holder.get(seat) or r.booked_by.get(seat) or 'no one'}")
         if rec.kind is RecordKind.CONFIRM and hold is not None and set(rec.seat_ids) != set(hold.seat_ids):
-            flag("SEAT_NOT_OWNED", rec, None, f"booking {rec.booking_id} sells {sorted(rec.seat_ids)} but hold "
+            flag(_V.SEAT_NOT_OWNED, rec, None, f"booking {rec.booking_id} sells {sorted(rec.seat_ids)} but hold "
                  f"{rec.hold_id} held {sorted(hold.seat_ids)}")
 
     def check_amount(rec: Record, expected: int, what: str) -> None:
         if rec.amount_cents != expected:
-            flag("AMOUNT_MISMATCH", rec, None, f"{rec.kind.value} of {rec.payment_id or rec.booking_id} is "
+            flag(_V.AMOUNT_MISMATCH, rec, None, f"{rec.kind.value} of {rec.payment_id or rec.booking_id} is "
                  f"{rec.amount_cents} cents but {what} is {expected} cents")
 
     def payment_open(payment_id: str | None) -> bool:
@@ -289,7 +318,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
     last_seq = None
     for rec in records:
         if last_seq is not None and rec.seq <= last_seq:
-            flag("SEQUENCE", rec, None, f"sequence number {rec.seq} repeats or goes back (previous {last_seq})")
+            flag(_V.SEQUENCE, rec, None, f"sequence number {rec.seq} repeats or goes back (previous {last_seq})")
         last_seq = rec.seq
         kind = rec.kind
         if kind is RecordKind.INIT:
@@ -300,10 +329,10 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
             for seat in rec.seat_ids:
                 others = r.holds_on_seat[seat]
                 if others:
-                    flag("TWO_LIVE_HOLDS", rec, seat,
+                    flag(_V.TWO_LIVE_HOLDS, rec, seat,
                          f"{seat} held by {rec.hold_id} while hold {sorted(others)[0]} on it was still live")
                 elif r.status.get(seat) in (SeatStatus.SOLD, SeatStatus.BLOCKED):
-                    flag("HOLD_ON_UNAVAILABLE", rec, seat, f"{seat} held by {rec.hold_id} while {r.status[seat].value}")
+                    flag(_V.HOLD_ON_UNAVAILABLE, rec, seat, f"{seat} held by {rec.hold_id} while {r.status[seat].value}")
                 others.add(rec.hold_id)
                 r.set_status(seat, SeatStatus.HELD, hold_id=rec.hold_id)
             if final_seats is not None and all(s in final_seats for s in rec.seat_ids):
@@ -314,10 +343,10 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
             check_tokens(rec)
             hold = r.hold(rec.hold_id)
             if hold is None or rec.hold_id not in r.live_holds:
-                flag("CONFIRM_AFTER_EXPIRY", rec, None,
+                flag(_V.CONFIRM_AFTER_EXPIRY, rec, None,
                      f"booking {rec.booking_id} confirmed hold {rec.hold_id}, which was no longer live")
             elif hold.expires_at is not None and rec.at >= hold.expires_at:
-                flag("CONFIRM_AFTER_EXPIRY", rec, None,
+                flag(_V.CONFIRM_AFTER_EXPIRY, rec, None,
                      f"booking {rec.booking_id} confirmed at t={rec.at:g} s, hold expired at t={hold.expires_at:g} s")
             if hold is not None:
                 check_owner(rec, hold.user, f"hold {rec.hold_id}")
@@ -325,12 +354,12 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
             check_held_by(rec, hold)
             state = r.payment_state.get(rec.payment_id)
             if state is not None and state is not PaymentState.CHARGING:
-                flag("PAYMENT_MISMATCH", rec, None, f"booking {rec.booking_id} took payment {rec.payment_id} "
+                flag(_V.PAYMENT_MISMATCH, rec, None, f"booking {rec.booking_id} took payment {rec.payment_id} "
                      f"while it was {state.value}, not an open charge")
             for seat in rec.seat_ids:
                 if r.bookings_on_seat[seat]:
                     sold_twice.add(seat)
-                    flag("SOLD_TWICE", rec, seat,
+                    flag(_V.SOLD_TWICE, rec, seat,
                          f"{seat} sold to {rec.booking_id} but already sold to {sorted(r.bookings_on_seat[seat])[0]}")
                 r.bookings_on_seat[seat].add(rec.booking_id)
                 r.set_status(seat, SeatStatus.SOLD, booking_id=rec.booking_id)
@@ -341,18 +370,18 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
         elif kind in (RecordKind.RELEASE, RecordKind.EXPIRE):
             hold = r.live_holds.get(rec.hold_id)
             if hold is None:
-                flag("HOLD_NOT_LIVE", rec, None, f"{kind.value} of hold {rec.hold_id}, which was not live")
+                flag(_V.HOLD_NOT_LIVE, rec, None, f"{kind.value} of hold {rec.hold_id}, which was not live")
             else:
                 if kind is RecordKind.RELEASE:
                     check_owner(rec, hold.user, f"hold {rec.hold_id}")
                 elif hold.expires_at is not None and rec.at < hold.expires_at:
-                    flag("EXPIRED_EARLY", rec, None, f"hold {rec.hold_id} expired at t={rec.at:g} s, before its "
+                    flag(_V.EXPIRED_EARLY, rec, None, f"hold {rec.hold_id} expired at t={rec.at:g} s, before its "
                          f"expires_at t={hold.expires_at:g} s")
             check_held_by(rec, hold)
             payment_id = r.payment_of_hold.get(rec.hold_id)
             if payment_open(payment_id):
                 r.freed_unpaid.add(payment_id)
-                flag("PAYMENT_OPEN_AT_RELEASE", rec, None, f"hold {rec.hold_id}'s seats went back on sale while "
+                flag(_V.PAYMENT_OPEN_AT_RELEASE, rec, None, f"hold {rec.hold_id}'s seats went back on sale while "
                      f"its payment {payment_id} was {r.payment_state[payment_id].value}")
             for seat in rec.seat_ids:
                 r.set_status(seat, rec.to_status or SeatStatus.AVAILABLE)
@@ -360,20 +389,20 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
         elif kind is RecordKind.CANCEL:
             booking = r.bookings.get(rec.booking_id)
             if booking is None or rec.booking_id in r.cancelled:
-                flag("CANCEL_NOT_CONFIRMED", rec, None, f"cancel of booking {rec.booking_id}, which was "
+                flag(_V.CANCEL_NOT_CONFIRMED, rec, None, f"cancel of booking {rec.booking_id}, which was "
                      f"{'already cancelled' if booking is not None else 'never confirmed'}")
             else:
                 check_owner(rec, booking.user, f"booking {rec.booking_id}")
                 if set(rec.seat_ids) != set(booking.seat_ids):
-                    flag("SEAT_NOT_OWNED", rec, None, f"cancel of booking {rec.booking_id} frees "
+                    flag(_V.SEAT_NOT_OWNED, rec, None, f"cancel of booking {rec.booking_id} frees "
                          f"{sorted(rec.seat_ids)} but it bought {sorted(booking.seat_ids)}")
                 if rec.payment_id and r.refunded[rec.payment_id] == 0:
                     r.freed_unpaid.add(rec.payment_id)
-                    flag("PAYMENT_OPEN_AT_RELEASE", rec, None, f"booking {rec.booking_id}'s seats went back on "
+                    flag(_V.PAYMENT_OPEN_AT_RELEASE, rec, None, f"booking {rec.booking_id}'s seats went back on "
                          f"sale before its payment {rec.payment_id} was refunded")
             for seat in rec.seat_ids:
                 if r.booked_by.get(seat) != rec.booking_id:
-                    flag("SEAT_NOT_OWNED", rec, seat, f"cancel of booking {rec.booking_id} frees {seat}, which "
+                    flag(_V.SEAT_NOT_OWNED, rec, seat, f"cancel of booking {rec.booking_id} frees {seat}, which "
                          f"is {r.status.get(seat, SeatStatus.AVAILABLE).value} for "
                          f"{r.booked_by.get(seat) or r.holder.get(seat) or 'no one'}")
             r.cancelled.add(rec.booking_id)
@@ -383,7 +412,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
         elif kind in _BLOCK_REQUIRES:
             for seat in rec.seat_ids:
                 if r.status.get(seat) is not _BLOCK_REQUIRES[kind]:
-                    flag("WRONG_STATUS", rec, seat, f"{kind.value} of {seat}, which was "
+                    flag(_V.WRONG_STATUS, rec, seat, f"{kind.value} of {seat}, which was "
                          f"{r.status.get(seat, SeatStatus.AVAILABLE).value}, not {_BLOCK_REQUIRES[kind].value}")
                 r.set_status(seat, rec.to_status or (SeatStatus.BLOCKED if kind is RecordKind.BLOCK
                                                      else SeatStatus.AVAILABLE))
@@ -396,7 +425,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
                 check_amount(rec, hold.amount_cents, f"the price of hold {rec.hold_id}")
         elif kind is RecordKind.PAYMENT_CAPTURED:
             if r.captured[rec.payment_id]:
-                flag("PAYMENT_MISMATCH", rec, None, f"payment {rec.payment_id} captured twice")
+                flag(_V.PAYMENT_MISMATCH, rec, None, f"payment {rec.payment_id} captured twice")
             hold = r.hold(rec.hold_id)
             if hold is not None:
                 check_amount(rec, hold.amount_cents, f"the price of hold {rec.hold_id}")
@@ -419,24 +448,24 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
                 if rec.scan_seq and hold.seq > rec.scan_seq:
                     continue  # written after the sweep looked: not this sweep's to release
                 if hold.expires_at is not None and hold.expires_at <= rec.at and hold_id not in skipped:
-                    flag("HOLD_NOT_RELEASED", rec, None,
+                    flag(_V.HOLD_NOT_RELEASED, rec, None,
                          f"hold {hold_id} expired at t={hold.expires_at:g} s but the sweep at t={rec.at:g} s left it live")
 
         if rec.counters is not None:
             counts = r.counts
             replayed = (counts[_AVAILABLE], counts[_HELD], counts[_SOLD], counts[_BLOCKED])
             if replayed != tuple(rec.counters):
-                flag("COUNTERS_MISMATCH", rec, None,
+                flag(_V.COUNTERS_MISMATCH, rec, None,
                      f"counters (available, held, sold, blocked) recorded as {tuple(rec.counters)} "
                      f"but the seats say {replayed}")
         for seat in rec.seat_ids:
             sold = r.status.get(seat) is SeatStatus.SOLD
             booked = bool(r.bookings_on_seat[seat])
-            if sold != booked and (seat, "SOLD_MISMATCH") not in seen_mismatch:
-                seen_mismatch.add((seat, "SOLD_MISMATCH"))
+            if sold != booked and (seat, _V.SOLD_MISMATCH) not in seen_mismatch:
+                seen_mismatch.add((seat, _V.SOLD_MISMATCH))
                 what = "SOLD without a live confirmed booking" if sold else (
                     f"{r.status.get(seat).value} though booking {sorted(r.bookings_on_seat[seat])[0]} holds it")
-                flag("SOLD_MISMATCH", rec, seat, f"{seat} is {what}")
+                flag(_V.SOLD_MISMATCH, rec, seat, f"{seat} is {what}")
 
     end = records[-1] if records else Record(seq=0, kind=RecordKind.SWEEP, at=0.0)
     maybe = _check_payments(r, end, flag, at_rest, gateway_held)
@@ -445,7 +474,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
             replayed = (r.status.get(seat_id), r.holder.get(seat_id), r.booked_by.get(seat_id))
             stored = (seat.status, seat.hold_id, seat.booking_id)
             if replayed != stored:
-                flag("FINAL_STATE_MISMATCH", end, seat_id,
+                flag(_V.FINAL_STATE_MISMATCH, end, seat_id,
                      f"{seat_id} is {_seat_text(*stored)} in the store but the history says {_seat_text(*replayed)}")
     return CheckReport(tuple(out), len(records), tuple(sorted(maybe)), tuple(sorted(sold_twice)))
 
@@ -471,18 +500,18 @@ def _check_payments(r: _Replay, end: Record, flag, at_rest: bool, gateway_held: 
             continue
         taken, kept, back = r.captured[pid], live_paid[pid], r.refunded[pid]
         if taken != kept + back:
-            flag("PAYMENT_MISMATCH", end, None,
+            flag(_V.PAYMENT_MISMATCH, end, None,
                  f"payment {pid}: captured {taken} cents but confirmed bookings hold {kept} "
                  f"and refunds returned {back}")
     if at_rest:
         unresolved = maybe | owed
         for pid in sorted(unresolved):
             state = r.payment_state.get(pid)
-            flag("PAYMENT_UNRESOLVED", end, None, f"payment {pid} is still "
+            flag(_V.PAYMENT_UNRESOLVED, end, None, f"payment {pid} is still "
                  f"{state.value if state else 'of unknown outcome'} at rest: the reconciler must settle it")
     if gateway_held is not None:
         for pid in sorted({p for p, cents in gateway_held.items() if cents} | set(live_paid)):
             if gateway_held.get(pid, 0) != live_paid[pid]:
-                flag("GATEWAY_MISMATCH", end, None, f"the gateway holds {gateway_held.get(pid, 0)} cents of "
+                flag(_V.GATEWAY_MISMATCH, end, None, f"the gateway holds {gateway_held.get(pid, 0)} cents of "
                      f"payment {pid} but confirmed bookings hold {live_paid[pid]}")
     return maybe
