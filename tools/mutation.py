@@ -291,6 +291,9 @@ def table(rows: list[tuple]) -> str:
 
 
 def main(argv: list[str]) -> int:
+    # the seat-lock targets are judged on the in-process stores: a server per mutant would take hours,
+    # and the server stores' own code has its own tests (tests/seatlock/conftest.py reads this)
+    os.environ.setdefault("TICKETLAB_TEST_STORES", "memory,sqlite")
     if argv[:1] == ["--mutmut"]:  # the child: one target, in a fresh interpreter (mutmut keeps global state)
         tests, paths = argv[1].split(","), argv[2:]
         run_mutmut(paths, tests)

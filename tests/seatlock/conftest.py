@@ -7,6 +7,7 @@ that needs a server starts it itself on 127.0.0.1 (see ``tests/support.py``).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -41,7 +42,21 @@ STORE_FACTORIES: dict[str, Callable[[Sequence[Seat], Path], Store]] = {
 }
 
 
-@pytest.fixture(params=sorted(STORE_FACTORIES))
+def chosen_stores() -> list[str]:
+    """Every store, or only those named in ``TICKETLAB_TEST_STORES`` (comma-separated): the mutation
+    run (``tools/mutation.py``) judges the core's own code on the memory and SQLite stores without a
+    server per mutant. Under ``CI=true`` every store runs, whatever the variable says."""
+    only = os.environ.get("TICKETLAB_TEST_STORES", "")
+    if not only or os.environ.get("CI") == "true":
+        return sorted(STORE_FACTORIES)
+    unknown = set(only.split(",")) - set(STORE_FACTORIES)
+    if unknown:
+        raise pytest.UsageError(f"TICKETLAB_TEST_STORES names unknown stores {sorted(unknown)}; known: "
+                                f"{', '.join(sorted(STORE_FACTORIES))}")
+    return sorted(set(only.split(",")))
+
+
+@pytest.fixture(params=chosen_stores())
 def new_store(request, tmp_path):
     """``new_store(seats=None)``: a fresh store of each kind (six GA seats by default), closed after the test."""
     made: list[Store] = []
