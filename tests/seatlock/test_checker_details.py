@@ -177,6 +177,9 @@ def test_a_second_confirm_on_a_payment_already_booked_is_a_payment_mismatch():
     again = renumber(history + [replace(confirm, seq=0, booking_id="b-again")])
     said = [v.message for v in check_history(again).violations if v.kind == "PAYMENT_MISMATCH" and v.seq == again[-1].seq]
     assert any(f"took payment {confirm.payment_id} while it was BOOKED" in m for m in said), said
+    # and at the end, both live bookings are counted as holding that money
+    assert (f"payment {confirm.payment_id}: captured {confirm.amount_cents} cents but confirmed bookings hold "
+            f"{2 * confirm.amount_cents} and refunds returned 0") in said
 
 
 def test_records_written_by_hand_without_a_to_status_mean_the_kinds_usual_one():
@@ -212,3 +215,117 @@ def test_money_whose_seats_went_back_before_its_refund_is_judged_at_once_not_lef
     assert report.kinds() == {"PAYMENT_OPEN_AT_RELEASE", "PAYMENT_MISMATCH"}, report.summary()
     [v] = [v for v in report.violations if v.kind == "PAYMENT_MISMATCH"]
     assert f"payment {cancel.payment_id}: captured" in v.message and v.seq == corrupted[-1].seq
+
+
+def _sweep_of(history, hold, *, at: float, scan_seq: int):
+    """``history`` with a SWEEP at ``at`` that looked at records up to ``scan_seq`` and released nothing."""
+    return renumber(history + [Record(seq=0, kind=RecordKind.SWEEP, at=at, scan_seq=scan_seq)])
+
+
+def _bob_left_live():
+    """The clean sale with bob's expiry removed: his hold is still live after it."""
+    history, _, _ = sale()
+    del history[first(history, RecordKind.EXPIRE)]
+    history = [r for r in history if r.kind is not RecordKind.SWEEP]
+    return renumber(history), next(r for r in history if r.kind is RecordKind.HOLD and r.user == "bob")
+
+
+def test_a_sweep_exactly_at_expiry_must_release_the_hold():
+    history, bob = _bob_left_live()
+    late = _sweep_of(history, bob, at=bob.expires_at, scan_seq=0)
+    [v] = [v for v in check_history(late).violations if v.kind == "HOLD_NOT_RELEASED"]
+    assert v.seq == late[-1].seq and bob.hold_id in v.message
+    early = _sweep_of(history, bob, at=bob.expires_at - 0.001, scan_seq=0)
+    assert "HOLD_NOT_RELEASED" not in check_history(early).kinds()
+
+
+def test_a_sweep_answers_for_the_holds_it_saw_including_the_last_record_it_saw():
+    history, bob = _bob_left_live()
+    held = next(r.seq for r in history if r.hold_id == bob.hold_id and r.kind is RecordKind.HOLD)
+    seen = _sweep_of(history, bob, at=bob.expires_at + 1, scan_seq=held)  # bob's hold was the newest it saw
+    assert "HOLD_NOT_RELEASED" in check_history(seen).kinds()
+    unseen = _sweep_of(history, bob, at=bob.expires_at + 1, scan_seq=held - 1)
+    assert "HOLD_NOT_RELEASED" not in check_history(unseen).kinds()
+
+
+def test_a_sold_mismatch_says_which_way_the_seat_and_the_bookings_disagree():
+    history, _, alice = sale()
+    booking = history[first(history, RecordKind.CONFIRM, hold_id=alice.hold_id)].booking_id
+    unsold = renumber(history + [Record(seq=0, kind=RecordKind.UNBLOCK, at=1.0, seat_ids=("GA-1-1",),
+                                        to_status=SeatStatus.AVAILABLE)])
+    said = [v.message for v in check_history(unsold).violations if v.kind == "SOLD_MISMATCH"]
+    assert said == [f"GA-1-1 is AVAILABLE though booking {booking} holds it"]
+    sold = renumber(history + [Record(seq=0, kind=RecordKind.BLOCK, at=1.0, seat_ids=("GA-1-4",),
+                                      to_status=SeatStatus.SOLD)])
+    said = [v.message for v in check_history(sold).violations if v.kind == "SOLD_MISMATCH"]
+    assert said == ["GA-1-4 is SOLD without a live confirmed booking"]
+
+
+def test_blocking_needs_an_available_seat_and_unblocking_a_blocked_one():
+    from ticketlab.seatlock import Seat
+
+    init = Record(seq=1, kind=RecordKind.INIT, at=0.0, seat_ids=("A",), to_status=SeatStatus.AVAILABLE)
+    block = Record(seq=2, kind=RecordKind.BLOCK, at=1.0, seat_ids=("A",))  # no to_status: BLOCK means BLOCKED
+    hold = Record(seq=3, kind=RecordKind.HOLD, at=2.0, seat_ids=("A",), user="u", hold_id="h1", expires_at=600.0)
+    assert check_history([init, block, hold]).kinds() == {"HOLD_ON_UNAVAILABLE"}
+    unblock = Record(seq=3, kind=RecordKind.UNBLOCK, at=2.0, seat_ids=("A",))  # no to_status: back to AVAILABLE
+    assert check_history([init, block, unblock], {"A": Seat("A", "GA", 1, 1, 0)}).ok
+    [v] = check_history([init, replace(unblock, seq=2)]).violations
+    assert (v.kind, v.seat_id, v.message) == ("WRONG_STATUS", "A", "UNBLOCK of A, which was AVAILABLE, not BLOCKED")
+
+
+def test_a_charge_or_capture_for_another_amount_than_the_hold_is_caught_where_it_happens():
+    history, _, alice = sale()
+    for kind in (RecordKind.PAYMENT_INTENT, RecordKind.PAYMENT_CAPTURED):
+        corrupted = list(history)
+        i = first(corrupted, kind, hold_id=alice.hold_id)
+        corrupted[i] = replace(corrupted[i], amount_cents=corrupted[i].amount_cents + 1)
+        wrong = [v for v in check_history(corrupted).violations if v.kind == "AMOUNT_MISMATCH"]
+        assert [v.seq for v in wrong] == [corrupted[i].seq], kind
+        assert f"the price of hold {alice.hold_id} is {alice.amount_cents} cents" in wrong[0].message
+
+
+def test_a_capture_or_a_refund_recorded_twice_is_counted_twice():
+    history, _, alice = sale()
+    capture = history[first(history, RecordKind.PAYMENT_CAPTURED, hold_id=alice.hold_id)]
+    twice = renumber(history + [replace(capture, seq=0)])
+    said = [v.message for v in check_history(twice).violations if v.kind == "PAYMENT_MISMATCH"]
+    assert f"payment {capture.payment_id} captured twice" in said
+    assert (f"payment {capture.payment_id}: captured {2 * capture.amount_cents} cents but confirmed bookings hold "
+            f"{capture.amount_cents} and refunds returned 0") in said
+    refund = history[first(history, RecordKind.PAYMENT_REFUNDED)]
+    again = renumber(history + [replace(refund, seq=0)])
+    said = [v.message for v in check_history(again).violations if v.kind == "PAYMENT_MISMATCH"]
+    assert said == [f"payment {refund.payment_id}: captured {refund.amount_cents} cents but confirmed bookings hold 0 "
+                    f"and refunds returned {2 * refund.amount_cents}"]
+
+
+def test_a_declined_charge_is_settled_not_a_maybe_and_not_open_at_rest():
+    history, _, _ = sale()
+    dave = [Record(seq=0, kind=kind, at=2.0, user="dave", hold_id="h-dave", payment_id="pay-dave", amount_cents=500)
+            for kind in (RecordKind.PAYMENT_INTENT, RecordKind.PAYMENT_UNKNOWN, RecordKind.PAYMENT_DECLINED)]
+    report = check_history(renumber(history + dave), at_rest=True)
+    assert report.ok and report.maybe == (), report.summary()
+    open_one = check_history(renumber(history + dave[:2]), at_rest=True)
+    assert open_one.maybe == ("pay-dave",) and open_one.kinds() == {"PAYMENT_UNRESOLVED"}
+    assert "payment pay-dave is still CHARGING at rest" in open_one.violations[0].message
+
+
+def test_a_free_seat_booked_without_money_needs_nothing_at_the_gateway():
+    from ticketlab.seatlock import FakePaymentGateway, Seat
+
+    clock = SimulatedClock()
+    store = MemoryStore([Seat("COMP-1", "GA", 1, 1, 0)])
+    gateway = FakePaymentGateway(clock)
+    service = BookingService(store, OptimisticStrategy(), clock, gateway)
+    service.confirm(service.hold_seats("guest", ["COMP-1"]).hold_id, "guest")
+    assert check_history(store.history(), store.snapshot(), at_rest=True, gateway_held=gateway.held()).ok
+    assert check_history(store.history(), at_rest=True, gateway_held={}).ok  # a gateway that never heard of it
+
+
+def test_an_empty_history_is_judged_against_the_store_from_a_record_zero():
+    from ticketlab.seatlock import Seat
+
+    [v] = check_history([], {"A": Seat("A", "GA", 1, 1, 0)}).violations
+    assert (v.kind, v.seq, v.seat_id) == ("FINAL_STATE_MISMATCH", 0, "A")
+    assert v.message == "A is AVAILABLE in the store but the history says None"
