@@ -42,7 +42,8 @@ def _require_browser():
 def lab(tmp_path_factory):
     _require_browser()
     root = tmp_path_factory.mktemp("lab")
-    for name in ("00_start_here.ipynb", "dashboard.ipynb"):  # autosave must not touch the real ones
+    for name in ("00_start_here.ipynb", "02_traffic.ipynb", "10_onsale_rush.ipynb", "dashboard.ipynb"):  # copies: autosave
+        # must not touch the real ones
         shutil.copy(ROOT / "notebooks" / name, root)
     port, token = free_port(), "ticketlab-test"
     env = {**os.environ, "JUPYTER_CONFIG_DIR": str(root / ".cfg"), "JUPYTER_DATA_DIR": str(root / ".data"),
@@ -130,6 +131,29 @@ def test_notebook_runs_in_jupyterlab_and_shows_slider_and_chart(page):
     assert page.locator(".js-plotly-plot .scatterlayer .trace").count() >= 4
     page.wait_for_selector("text=marker at 100,000,000 DAU -> 5.79K QPS", timeout=90_000)
     _no_errors(page)
+
+
+_LINE_SPANS = """() => [...document.querySelectorAll('.js-plotly-plot')].map(plot => {
+    const area = plot.querySelector('.bglayer .bg') || plot.querySelector('.nsewdrag');
+    const lines = [...plot.querySelectorAll('.scatterlayer .trace .js-line')].map(l => l.getBoundingClientRect().width);
+    return {title: (plot.querySelector('.gtitle') || {}).textContent || '',
+            span: lines.length ? Math.max(...lines) / area.getBoundingClientRect().width : null};
+})"""
+
+
+@pytest.mark.parametrize("notebook", ["02_traffic.ipynb", "10_onsale_rush.ipynb"])
+def test_charts_drawn_by_run_all_show_the_kernels_data_across_the_plot(browser, lab, notebook):
+    """Run All sends every chart while the browser still loads plotly's module: each chart must still
+    come up with its title and its lines across the plot, not empty or squeezed to its trace indexes."""
+    pg = _open(browser, lab, notebook, 1024)
+    pg.wait_for_selector(".js-plotly-plot .scatterlayer .trace .js-line", timeout=180_000)
+    pg.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=180_000)
+    pg.wait_for_timeout(2_000)
+    charts = pg.evaluate(_LINE_SPANS)
+    assert charts and all(c["title"] for c in charts), charts
+    assert all(c["span"] is None or c["span"] > 0.8 for c in charts), charts
+    _no_errors(pg)
+    pg.close()
 
 
 def test_moving_the_slider_in_the_browser_rewrites_the_table(page):

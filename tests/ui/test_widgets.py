@@ -273,3 +273,22 @@ def test_dashboard_names_an_upside_down_cascade_with_the_sliders_values_and_keep
     panel.set(http_call="3s")
     assert "db_statement (5 s) must be shorter than http_call (3 s)" in panel.message.value
     assert list(panel.trace("× the baseline").x) == before
+
+
+def test_a_shown_panel_puts_its_whole_chart_in_the_widget_state(monkeypatch):
+    """A view that starts late (Run All while the browser loads plotly) draws from the widget state,
+    not from the change messages it missed: that state must hold every trace as it is now."""
+    import IPython.display
+
+    shown = []
+    monkeypatch.setattr(IPython.display, "display", lambda *a, **k: shown.append(a))
+    panel = traffic_panel()
+    panel.set(dau="50M")
+    assert panel.figure._widget_data == [] or len(panel.figure._widget_data) < len(panel.figure.data)  # as made
+    panel._ipython_display_()
+    assert shown == [(panel.widget,)]
+    state = {t["name"]: t for t in panel.figure._widget_data}
+    assert set(state) == {t.name for t in panel.figure.data}
+    here = panel.trace("you are here")
+    assert list(state["you are here"]["x"]) == list(here.x) == [50e6]
+    assert panel.figure._widget_layout["title"]["text"] == panel.figure.layout.title.text

@@ -61,7 +61,7 @@ def compare(result: RushResult) -> tuple[Comparison, ...]:
     locks = lock_capacity(seats=c.seats, lock_hold_time=max(c.db_time, 1e-6), seats_per_booking=c.party_mean,
                           retry_rate=0)
     rows.append(Comparison(
-        "booking throughput", result.bookings / max(end, 1.0), float(locks.exact("lock_qps_ceiling")), "req/s",
+        "booking throughput (formula: a ceiling)", result.bookings / max(end, 1.0), float(locks.exact("lock_qps_ceiling")), "req/s",
         True, "the lock-capacity formula is a ceiling for one hold time (a burst), so a sale runs below it"))
     if result.holds and result.mean_hold_seconds == result.mean_hold_seconds:
         rate = result.holds / result.sale_seconds

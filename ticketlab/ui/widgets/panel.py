@@ -186,7 +186,21 @@ class Panel:
         if static_mode():
             display({"text/html": self.snapshot_html(), "text/plain": f"{self.title} (snapshot)"}, raw=True)
         else:
+            self.sync_chart()
             display(self.widget)
+
+    def sync_chart(self) -> None:
+        """Put the chart's whole current state in its widget state, as a FigureWidget shown on its own does.
+
+        Inside a box, a FigureWidget's synced state keeps what it had when it was made (no traces); a
+        new view then rebuilds the chart by replaying every change message, and a view that starts
+        while the browser is still loading plotly's module misses them and draws an empty chart.
+        """
+        if self.figure is not None:
+            from copy import deepcopy
+
+            self.figure._widget_layout = deepcopy(self.figure._layout_obj._props)
+            self.figure._widget_data = deepcopy(self.figure._data)
 
 
 def _shown(control: Control) -> str:
