@@ -258,11 +258,13 @@ class _Connections:
         conn = getattr(local, "conn", None)
         if conn is None or conn.closed:
             try:
-                conn = psycopg.connect(self.dsn, autocommit=True, prepare_threshold=0, connect_timeout=10,
+                # psycopg's own prepared statements are off: its cache sends DEALLOCATE ALL after a
+                # ROLLBACK, which would drop the statements _prepared made
+                conn = psycopg.connect(self.dsn, autocommit=True, prepare_threshold=None, connect_timeout=10,
                                        options=f"-c search_path={self.schema}")
             except psycopg.OperationalError as error:
                 raise StoreUnavailable(self.where, str(error).strip().splitlines()[0]) from None
-            local.conn, local.depth, local.timeout_ms = conn, 0, 0
+            local.conn, local.depth, local.timeout_ms, local.prepared = conn, 0, 0, {}
             local.client = psycopg.ClientCursor(conn)
             with self._all_lock:
                 self._all.append(conn)
@@ -319,7 +321,7 @@ class _Connections:
         local = self._local
         nested = local.depth > 0
         head, tail = ("SAVEPOINT batch", "RELEASE SAVEPOINT batch") if nested else ("BEGIN", "COMMIT")
-        text = "; ".join([head, *(s for s, _ in statements), tail])
+        text = "; ".join([head, *(self._prepared(conn, s, nested) for s, _ in statements), tail])
         params = [p for _, ps in statements for p in ps]
         cursor = local.client
         try:
@@ -335,6 +337,23 @@ class _Connections:
         except BaseException:
             self._undo(conn, nested)
             raise
+
+    def _prepared(self, conn: psycopg.Connection, text: str, nested: bool) -> str:
+        """``EXECUTE`` of ``text`` prepared once on this connection (planned once, not per
+        change), or ``text`` itself while it is not prepared yet inside an open transaction."""
+        names = self._local.__dict__.setdefault("prepared", {})
+        name = names.get(text)
+        if name is None:
+            if nested:
+                return text
+            name = f"tl_{len(names) + 1}"
+            count = len(re.findall(r"(?<!%)%s", text))
+            numbered = iter(range(1, count + 1))
+            body = re.sub(r"(?<!%)%s", lambda _: f"${next(numbered)}", text).replace("%%", "%")
+            conn.execute(f"PREPARE {name} AS {body}")
+            names[text] = name
+        count = len(re.findall(r"(?<!%)%s", text))
+        return f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
 
     def _undo(self, conn: psycopg.Connection, nested: bool) -> None:
         if conn.closed:
@@ -498,8 +517,12 @@ class PostgresStore(Store):
         return list(seat_ids)
 
     def _rows(self, query: str, params: Sequence = ()) -> list[tuple]:
-        with self._db.errors("a read", 0.0):
-            return self._db.conn().execute(query, params).fetchall()
+        db = self._db
+        with db.errors("a read", 0.0):
+            conn = db.conn()
+            cursor = db._local.client
+            cursor.execute(db._prepared(conn, query, db.depth > 0), params)
+            return cursor.fetchall()
 
     def missing_seats(self, seat_ids: Iterable[str]) -> list[str]:
         return [s for s in seat_ids if s not in self._known]
