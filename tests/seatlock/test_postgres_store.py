@@ -158,6 +158,13 @@ def test_race_on_postgres_without_a_dsn_says_what_to_pass():
     assert info.value.name == "dsn" and "--dsn postgresql://" in str(info.value)
 
 
+@pytest.mark.parametrize("backend", ["memory", "sqlite"])
+def test_race_refuses_a_dsn_for_another_backend(backend):
+    with pytest.raises(InputError) as info:
+        race("optimistic", users=2, seats=1, backend=backend, dsn="postgresql://me@127.0.0.1/x")
+    assert info.value.name == "dsn"
+
+
 def test_naive_strategy_double_sells_across_processes_on_postgres(dsn):
     result = race("naive", users=8, seats=2, backend="postgres", latency_ms=10, processes=2, dsn=dsn)
     assert result.double_bookings > 0, result.summary()

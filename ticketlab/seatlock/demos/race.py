@@ -178,8 +178,8 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
 
     Raises :class:`InputError` for an unknown strategy or backend, a count that is not a whole
     number >= 1, a latency that is not a number of milliseconds >= 0, a ``redis_url`` that
-    is not a Redis URL, or PostgreSQL without a ``dsn``; :class:`~ticketlab.seatlock.errors.LockServiceUnavailable` if that
-    server does not answer, and :class:`~ticketlab.seatlock.errors.SeatLockError` if a user
+    is not a Redis URL, or a ``dsn`` missing for PostgreSQL or given for another backend;
+    :class:`~ticketlab.seatlock.errors.LockServiceUnavailable` if that server does not answer, and :class:`~ticketlab.seatlock.errors.SeatLockError` if a user
     stopped on an error that is not part of the race.
     """
     strategy = strategy_name(strategy)
@@ -189,6 +189,9 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
     users, seats = whole_number("users", users, what="users"), whole_number("seats", seats, what="seats")
     per_user = whole_number("per_user", per_user, what="attempts per user")
     latency = seconds("latency_ms", latency_ms, allow_zero=True) / 1000.0
+    if dsn is not None and backend is not Backend.POSTGRES:
+        raise InputError("dsn", dsn, "no DSN unless the backend is postgres: --backend postgres "
+                                     "--dsn postgresql://user@127.0.0.1:5432/ticketlab")
     if backend is Backend.POSTGRES and dsn is None:
         raise InputError("dsn", dsn, "a PostgreSQL connection string for the postgres backend, e.g. "
                                      "--dsn postgresql://user@127.0.0.1:5432/ticketlab")
