@@ -37,18 +37,20 @@ setup: $(STAMP)
 
 # Servers the tests start for themselves. As root on Debian, missing ones are installed from
 # Debian's packages; otherwise the tests say how to install them (and fail under CI=true).
-SYSTEM_PACKAGES := redis-server:redis-server chromium:chromium
+# Each entry is probe:package; Debian keeps PostgreSQL's initdb off PATH, in /usr/lib/postgresql/*/bin.
+SYSTEM_PACKAGES := redis-server:redis-server chromium:chromium initdb:postgresql
 
 system-deps:
 	@missing=""; for pair in $(SYSTEM_PACKAGES); do \
-	  command -v $${pair%%:*} >/dev/null 2>&1 || missing="$$missing $${pair##*:}"; \
+	  command -v $${pair%%:*} >/dev/null 2>&1 || ls /usr/lib/postgresql/*/bin/$${pair%%:*} >/dev/null 2>&1 \
+	    || missing="$$missing $${pair##*:}"; \
 	done; \
 	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    echo "installing from Debian's packages:$$missing"; \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "missing:$$missing -- install with: sudo apt-get install$$missing (the Redis and browser tests need them)"; \
+	    echo "missing:$$missing -- install with: sudo apt-get install$$missing (the Redis, PostgreSQL and browser tests need them)"; \
 	  fi; \
 	fi
 

@@ -35,10 +35,26 @@ def sqlite_store(seats: Sequence[Seat], directory: Path) -> Store:
     return SqliteStore.create(str(directory / "event.sqlite3"), seats, event_id="gig")
 
 
+_POSTGRES_DSN: list[str] = []
+
+
+def postgres_store(seats: Sequence[Seat], directory: Path) -> Store:
+    """A fresh schema per store in one database per test process, on the process's own server."""
+    from support import shared_postgres
+
+    from ticketlab.seatlock.stores.postgres import PostgresStore
+
+    if not _POSTGRES_DSN:
+        _POSTGRES_DSN.append(shared_postgres().new_database())
+    _POSTGRES_DSN.append(_POSTGRES_DSN[0])  # the count names the schema
+    return PostgresStore.create(_POSTGRES_DSN[0], seats, event_id="gig", schema=f"gig_{len(_POSTGRES_DSN)}")
+
+
 #: Every store the core has, by name: each must pass the store contract and the service tests.
 STORE_FACTORIES: dict[str, Callable[[Sequence[Seat], Path], Store]] = {
     "memory": memory_store,
     "sqlite": sqlite_store,
+    "postgres": postgres_store,
 }
 
 

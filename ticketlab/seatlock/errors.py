@@ -27,6 +27,7 @@ __all__ = [
     "AlreadyConfirmed",
     "BookingNotFound",
     "StoreNotFound",
+    "StoreUnavailable",
     "LostRace",
     "LockTimeout",
     "LockError",
@@ -88,9 +89,9 @@ class StoreNotFound(SeatLockError, InputError):
     Build one first with ``SqliteStore.create(path, seats)`` or ``SqliteStore.for_event``.
     """
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, expected: str | None = None) -> None:
         self.path = path
-        InputError.__init__(self, "path", path,
+        InputError.__init__(self, "path", path, expected or
                             "a SQLite file written by SqliteStore.create(path, seats), e.g. 'event.sqlite3'")
 
 
@@ -196,6 +197,20 @@ class LockServiceUnavailable(SeatLockError):
         self.where, self.reason = where, reason
         super().__init__(f"the lock service at {where} is unavailable ({reason}); "
                          "no seat was changed by this request; retry when it is back")
+
+
+class StoreUnavailable(SeatLockError):
+    """The database server did not answer (refused, or the connection dropped mid-request).
+
+    An operational error, not bad input: the transaction in flight is the unit, so it either
+    committed whole or left nothing behind; read the state again before retrying. Money moved
+    meanwhile is settled by ``BookingService.reconcile``.
+    """
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where, self.reason = where, reason
+        super().__init__(f"the database at {where} is unavailable ({reason}); nothing is half written: "
+                         "read the state again, and retry when it is back")
 
 
 class StaleFencingToken(SeatLockError):

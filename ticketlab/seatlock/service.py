@@ -173,6 +173,7 @@ class BookingService:
         self.db_timeout = seconds("db_timeout", db_timeout)
         check_cascade([("booking_hold", self.hold_ttl), ("lock_ttl", self.strategy.lock_ttl),
                        ("http_call", self.http_timeout), ("db_statement", self.db_timeout)])
+        store.set_db_timeout(self.db_timeout)  # the cascade's innermost layer, enforced where there is a database
         self.stats = ServiceStats()
         self._prefix = uuid.uuid4().hex[:8]  # ids stay unique across processes sharing a store
         self._ids = itertools.count(1)

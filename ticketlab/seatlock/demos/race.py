@@ -2,8 +2,8 @@
 
 Invariant it demonstrates: with any strategy the registry calls safe, however the threads
 or processes interleave, no seat ends up in two confirmed bookings; with the naive strategy
-some do. Memory runs one thread per user; SQLite spreads the users over processes that share
-one database file, released together by one barrier.
+some do. Memory runs one thread per user; SQLite and PostgreSQL spread the users over
+processes that share one database, released together by one barrier.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from ticketlab.seatlock.strategies.registry import REGISTRY, make_strategy, stra
 
 __all__ = ["RaceResult", "race", "RACE_BACKENDS"]
 
-#: Where a race can run: threads on the memory store, processes on a SQLite file.
-RACE_BACKENDS = (Backend.MEMORY, Backend.SQLITE)
+#: Where a race can run: threads on the memory store, processes on a SQLite file or a PostgreSQL database.
+RACE_BACKENDS = (Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES)
 
 _RETRYABLE = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
 _CONFIRM_FAILURES = (ConfirmFailed, HoldExpired, PaymentDeclined, PaymentOutcomeUnknown)
@@ -164,20 +164,22 @@ def _build_service(store, strategy: StrategyName, latency_s: float, seed: int, c
 
 def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, backend: str = Backend.MEMORY,
          latency_ms: float = 5.0, seed: int = 0, per_user: int = 1, processes: int | None = None,
-         path: str | None = None, redis_url: str | None = None) -> RaceResult:
+         path: str | None = None, redis_url: str | None = None, dsn: str | None = None) -> RaceResult:
     """``users`` users rush ``seats`` seats at once; each wants ``per_user`` seats.
 
     Memory: one thread per user, all released by a barrier. SQLite: the users are spread
     over ``processes`` processes (default min(users, 4)), each user a thread with its own
     connection, all released by one cross-process barrier; the database file is ``path``
-    (default: a temporary file). ``latency_ms`` is waited between each check and its write.
+    (default: a temporary file). PostgreSQL: as SQLite, in a fresh schema of the database at
+    ``dsn`` (required; e.g. ``postgresql://user@127.0.0.1:5432/ticketlab``), dropped after the
+    race. ``latency_ms`` is waited between each check and its write.
     ``redis_url`` (e.g. ``redis://127.0.0.1:6379/0``) makes the distributed strategy take its
     leases from that Redis server instead of memory (threads) or a SQLite table (processes).
 
     Raises :class:`InputError` for an unknown strategy or backend, a count that is not a whole
-    number >= 1, a latency that is not a number of milliseconds >= 0, or a ``redis_url`` that
-    is not a Redis URL; :class:`~ticketlab.seatlock.errors.LockServiceUnavailable` if that
-    server does not answer, and :class:`~ticketlab.seatlock.errors.SeatLockError` if a user
+    number >= 1, a latency that is not a number of milliseconds >= 0, a ``redis_url`` that
+    is not a Redis URL, or a ``dsn`` missing for PostgreSQL or given for another backend;
+    :class:`~ticketlab.seatlock.errors.LockServiceUnavailable` if that server does not answer, and :class:`~ticketlab.seatlock.errors.SeatLockError` if a user
     stopped on an error that is not part of the race.
     """
     strategy = strategy_name(strategy)
@@ -187,6 +189,12 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
     users, seats = whole_number("users", users, what="users"), whole_number("seats", seats, what="seats")
     per_user = whole_number("per_user", per_user, what="attempts per user")
     latency = seconds("latency_ms", latency_ms, allow_zero=True) / 1000.0
+    if dsn is not None and backend is not Backend.POSTGRES:
+        raise InputError("dsn", dsn, "no DSN unless the backend is postgres: --backend postgres "
+                                     "--dsn postgresql://user@127.0.0.1:5432/ticketlab")
+    if backend is Backend.POSTGRES and dsn is None:
+        raise InputError("dsn", dsn, "a PostgreSQL connection string for the postgres backend, e.g. "
+                                     "--dsn postgresql://user@127.0.0.1:5432/ticketlab")
     if redis_url is not None and REGISTRY[strategy].needs_locks:
         try:  # the server answers, before any worker starts
             _lock_manager(strategy, RealClock(), redis_url).close()
@@ -194,7 +202,8 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
             raise InputError("redis_url", redis_url, error.expected) from None
     if backend is Backend.MEMORY:
         return _race_memory(strategy, users, seats, latency, seed, per_user, redis_url)
-    return _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url)
+    return _race_processes(backend, strategy, users, seats, latency, seed, per_user, processes, path or dsn,
+                           redis_url)
 
 
 def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> RaceResult:
@@ -217,11 +226,22 @@ def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> 
     return _result(strategy, Backend.MEMORY, users, seats, store, [service.stats.as_dict()], sum(tally), wall, 1)
 
 
-def _sqlite_worker(path, lock_path, redis_url, strategy, latency, seed, users, per_user, barrier, results) -> None:
+def _open_store(backend: Backend, where: str, event_id: str):
+    """The race's store, opened from a worker process: the SQLite file at ``where``, or the
+    event in the PostgreSQL database ``where`` names."""
+    if backend is Backend.POSTGRES:
+        from ticketlab.seatlock.stores.postgres import PostgresStore
+
+        return PostgresStore(where, event_id)
     from ticketlab.seatlock.stores.sqlite import SqliteStore
 
+    return SqliteStore(where)
+
+
+def _worker(backend, where, event_id, lock_path, redis_url, strategy, latency, seed, users, per_user, barrier,
+            results) -> None:
     clock = RealClock()
-    store = SqliteStore(path)
+    store = _open_store(backend, where, event_id)
     locks = _lock_manager(strategy, clock, redis_url, lock_path)
     service = _build_service(store, strategy, latency, seed, clock, locks)
     tally: list[int] = []
@@ -232,29 +252,40 @@ def _sqlite_worker(path, lock_path, redis_url, strategy, latency, seed, users, p
         t.start()
     for t in threads:
         t.join()
+    store.close()
     results.put((service.stats.as_dict(), sum(tally), errors))
 
 
-def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url) -> RaceResult:
+def _race_processes(backend, strategy, users, seats, latency, seed, per_user, processes, where,
+                    redis_url) -> RaceResult:
+    """The users spread over worker processes sharing the SQLite file, or the PostgreSQL
+    database, at ``where`` (SQLite: a temporary file if None)."""
     import multiprocessing as mp
 
     from ticketlab.seatlock.locks.sqlite import SqliteLockManager
-    from ticketlab.seatlock.stores.sqlite import SqliteStore
 
     processes = max(1, min(users, processes or 4))
+    # a fresh event id per run, so leases left in a shared Redis (or an old schema) never collide with this race
+    event_id = f"race-{os.getpid()}-{time.monotonic_ns()}"
     with tempfile.TemporaryDirectory(prefix="ticketlab-race-") as tmp:
-        db = path or os.path.join(tmp, "race.sqlite3")
         lock_db = os.path.join(tmp, "leases.sqlite3")
-        # a fresh event id per run, so leases left in a shared Redis never collide with this race
-        store = SqliteStore.create(db, small_venue(seats).seats(), event_id=f"race-{os.getpid()}-{time.monotonic_ns()}")
+        if backend is Backend.POSTGRES:
+            from ticketlab.seatlock.stores.postgres import PostgresStore
+
+            store = PostgresStore.create(where, small_venue(seats).seats(), event_id=event_id)
+        else:
+            from ticketlab.seatlock.stores.sqlite import SqliteStore
+
+            where = where or os.path.join(tmp, "race.sqlite3")
+            store = SqliteStore.create(where, small_venue(seats).seats(), event_id=event_id)
         SqliteLockManager(lock_db, RealClock()).close()  # creates the lease tables before the workers race to
         ctx = mp.get_context("spawn")  # a clean interpreter per worker: no threads or locks inherited
         barrier = ctx.Barrier(users + 1)
         results = ctx.Queue()
         names = [f"user{i}" for i in range(users)]
-        workers = [ctx.Process(target=_sqlite_worker,
-                               args=(db, lock_db, redis_url, strategy, latency, seed + k, names[k::processes], per_user,
-                                     barrier, results))
+        workers = [ctx.Process(target=_worker,
+                               args=(backend, where, event_id, lock_db, redis_url, strategy, latency, seed + k,
+                                     names[k::processes], per_user, barrier, results))
                    for k in range(processes)]
         for w in workers:
             w.start()
@@ -264,11 +295,12 @@ def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, pat
         wall = time.perf_counter() - started
         for w in workers:
             w.join()
-        _raise_first([e for _, _, errors in collected for e in errors])
-        stats = [s for s, _, _ in collected]
-        result = _result(strategy, Backend.SQLITE, users, seats, store, stats, sum(a for _, a, _ in collected), wall,
-                         processes)
-        store.close()
+        try:
+            _raise_first([e for _, _, errors in collected for e in errors])
+            result = _result(strategy, backend, users, seats, store, [s for s, _, _ in collected],
+                             sum(a for _, a, _ in collected), wall, processes)
+        finally:
+            store.drop() if backend is Backend.POSTGRES else store.close()
         return result
 
 

@@ -61,6 +61,7 @@ __all__ = [
     "OPERANDS",
     "PER_SEAT",
     "first_refusal",
+    "refusal_now",
     "change_record",
     "capture_record",
     "PaymentStep",
@@ -337,6 +338,21 @@ def first_refusal(change: Change, seats: Sequence[Seat], fences: Mapping[str, in
     return WriteResult.OK
 
 
+def refusal_now(store: "Store", change: Change) -> WriteResult:
+    """Which guard refuses ``change`` against the store as it is now (read through its public
+    reads). A store whose guarded statements refused a change rolls it back, then asks this
+    for the reason; under a concurrent writer it may name another failing guard (``CONFLICT``
+    if none fails any more), never a success."""
+    ids = change.seat_ids
+    seats = store.read_seats(ids) if ids else []
+    fences = {seat_id: store.newest_fencing_token(seat_id) for seat_id in ids} if change.fencing_tokens else {}
+    hold = store.get_hold(change.hold_id) if change.hold_id else None
+    booking = store.get_booking(change.booking.booking_id) if change.booking else None
+    verdict = first_refusal(change, seats, fences, {hold.hold_id: hold} if hold else {},
+                            {booking.booking_id: booking} if booking else {})
+    return WriteResult.CONFLICT if verdict is WriteResult.OK else verdict
+
+
 _record = maker(Record)  # positional, every field: this runs once per write
 _TO_STATUS = {kind: transition.to for kind, transition in TRANSITIONS.items()}
 _CAPTURED = RecordKind.PAYMENT_CAPTURED
@@ -492,6 +508,14 @@ class Store(ABC):
 
         Raises :class:`~ticketlab.seatlock.errors.LockTimeout` after ``timeout`` seconds.
         """
+
+    def set_db_timeout(self, seconds: float) -> None:
+        """The longest one database statement may run (the service's ``db_timeout``, the
+        innermost layer of the timeout cascade). A store on a database server enforces it
+        (PostgreSQL: ``statement_timeout``; a statement cut short raises
+        :class:`~ticketlab.seatlock.errors.LockTimeout`); the default does nothing, as the
+        memory and SQLite stores have no statement to time out. The last service built on a
+        store sets it."""
 
     def close(self) -> None:
         """Release resources (connections); the default has none."""

@@ -13,7 +13,7 @@ that carries a payment step reads the payment row first (its guard) and writes i
 records, in the same transaction.
 
 Which guard refused is worked out after the rollback, by evaluating the same guard list
-with :func:`~ticketlab.seatlock.stores.base.first_refusal` on the rows as they are then.
+with :func:`~ticketlab.seatlock.stores.base.refusal_now` on the rows as they are then.
 (Under a concurrent writer it may name another failing guard; it never turns a refusal
 into a success.)
 
@@ -49,10 +49,10 @@ from ticketlab.seatlock.stores.base import (
     WriteResult,
     capture_record,
     change_record,
-    first_refusal,
     payment_kinds,
     payment_record,
     payment_refused,
+    refusal_now,
     required_guards,
     seat_map,
 )
@@ -483,7 +483,7 @@ class SqliteStore(Store):
             with self._db.write("the database write lock") as conn:
                 self._apply_in(conn, change)
         except _Refused:
-            return self._refusal(change)
+            return refusal_now(self, change)
         return WriteResult.OK
 
     def _apply_in(self, conn: sqlite3.Connection, change: Change) -> None:
@@ -527,17 +527,6 @@ class SqliteStore(Store):
         if payment is not None:
             self._move_in(conn, payment, at)
         conn.execute(_INSERT_CHANGE_RECORD, _HISTORY.encode(change_record(change, 0, None)))
-
-    def _refusal(self, change: Change) -> WriteResult:
-        """Which guard refused ``change``, from the rows as they are after the rollback."""
-        seats = self.read_seats(change.seat_ids) if change.seat_ids else []
-        fences = dict(self._seat_rows("seat_id, fence", change.seat_ids)) if change.seat_ids else {}
-        hold = self.get_hold(change.hold_id) if change.hold_id else None
-        booking = self.get_booking(change.booking.booking_id) if change.booking else None
-        verdict = first_refusal(change, seats, fences,
-                                {hold.hold_id: hold} if hold else {},
-                                {booking.booking_id: booking} if booking else {})
-        return WriteResult.CONFLICT if verdict is WriteResult.OK else verdict
 
     def record(self, kind: RecordKind, at: float, **fields) -> int:
         record = Record(seq=0, kind=kind, at=at, **fields)

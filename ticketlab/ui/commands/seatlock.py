@@ -15,7 +15,7 @@ def race(args: argparse.Namespace) -> int:
     from ticketlab.seatlock.demos import race as run_race
 
     result = run_race(args.strategy, args.users, args.seats, args.backend, args.latency_ms, args.seed,
-                      processes=args.processes, redis_url=args.redis_url)
+                      processes=args.processes, redis_url=args.redis_url, dsn=args.dsn)
     print(json.dumps(result.as_dict(), indent=2) if args.json else result.summary())
     return 0 if result.ok or args.strategy == StrategyName.NAIVE else 1
 
