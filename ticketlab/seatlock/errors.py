@@ -32,6 +32,7 @@ __all__ = [
     "LockError",
     "LockNotOwnedError",
     "LockServiceUnavailable",
+    "StoreUnavailable",
     "StaleFencingToken",
     "PaymentDeclined",
     "PaymentOutcomeUnknown",
@@ -196,6 +197,20 @@ class LockServiceUnavailable(SeatLockError):
         self.where, self.reason = where, reason
         super().__init__(f"the lock service at {where} is unavailable ({reason}); "
                          "no seat was changed by this request; retry when it is back")
+
+
+class StoreUnavailable(SeatLockError):
+    """The store's server (Redis) did not answer, or refused the command.
+
+    An operational error, not bad input. A read changed nothing; a write whose answer was
+    lost may or may not have been applied, so read the state back (the booking, the hold, the
+    payment intent) before retrying, and let ``reconcile`` settle any payment left open.
+    """
+
+    def __init__(self, where: str, reason: str) -> None:
+        self.where, self.reason = where, reason
+        super().__init__(f"the store at {where} is unavailable ({reason}); a write in flight may or may not "
+                         "have been applied: read it back before retrying")
 
 
 class StaleFencingToken(SeatLockError):
