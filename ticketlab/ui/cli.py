@@ -109,17 +109,19 @@ def _race_arguments(p: argparse.ArgumentParser) -> None:
                    help="users rushing at once, each a thread (default %(default)s, at most 1,000)")
     p.add_argument("--seats", type=bounded_int(1, 10_000), default=5, metavar="M",
                    help="seats on sale (default %(default)s, at most 10,000)")
-    p.add_argument("--backend", choices=[Backend.MEMORY, Backend.SQLITE], default=Backend.MEMORY,
-                   help="where seat state lives: memory (threads of one process) or sqlite (a file shared "
-                        "by several processes); default %(default)s")
+    p.add_argument("--backend", choices=[Backend.MEMORY, Backend.SQLITE, Backend.REDIS], default=Backend.MEMORY,
+                   help="where seat state lives: memory (threads of one process), sqlite (a file shared "
+                        "by several processes) or redis (an event on the --redis server, shared by several "
+                        "processes); default %(default)s")
     p.add_argument("--latency-ms", type=bounded_float(0, 10_000, " ms"), default=5.0, metavar="MS",
                    help="time between each check and its write, the window races live in (default %(default)g)")
     p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=0, metavar="K",
                    help="seed of the optimistic strategy's backoff jitter (default %(default)s)")
     p.add_argument("--processes", type=bounded_int(1, 32), default=None, metavar="P",
-                   help="sqlite only: worker processes (default: the smaller of users and 4)")
-    p.add_argument("--redis-url", default=None, metavar="URL",
-                   help="distributed only: take the leases from this Redis, e.g. redis://127.0.0.1:6379/0")
+                   help="sqlite and redis: worker processes (default: the smaller of users and 4)")
+    p.add_argument("--redis", "--redis-url", dest="redis_url", default=None, metavar="URL",
+                   help="a Redis server, e.g. redis://127.0.0.1:6379/0: where --backend redis keeps the seats, "
+                        "and where distributed takes its leases")
     p.add_argument("--json", action="store_true", help="print the result as JSON, with an ok field")
 
 

@@ -2,8 +2,8 @@
 
 Invariant it demonstrates: with any strategy the registry calls safe, however the threads
 or processes interleave, no seat ends up in two confirmed bookings; with the naive strategy
-some do. Memory runs one thread per user; SQLite spreads the users over processes that share
-one database file, released together by one barrier.
+some do. Memory runs one thread per user; SQLite and Redis spread the users over processes that
+share one database file (or one Redis event), released together by one barrier.
 """
 
 from __future__ import annotations
@@ -38,8 +38,8 @@ from ticketlab.seatlock.strategies.registry import REGISTRY, make_strategy, stra
 
 __all__ = ["RaceResult", "race", "RACE_BACKENDS"]
 
-#: Where a race can run: threads on the memory store, processes on a SQLite file.
-RACE_BACKENDS = (Backend.MEMORY, Backend.SQLITE)
+#: Where a race can run: threads on the memory store, processes on a SQLite file or a Redis event.
+RACE_BACKENDS = (Backend.MEMORY, Backend.SQLITE, Backend.REDIS)
 
 _RETRYABLE = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
 _CONFIRM_FAILURES = (ConfirmFailed, HoldExpired, PaymentDeclined, PaymentOutcomeUnknown)
@@ -167,16 +167,19 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
          path: str | None = None, redis_url: str | None = None) -> RaceResult:
     """``users`` users rush ``seats`` seats at once; each wants ``per_user`` seats.
 
-    Memory: one thread per user, all released by a barrier. SQLite: the users are spread
-    over ``processes`` processes (default min(users, 4)), each user a thread with its own
-    connection, all released by one cross-process barrier; the database file is ``path``
-    (default: a temporary file). ``latency_ms`` is waited between each check and its write.
-    ``redis_url`` (e.g. ``redis://127.0.0.1:6379/0``) makes the distributed strategy take its
-    leases from that Redis server instead of memory (threads) or a SQLite table (processes).
+    Memory: one thread per user, all released by a barrier. SQLite and Redis: the users are
+    spread over ``processes`` processes (default min(users, 4)), each user a thread sharing its
+    process's store, all released by one cross-process barrier; the database file is ``path``
+    (default: a temporary file), the Redis event a fresh namespace on ``redis_url``, dropped
+    after the race. ``latency_ms`` is waited between each check and its write.
+    ``redis_url`` (e.g. ``redis://127.0.0.1:6379/0``) is where the redis backend keeps its
+    seats, and makes the distributed strategy take its leases from that Redis server instead of
+    memory (threads) or a SQLite table (processes).
 
     Raises :class:`InputError` for an unknown strategy or backend, a count that is not a whole
     number >= 1, a latency that is not a number of milliseconds >= 0, or a ``redis_url`` that
-    is not a Redis URL; :class:`~ticketlab.seatlock.errors.LockServiceUnavailable` if that
+    is not a Redis URL (or is missing for the redis backend);
+    :class:`~ticketlab.seatlock.errors.LockServiceUnavailable` (or ``StoreUnavailable``) if that
     server does not answer, and :class:`~ticketlab.seatlock.errors.SeatLockError` if a user
     stopped on an error that is not part of the race.
     """
@@ -187,6 +190,9 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
     users, seats = whole_number("users", users, what="users"), whole_number("seats", seats, what="seats")
     per_user = whole_number("per_user", per_user, what="attempts per user")
     latency = seconds("latency_ms", latency_ms, allow_zero=True) / 1000.0
+    if backend is Backend.REDIS and redis_url is None:
+        raise InputError("redis_url", None, "the Redis server the redis backend keeps its seats on, "
+                                            "e.g. 'redis://127.0.0.1:6379/0'")
     if redis_url is not None and REGISTRY[strategy].needs_locks:
         try:  # the server answers, before any worker starts
             _lock_manager(strategy, RealClock(), redis_url).close()
@@ -194,7 +200,7 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
             raise InputError("redis_url", redis_url, error.expected) from None
     if backend is Backend.MEMORY:
         return _race_memory(strategy, users, seats, latency, seed, per_user, redis_url)
-    return _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url)
+    return _race_processes(backend, strategy, users, seats, latency, seed, per_user, processes, path, redis_url)
 
 
 def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> RaceResult:
@@ -217,11 +223,20 @@ def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> 
     return _result(strategy, Backend.MEMORY, users, seats, store, [service.stats.as_dict()], sum(tally), wall, 1)
 
 
-def _sqlite_worker(path, lock_path, redis_url, strategy, latency, seed, users, per_user, barrier, results) -> None:
+def _open_store(backend: Backend, where: str, redis_url: str | None):
+    """The shared store a worker process opens: the SQLite file at ``where``, or the Redis event named ``where``."""
+    if backend is Backend.REDIS:
+        from ticketlab.seatlock.stores.redis import RedisStore
+
+        return RedisStore(redis_url, where)
     from ticketlab.seatlock.stores.sqlite import SqliteStore
 
+    return SqliteStore(where)
+
+
+def _worker(backend, where, lock_path, redis_url, strategy, latency, seed, users, per_user, barrier, results) -> None:
     clock = RealClock()
-    store = SqliteStore(path)
+    store = _open_store(backend, where, redis_url)
     locks = _lock_manager(strategy, clock, redis_url, lock_path)
     service = _build_service(store, strategy, latency, seed, clock, locks)
     tally: list[int] = []
@@ -235,41 +250,56 @@ def _sqlite_worker(path, lock_path, redis_url, strategy, latency, seed, users, p
     results.put((service.stats.as_dict(), sum(tally), errors))
 
 
-def _race_sqlite(strategy, users, seats, latency, seed, per_user, processes, path, redis_url) -> RaceResult:
+def _create_store(backend: Backend, seats: int, path: str, redis_url: str | None):
+    """A fresh race event; returns it and what a worker opens it by (a file path, or a Redis namespace)."""
+    # a fresh event id per run, so leases left in a shared Redis never collide with this race
+    event_id = f"race-{os.getpid()}-{time.monotonic_ns()}"
+    if backend is Backend.REDIS:
+        from ticketlab.seatlock.stores.redis import RedisStore
+
+        store = RedisStore.create(redis_url, small_venue(seats).seats(), event_id=event_id)
+        return store, store.namespace
+    from ticketlab.seatlock.stores.sqlite import SqliteStore
+
+    return SqliteStore.create(path, small_venue(seats).seats(), event_id=event_id), path
+
+
+def _race_processes(backend, strategy, users, seats, latency, seed, per_user, processes, path,
+                    redis_url) -> RaceResult:
     import multiprocessing as mp
 
     from ticketlab.seatlock.locks.sqlite import SqliteLockManager
-    from ticketlab.seatlock.stores.sqlite import SqliteStore
 
     processes = max(1, min(users, processes or 4))
     with tempfile.TemporaryDirectory(prefix="ticketlab-race-") as tmp:
-        db = path or os.path.join(tmp, "race.sqlite3")
         lock_db = os.path.join(tmp, "leases.sqlite3")
-        # a fresh event id per run, so leases left in a shared Redis never collide with this race
-        store = SqliteStore.create(db, small_venue(seats).seats(), event_id=f"race-{os.getpid()}-{time.monotonic_ns()}")
+        store, where = _create_store(backend, seats, path or os.path.join(tmp, "race.sqlite3"), redis_url)
         SqliteLockManager(lock_db, RealClock()).close()  # creates the lease tables before the workers race to
         ctx = mp.get_context("spawn")  # a clean interpreter per worker: no threads or locks inherited
         barrier = ctx.Barrier(users + 1)
         results = ctx.Queue()
         names = [f"user{i}" for i in range(users)]
-        workers = [ctx.Process(target=_sqlite_worker,
-                               args=(db, lock_db, redis_url, strategy, latency, seed + k, names[k::processes], per_user,
-                                     barrier, results))
+        workers = [ctx.Process(target=_worker,
+                               args=(backend, where, lock_db, redis_url, strategy, latency, seed + k,
+                                     names[k::processes], per_user, barrier, results))
                    for k in range(processes)]
-        for w in workers:
-            w.start()
-        barrier.wait(timeout=120)
-        started = time.perf_counter()
-        collected = [results.get(timeout=300) for _ in workers]
-        wall = time.perf_counter() - started
-        for w in workers:
-            w.join()
-        _raise_first([e for _, _, errors in collected for e in errors])
-        stats = [s for s, _, _ in collected]
-        result = _result(strategy, Backend.SQLITE, users, seats, store, stats, sum(a for _, a, _ in collected), wall,
-                         processes)
-        store.close()
-        return result
+        try:
+            for w in workers:
+                w.start()
+            barrier.wait(timeout=120)
+            started = time.perf_counter()
+            collected = [results.get(timeout=300) for _ in workers]
+            wall = time.perf_counter() - started
+            for w in workers:
+                w.join()
+            _raise_first([e for _, _, errors in collected for e in errors])
+            stats = [s for s, _, _ in collected]
+            return _result(strategy, backend, users, seats, store, stats, sum(a for _, a, _ in collected), wall,
+                           processes)
+        finally:
+            if backend is Backend.REDIS:
+                store.drop()  # a shared server keeps no race behind
+            store.close()
 
 
 def _result(strategy, backend, users, seats, store, stats, attempts, wall, processes) -> RaceResult:
