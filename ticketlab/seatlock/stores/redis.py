@@ -327,6 +327,20 @@ class RedisStore(Store):
                                       reap=False)
         return [_decode_booking(r, cancelled.get(booking_id)) for booking_id, r in raw.items()]
 
+    def raw_snapshot(self, reap: bool = False) -> dict[str, Seat]:
+        """Every seat as the keys hold it. Without ``reap``, with plain reads only (no script),
+        so a client that may only read (a classroom's learner) can call it: holds whose TTL key
+        Redis dropped are not ended first, and show until the next script ends them."""
+        key = self._key
+        columns = [[table.get(s) for s in self._order] for table in self._reaped(
+            ("hgetall", key["status"]), ("hgetall", key["version"]), ("hgetall", key["holder"]),
+            ("hgetall", key["booker"]), reap=reap)]
+        return {seat.seat_id: seat for seat in self._seats(self._order, columns)}
+
+    def raw_holds(self) -> list[Hold]:
+        """The hold records, with plain reads only (see :meth:`raw_snapshot`)."""
+        return [_decode_hold(r) for r in self._call(self.client.hvals, self._key["holds"])]
+
     def newest_fencing_token(self, seat_id: str) -> int:
         bar = self._call(self.client.hget, self._key["fence"], seat_id)
         return int(bar) if bar is not None else -1
@@ -340,11 +354,7 @@ class RedisStore(Store):
         return {status: int(counts.get(status.value, 0)) for status in COUNTER_ORDER}
 
     def snapshot(self) -> dict[str, Seat]:
-        key = self._key
-        columns = [[table.get(s) for s in self._order] for table in self._reaped(
-            ("hgetall", key["status"]), ("hgetall", key["version"]), ("hgetall", key["holder"]),
-            ("hgetall", key["booker"]))]
-        return {seat.seat_id: seat for seat in self._seats(self._order, columns)}
+        return self.raw_snapshot(reap=True)
 
     def history(self) -> list[Record]:
         return [_decode_record(entry) for entry in self._call(self.client.lrange, self._key["history"], 0, -1)]
