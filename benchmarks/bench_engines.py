@@ -66,26 +66,53 @@ def _best(repeat: int, core: Callable[[], float], bare: Callable[[], float]) -> 
 
 def redis_row(url: str, seats: int, repeat: int) -> Row:
     """Holds per second through :class:`RedisStore` beside a bare redis-py ``SET NX PX`` loop, same server."""
+
+    def holds(store):
+        hold_seats = BookingService(store, OptimisticStrategy(), RealClock()).hold_seats
+        return lambda k, seat: hold_seats("fan", [seat])
+
+    return _redis_rows("redis", url, seats, repeat, holds)
+
+
+def redis_apply_row(url: str, seats: int, repeat: int) -> Row:
+    """The store's write path alone: one ``RedisStore.apply`` of a guarded single-seat HOLD per hold
+    (one ``EVALSHA``: reap, guards, seat, hold record and TTL key, counters, history), beside the
+    same bare loop. What a client that already knows the seat's version pays per hold."""
+    from ticketlab.seatlock import Change, Hold, RecordKind
+
+    def holds(store):
+        apply, now = store.apply, RealClock().now
+
+        def hold_one(k: int, seat: str) -> None:
+            at = now()
+            hold = Hold(f"h{k}", "fan", (seat,), at, at + 600, 10000)
+            apply(Change(RecordKind.HOLD, (seat,), at, user="fan", hold_id=hold.hold_id, hold=hold,
+                         expect_versions=(0,)))
+        return hold_one
+
+    return _redis_rows("redis-apply", url, seats, repeat, holds)
+
+
+def _redis_rows(engine: str, url: str, seats: int, repeat: int, holds) -> Row:
+    """Best of ``repeat``: ``holds(store)(k, seat)`` once per seat of a fresh event, beside the bare loop."""
     from ticketlab.seatlock.stores.redis import RedisStore
 
     ids = [s.seat_id for s in small_venue(seats).seats()]
     runs = iter(range(10**6))
 
     def core() -> float:
-        store = RedisStore.create(url, small_venue(seats).seats(), event_id=f"bench-core-{os.getpid()}-{next(runs)}")
-        service = BookingService(store, OptimisticStrategy(), RealClock())
-        hold_seats = service.hold_seats
+        store = RedisStore.create(url, small_venue(seats).seats(), event_id=f"bench-{engine}-{os.getpid()}-{next(runs)}")
+        hold_one = holds(store)
         started = time.perf_counter()
-        for seat in ids:
-            hold_seats("fan", [seat])
+        for k, seat in enumerate(ids):
+            hold_one(k, seat)
         rate = seats / (time.perf_counter() - started)
         store.drop()
         store.close()
         return rate
 
-    bare = _bare_set_nx_px(url, ids, runs)
-    c, b = _best(repeat, core, bare)
-    return Row("redis", c, b)
+    c, b = _best(repeat, core, _bare_set_nx_px(url, ids, runs))
+    return Row(engine, c, b)
 
 
 def _bare_set_nx_px(url: str, ids: list[str], runs) -> Callable[[], float]:
@@ -106,36 +133,6 @@ def _bare_set_nx_px(url: str, ids: list[str], runs) -> Callable[[], float]:
         return rate
 
     return bare
-
-
-def redis_apply_row(url: str, seats: int, repeat: int) -> Row:
-    """The store's write path alone: one ``RedisStore.apply`` of a guarded single-seat HOLD per hold
-    (one ``EVALSHA``: reap, guards, seat, hold record and TTL key, counters, history), beside the
-    same bare loop. What a client that already knows the seat's version pays per hold."""
-    from ticketlab.seatlock import Change, Hold, RecordKind
-    from ticketlab.seatlock.stores.redis import RedisStore
-
-    ids = [s.seat_id for s in small_venue(seats).seats()]
-    runs = iter(range(10**6))
-
-    def core() -> float:
-        store = RedisStore.create(url, small_venue(seats).seats(), event_id=f"bench-apply-{os.getpid()}-{next(runs)}")
-        clock = RealClock()
-        apply = store.apply
-        started = time.perf_counter()
-        for k, seat in enumerate(ids):
-            now = clock.now()
-            hold = Hold(f"h{k}", "fan", (seat,), now, now + 600, 10000)
-            apply(Change(RecordKind.HOLD, (seat,), now, user="fan", hold_id=hold.hold_id, hold=hold,
-                         expect_versions=(0,)))
-        rate = seats / (time.perf_counter() - started)
-        store.drop()
-        store.close()
-        return rate
-
-    bare = _bare_set_nx_px(url, ids, runs)
-    c, b = _best(repeat, core, bare)
-    return Row("redis-apply", c, b)
 
 
 def _throwaway_redis():
