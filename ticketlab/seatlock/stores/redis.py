@@ -388,8 +388,8 @@ class RedisStore(Store):
         spec: dict[str, Any] = {
             "k": kind.value, "at": _time(change.at), "s": ids, "to": change.to_status.value,
             "g": [_GUARD_CODES[g] for g in required_guards(change)], "req": change.require_status.value,
-            "rec": _body(change_record(change, 0, None)),
         }
+        row = ""  # the hold or booking this change writes
         if change.hold_id is not None:
             spec["h"] = change.hold_id
         if booking is not None:
@@ -400,16 +400,19 @@ class RedisStore(Store):
             spec["t"] = change.fencing_tokens
         if kind is RecordKind.HOLD:
             # the TTL key lives as long as the hold, measured from its own start on the service's clock
-            spec.update(hold=_hold_json(hold), exp=_time(hold.expires_at), user=hold.user,
+            row = _hold_json(hold)
+            spec.update(exp=_time(hold.expires_at), user=hold.user,
                         ttl=max(1, math.ceil((hold.expires_at - change.at) * 1000)))
         elif kind is RecordKind.CONFIRM:
-            spec.update(bk=_booking_json(booking), bs=booking.status.value)
+            row = _booking_json(booking)
+            spec["bs"] = booking.status.value
             if change.captured:
                 spec["cap"] = [f"{RecordKind.PAYMENT_CAPTURED.value}|{booking.payment_id}",
                                _body(capture_record(change, 0))]
         if change.payment is not None:
             spec["p"] = _payment_spec(change.payment, change.at)
-        return _RESULTS[self._call(self._apply, keys=self._keys, args=[_dumps(spec)])]
+        return _RESULTS[self._call(self._apply, keys=self._keys,
+                                   args=[_dumps(spec), _body(change_record(change, 0, None)), row])]
 
     def move_payment(self, step: PaymentStep, at: float, live_hold: str | None = None) -> bool:
         spec: dict[str, Any] = {"p": _payment_spec(step, at), "at": _time(at)}

@@ -37,10 +37,14 @@ KEY_NAMES = (
 RECHECK_MS = 1000
 
 _PRELUDE = """
--- KEYS[1] is the event's meta key; every other key shares its prefix (and so its hash tag)
-local K = {}
+-- KEYS[1] is the event's meta key; every other key shares its prefix (and so its hash tag).
+-- A key's name is made the first time a script uses it: most scripts touch a handful.
 local prefix = string.sub(KEYS[1], 1, -5)
-for _, name in ipairs({%(names)s}) do K[name] = prefix .. name end
+local K = setmetatable({}, {__index = function(t, name)
+  local key = prefix .. name
+  rawset(t, name, key)
+  return key
+end})
 
 local function json_list(items)
   if #items == 0 then return '[]' end
@@ -59,7 +63,9 @@ local function append(body, counters)
   return seq
 end
 
--- a seat moves to status `to`: counters, version, owner columns and the free index move with it
+-- a seat moves to status `to`: counters, version, owner columns and the free index move with it.
+-- A seat has a holder exactly while HELD, a booker exactly while SOLD, and is in the free index
+-- exactly while AVAILABLE, so its old status says which of them there is to remove.
 local function move_seat(seat, old, to, hold_id, booking_id)
   if old ~= to then
     redis.call('HINCRBY', K.counters, old, -1)
@@ -67,11 +73,13 @@ local function move_seat(seat, old, to, hold_id, booking_id)
     redis.call('HSET', K.status, seat, to)
   end
   redis.call('HINCRBY', K.version, seat, 1)
-  if hold_id then redis.call('HSET', K.holder, seat, hold_id) else redis.call('HDEL', K.holder, seat) end
-  if booking_id then redis.call('HSET', K.booker, seat, booking_id) else redis.call('HDEL', K.booker, seat) end
+  if hold_id then redis.call('HSET', K.holder, seat, hold_id)
+  elseif old == 'HELD' then redis.call('HDEL', K.holder, seat) end
+  if booking_id then redis.call('HSET', K.booker, seat, booking_id)
+  elseif old == 'SOLD' then redis.call('HDEL', K.booker, seat) end
   if to == 'AVAILABLE' then
     redis.call('ZADD', K.free, redis.call('HGET', K.position, seat), seat)
-  else
+  elseif old == 'AVAILABLE' then
     redis.call('ZREM', K.free, seat)
   end
 end
@@ -83,9 +91,14 @@ local function drop_hold(hold_id)
   redis.call('DEL', K.ttl .. hold_id)
 end
 
+-- the server's clock, read once per script (it does not move while a script runs)
+local NOW
 local function now_ms()
-  local t = redis.call('TIME')
-  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  if not NOW then
+    local t = redis.call('TIME')
+    NOW = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+  end
+  return NOW
 end
 
 local function payment_open(hold_id)
@@ -169,7 +182,8 @@ def _script(body: str) -> str:
     return _PRELUDE % {"names": names, "recheck": RECHECK_MS} + _PRESENT + body
 
 
-#: One change (:meth:`Store.apply`): reap, every guard in order, then every write.
+#: One change (:meth:`Store.apply`): reap, every guard in order, then every write. ARGV: the
+#: change as JSON, its record's body, the hold's or booking's JSON (kept as sent, not re-encoded).
 #: Returns 0 (OK), 1 (CONFLICT) or 2 (STALE_TOKEN).
 APPLY = _script("""
 local c = cjson.decode(ARGV[1])
@@ -211,13 +225,13 @@ if c.t then
   for i = 1, n do redis.call('HSET', K.fence, seats[i], c.t[i]) end
 end
 if kind == 'HOLD' then
-  redis.call('HSET', K.holds, hold_id, c.hold)
+  redis.call('HSET', K.holds, hold_id, ARGV[3])
   redis.call('ZADD', K.hold_expiry, c.exp, hold_id)
   redis.call('ZADD', K.hold_deadline, now_ms() + c.ttl, hold_id)
   redis.call('SET', K.ttl .. hold_id, c.user, 'PX', c.ttl)
 elseif kind == 'CONFIRM' then
   drop_hold(hold_id)
-  redis.call('HSET', K.bookings, booking_id, c.bk)
+  redis.call('HSET', K.bookings, booking_id, ARGV[3])
   redis.call('HSET', K.booking_status, booking_id, c.bs)
   redis.call('HSET', K.booking_of_hold, hold_id, booking_id)
   if c.cap and redis.call('SADD', K.facts, c.cap[1]) == 1 then append(c.cap[2], false) end
@@ -228,7 +242,7 @@ elseif kind == 'CANCEL' then
   redis.call('HSET', K.cancelled, booking_id, c.at)
 end
 if c.p then move_payment(c.p) end
-append(c.rec, counters_text())
+append(ARGV[2], counters_text())
 return 0
 """)
 
