@@ -29,14 +29,17 @@ class Room:
 
     def __init__(self, tmp_path, seats: int = 6, strategy: str = "optimistic", latency_ms: float = 20.0):
         self.server = RedisServer(tmp_path).start()
-        admin = self.server.client()
-        admin.execute_command("ACL", "SETUSER", "admin", "on", f">{SECRET}", "~*", "&*", "+@all")
-        admin.execute_command("ACL", "SETUSER", "default", "off")  # nobody connects without a password
-        admin.close()
-        port = self.server.port
-        self.admin_url = f"redis://admin:{SECRET}@127.0.0.1:{port}/0"
-        self.store, self.learner_url = classroom.open_room(self.admin_url, seats=seats, strategy=strategy,
-                                                           latency_ms=latency_ms)
+        try:
+            admin = self.server.client()
+            admin.execute_command("ACL", "SETUSER", "admin", "on", f">{SECRET}", "~*", "&*", "+@all")
+            admin.execute_command("ACL", "SETUSER", "default", "off")  # nobody connects without a password
+            admin.close()
+            self.admin_url = f"redis://admin:{SECRET}@127.0.0.1:{self.server.port}/0"
+            self.store, self.learner_url = classroom.open_room(self.admin_url, seats=seats, strategy=strategy,
+                                                               latency_ms=latency_ms)
+        except BaseException:
+            self.server.stop()  # a room that failed to open leaves no server behind
+            raise
         self.referee = classroom.Referee(self.store)
         self.thread = threading.Thread(target=self.referee.serve, daemon=True)
         self.thread.start()
