@@ -2,6 +2,7 @@
 
     core  <-  worksheet  <-  estimate  <-  course  <-  ui
     core  <-  seatlock   <-  sim  <-  ui
+    core  <-  seatlock   <-  classroom  <-  ui
 
 Every import of every module counts, including those inside functions (imported late for
 speed, they are still dependencies). Nothing below ``ui`` imports argparse, ipywidgets or
@@ -27,8 +28,9 @@ ALLOWED = {
     "course": {"core", "worksheet", "estimate"},
     "seatlock": {"core"},
     "sim": {"core", "seatlock", "worksheet", "estimate"},
-    "ui": {"core", "worksheet", "estimate", "course", "seatlock", "sim"},
-    "": {"core", "worksheet", "estimate", "course", "seatlock", "sim", "ui"},  # ticketlab/__init__, __main__
+    "classroom": {"core", "seatlock"},
+    "ui": {"core", "worksheet", "estimate", "course", "seatlock", "sim", "classroom"},
+    "": {"core", "worksheet", "estimate", "course", "seatlock", "sim", "classroom", "ui"},  # ticketlab/__init__, __main__
 }
 UI_ONLY = {"argparse", "ipywidgets", "plotly", "IPython"}
 

@@ -5,6 +5,7 @@
     tl.solve("superbowl")                    # a named scenario's worksheet
     tl.audit()                               # where the source material slips
     tl.seatlock.BookingService(...)          # the seat-lock core
+    tl.classroom.join(url, "ada")            # a whole room rushing one event on a shared Redis
 
 ``import ticketlab`` is cheap (numpy only): the subpackages load when first used, and sympy,
 plotly and ipywidgets only where a function needs them.
@@ -20,7 +21,7 @@ from ticketlab.core.errors import CascadeError, InputError, TicketlabError
 __version__ = "0.1.0"
 
 #: Subpackages reachable as attributes (``tl.estimate``), loaded on first use.
-SUBPACKAGES = ("core", "worksheet", "estimate", "course", "seatlock", "sim", "ui")
+SUBPACKAGES = ("core", "worksheet", "estimate", "course", "seatlock", "sim", "classroom", "ui")
 #: Names re-exported from deeper modules (module, attribute; None for the module itself), loaded on first use.
 SHORTCUTS = {
     "Worksheet": ("ticketlab.worksheet", "Worksheet"),

@@ -8,6 +8,8 @@ that needs a server starts it itself on 127.0.0.1 (see ``tests/support.py``).
 from __future__ import annotations
 
 import os
+import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -50,11 +52,33 @@ def postgres_store(seats: Sequence[Seat], directory: Path) -> Store:
     return PostgresStore.create(_POSTGRES_DSN[0], seats, event_id="gig", schema=f"gig_{len(_POSTGRES_DSN)}")
 
 
+_REDIS: list = []  # one redis-server per test process, started by the first test that needs it
+
+
+def redis_store(seats: Sequence[Seat], directory: Path) -> Store:
+    """A fresh event under its own key namespace on this process's redis-server (event id ``gig``)."""
+    from support import RedisServer
+
+    from ticketlab.seatlock.stores.redis import RedisStore
+
+    if not _REDIS:
+        _REDIS.append(RedisServer(tempfile.mkdtemp(prefix="ticketlab-redis-")).start())
+    return RedisStore.create(_REDIS[0].url, seats, event_id="gig", namespace=f"gig-{uuid.uuid4().hex[:12]}")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _stop_the_test_redis():
+    yield
+    for server in _REDIS:
+        server.stop()
+
+
 #: Every store the core has, by name: each must pass the store contract and the service tests.
 STORE_FACTORIES: dict[str, Callable[[Sequence[Seat], Path], Store]] = {
     "memory": memory_store,
     "sqlite": sqlite_store,
     "postgres": postgres_store,
+    "redis": redis_store,
 }
 
 

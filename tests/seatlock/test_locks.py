@@ -163,3 +163,33 @@ def test_race_with_redis_leases_sells_each_seat_once(redis_server, backend):
     result = race("distributed", users=8, seats=2, backend=backend, latency_ms=2, processes=2, redis_url=url)
     assert result.ok, result.summary()
     assert result.seats_sold == result.bookings == 2
+
+
+@pytest.mark.server
+def test_a_redis_lease_is_redis_pys_own_lock(redis_server, monkeypatch):
+    """The manager's release and extend are redis-py's ``Lock`` steps, and its leases are
+    ``Lock`` keys: redis-py code holding the grant's token can extend and release them."""
+    import redis.lock
+
+    from ticketlab.seatlock.locks.redis import RedisLockManager
+
+    redis_server.flushall()
+    steps: list[str] = []
+    for step in ("do_acquire", "do_release", "do_extend"):
+        original = getattr(redis.lock.Lock, step)
+        monkeypatch.setattr(redis.lock.Lock, step, lambda self, *a, _o=original, _s=step: (steps.append(_s),
+                                                                                            _o(self, *a))[1])
+    manager = RedisLockManager(redis_server, clock=RealClock())
+    grant = manager.extend(manager.acquire("seat:A-1-1", ttl=5), 1)
+    manager.release(grant)
+    assert steps == ["do_extend", "do_release"]  # acquire is the manager's own script (SET NX PX + INCR)
+
+    grant = manager.acquire("seat:A-1-1", ttl=5)
+    theirs = redis.lock.Lock(redis_server, "ticketlab:seat:A-1-1", timeout=5)
+    assert not theirs.acquire(blocking=False)  # redis-py sees the lease as taken
+    theirs.local.token = grant.token.encode()
+    assert theirs.owned()
+    theirs.extend(5)
+    assert 9_000 < redis_server.pttl("ticketlab:seat:A-1-1") <= 10_000
+    theirs.release()
+    assert manager.owner("seat:A-1-1") is None

@@ -21,6 +21,7 @@ import pytest
 import redis
 from support import RedisServer
 
+from ticketlab.core.errors import InputError
 from ticketlab.seatlock import (
     BookingService,
     ConfirmFailed,
@@ -249,3 +250,168 @@ def test_a_race_whose_redis_dies_midway_stops_with_one_error_not_a_clean_report(
             race("distributed", users=6, seats=400, latency_ms=5, per_user=60, redis_url=plain_server.url)
     finally:
         killer.cancel()
+
+
+# --- the Redis store itself: a client paused or killed, the server restarted ---------
+
+
+# A client in a process of its own, on the Redis event named by argv: it takes a lease and
+# reads GA-1-1, says READ, and (unless a SIGSTOP lands) writes 0.3 s later, inside its 0.5 s lease.
+_PAUSED_CLIENT = """
+import sys, time
+from ticketlab.seatlock import BookingService, DistributedStrategy, RealClock
+from ticketlab.seatlock.locks.redis import RedisLockManager
+from ticketlab.seatlock.stores.redis import RedisStore
+
+url, namespace, conditional = sys.argv[1], sys.argv[2], sys.argv[3] == "1"
+clock = RealClock()
+
+def read_then_think():
+    print("READ", flush=True)
+    time.sleep(0.3)
+
+strategy = DistributedStrategy(RedisLockManager(url=url, clock=clock), lock_ttl=0.5, conditional=conditional,
+                               before_write=read_then_think)
+service = BookingService(RedisStore(url, namespace), strategy, clock, hold_ttl=60, http_timeout=0.2, db_timeout=0.1)
+try:
+    service.hold_seats("alice", ["GA-1-1"])
+    print("HELD", flush=True)
+except Exception as error:
+    print("REFUSED", type(error).__name__, flush=True)
+"""
+
+# A client that holds GA-1-1 and GA-1-2 for 0.5 s, says HELD with the hold id, and waits to be killed.
+_HOLDING_CLIENT = """
+import sys, time
+from ticketlab.seatlock import BookingService, OptimisticStrategy, RealClock
+from ticketlab.seatlock.stores.redis import RedisStore
+
+service = BookingService(RedisStore(sys.argv[1], sys.argv[2]), OptimisticStrategy(), RealClock(), hold_ttl=60,
+                         http_timeout=2, db_timeout=1)
+print("HELD", service.hold_seats("alice", ["GA-1-1", "GA-1-2"], ttl=0.5).hold_id, flush=True)
+time.sleep(600)
+"""
+
+
+def client_process(code: str, *args: str):
+    import subprocess
+    import sys
+
+    return subprocess.Popen([sys.executable, "-c", code, *args], stdout=subprocess.PIPE, text=True)
+
+
+def redis_event(server: RedisServer, seats: int = 2):
+    from ticketlab.seatlock import small_venue
+    from ticketlab.seatlock.stores.redis import RedisStore
+
+    return RedisStore.create(server.url, small_venue(seats).seats(), event_id="gig", namespace=f"gig-{time.monotonic_ns()}")
+
+
+@pytest.mark.parametrize("conditional", [False, True], ids=["fencing-only", "conditional"])
+def test_a_client_process_stopped_past_its_lease_cannot_write_after_another_booked(plain_server, conditional):
+    import os
+    import signal
+
+    store = redis_event(plain_server)
+    alice = client_process(_PAUSED_CLIENT, plain_server.url, store.namespace, "1" if conditional else "0")
+    try:
+        assert alice.stdout.readline().strip() == "READ"
+        os.kill(alice.pid, signal.SIGSTOP)  # paused between its read and its write
+        time.sleep(0.8)  # past its 0.5 s lease
+        bob = service_on(plain_server, store, conditional=conditional)
+        booking = bob.confirm(bob.hold_seats("bob", ["GA-1-1"]).hold_id, "bob")
+        os.kill(alice.pid, signal.SIGCONT)
+        outcome = alice.stdout.readline().split()
+        alice.wait(timeout=30)
+    finally:
+        alice.kill()
+        alice.wait()
+    expected = {"StaleFencingToken"} if not conditional else {"StaleFencingToken", "LostRace"}
+    assert outcome[0] == "REFUSED" and outcome[1] in expected, outcome
+    assert [(b.user, b.booking_id) for b in store.bookings()] == [("bob", booking.booking_id)]
+    assert store.read_seats(["GA-1-1"])[0].booking_id == booking.booking_id
+    assert_store_clean(store)
+    store.drop()
+
+
+def test_a_client_killed_while_holding_loses_its_seats_to_the_ttl_with_no_sweeper(plain_server):
+    from ticketlab.seatlock import SeatStatus
+
+    store = redis_event(plain_server, seats=3)
+    alice = client_process(_HOLDING_CLIENT, plain_server.url, store.namespace)
+    try:
+        word, hold_id = alice.stdout.readline().split()
+    finally:
+        alice.kill()  # SIGKILL: no release, no sweep, ever
+        alice.wait()
+    assert word == "HELD"
+    assert [s.status for s in store.read_seats(["GA-1-1", "GA-1-2"])] == [SeatStatus.HELD] * 2
+    time.sleep(0.7)
+    bob = service_on(plain_server, store)
+    hold = bob.hold_seats("bob", ["GA-1-1", "GA-1-2"])  # nobody swept: Redis dropped the hold's key
+    bob.confirm(hold.hold_id, "bob")
+    expired = [r for r in store.history() if r.kind is RecordKind.EXPIRE]
+    assert [(r.hold_id, r.user) for r in expired] == [(hold_id, "alice")]
+    assert_store_clean(store)
+    store.drop()
+
+
+def _to_system_of_record(ledger, booking) -> bool:
+    """The sale's commit point: the booking's seats held and confirmed, guarded, in the SQL store.
+
+    False if the SQL store refuses (a seat is already sold there): the sale did not happen, and
+    its payment must be refunded.
+    """
+    from ticketlab.seatlock import Change, Hold, WriteResult
+
+    at = booking.confirmed_at
+    hold = Hold(booking.hold_id, booking.user, booking.seat_ids, at, at + 1, booking.amount_cents)
+    held = ledger.apply(Change(RecordKind.HOLD, booking.seat_ids, at, user=booking.user, hold_id=booking.hold_id,
+                               hold=hold))
+    return held is WriteResult.OK and ledger.apply(Change(
+        RecordKind.CONFIRM, booking.seat_ids, at, user=booking.user, hold_id=booking.hold_id, booking=booking,
+        captured=True)) is WriteResult.OK
+
+
+def test_redis_restarted_mid_sale_loses_holds_and_seats_but_the_sql_system_of_record_keeps_every_booking(
+        plain_server, tmp_path):
+    """Redis without persistence forgets the whole event on a restart: every seat's state, the
+    holds (a buyer who had not paid yet loses hers), the bookings and the history it kept. What
+    must survive is in the SQL store, where each booking is written as the sale's commit point:
+    it keeps alice's booking, refuses to sell her seat again when Redis, rebuilt empty, would,
+    and the event rebuilt in Redis from it sells only what is really free."""
+    from ticketlab.seatlock import SeatStatus, SeatUnavailable, StoreUnavailable, small_venue
+    from ticketlab.seatlock.stores.redis import RedisStore
+    from ticketlab.seatlock.stores.sqlite import SqliteStore
+
+    seats = small_venue(3).seats()
+    ledger = SqliteStore.create(str(tmp_path / "ledger.sqlite3"), seats, event_id="gig")
+    store = RedisStore.create(plain_server.url, seats, event_id="gig", socket_timeout=0.3)
+    sale = service_on(plain_server, store)
+    alice = sale.confirm(sale.hold_seats("alice", ["GA-1-1"]).hold_id, "alice")
+    assert _to_system_of_record(ledger, alice)
+    carol = sale.hold_seats("carol", ["GA-1-2"])  # not paid yet
+
+    plain_server.restart()  # no append-only file: Redis comes back empty
+    with pytest.raises(StoreUnavailable, match="GONE"):
+        sale.hold_seats("bob", ["GA-1-3"])
+    with pytest.raises(InputError):
+        RedisStore(plain_server.url, "gig")  # seats, holds, bookings, history: all lost
+
+    # rebuilt blindly, Redis would sell alice's seat again; the system of record refuses it
+    blind = service_on(plain_server, RedisStore.create(plain_server.url, seats, event_id="gig"))
+    again = blind.confirm(blind.hold_seats("bob", ["GA-1-1"]).hold_id, "bob")
+    assert not _to_system_of_record(ledger, again)
+    assert [(b.user, b.seat_ids) for b in ledger.bookings()] == [("alice", ("GA-1-1",))]
+
+    # rebuilt from the system of record: alice's seat stays sold, carol's unpaid hold is gone
+    rebuilt = RedisStore.create(plain_server.url, ledger.snapshot().values(), event_id="gig")
+    assert rebuilt.read_seats(["GA-1-1"])[0].status is SeatStatus.SOLD and rebuilt.get_hold(carol.hold_id) is None
+    sale = service_on(plain_server, rebuilt)
+    with pytest.raises(SeatUnavailable):
+        sale.hold_seats("bob", ["GA-1-1"])
+    bob = sale.confirm(sale.hold_seats("bob", ["GA-1-2"]).hold_id, "bob")
+    assert _to_system_of_record(ledger, bob)
+    assert sorted(b.user for b in ledger.bookings()) == ["alice", "bob"]
+    assert_store_clean(ledger)
+    ledger.close()

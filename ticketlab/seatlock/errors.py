@@ -33,6 +33,7 @@ __all__ = [
     "LockError",
     "LockNotOwnedError",
     "LockServiceUnavailable",
+    "StoreUnavailable",
     "StaleFencingToken",
     "PaymentDeclined",
     "PaymentOutcomeUnknown",
@@ -200,17 +201,18 @@ class LockServiceUnavailable(SeatLockError):
 
 
 class StoreUnavailable(SeatLockError):
-    """The database server did not answer (refused, or the connection dropped mid-request).
+    """The store's server (PostgreSQL, Redis) did not answer, or the connection dropped mid-request.
 
-    An operational error, not bad input: the transaction in flight is the unit, so it either
-    committed whole or left nothing behind; read the state again before retrying. Money moved
-    meanwhile is settled by ``BookingService.reconcile``.
+    An operational error, not bad input. A read changed nothing; a change is all-or-nothing (one
+    transaction, one script), but a write whose answer was lost may or may not have been applied,
+    so read the state back (the booking, the hold, the payment intent) before retrying, and let
+    ``BookingService.reconcile`` settle any payment left open.
     """
 
     def __init__(self, where: str, reason: str) -> None:
         self.where, self.reason = where, reason
-        super().__init__(f"the database at {where} is unavailable ({reason}); nothing is half written: "
-                         "read the state again, and retry when it is back")
+        super().__init__(f"the store at {where} is unavailable ({reason}); a write in flight may or may not "
+                         "have been applied: read it back before retrying")
 
 
 class StaleFencingToken(SeatLockError):

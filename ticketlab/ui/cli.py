@@ -5,6 +5,7 @@
     ticketlab estimate --dau 5M..20M         the Ticketmaster template on your own inputs
     ticketlab audit [--gaps] [--json]        where the source's numbers slip, and why
     ticketlab race --strategy naive ...      threads rushing seats through the seat-lock core
+    ticketlab classroom open --redis URL     a whole room rushing one event on a shared Redis
     ticketlab exercises build                write the student copies of the exercises
     ticketlab grade submissions/             grade a class's notebooks
 
@@ -109,20 +110,23 @@ def _race_arguments(p: argparse.ArgumentParser) -> None:
                    help="users rushing at once, each a thread (default %(default)s, at most 1,000)")
     p.add_argument("--seats", type=bounded_int(1, 10_000), default=5, metavar="M",
                    help="seats on sale (default %(default)s, at most 10,000)")
-    p.add_argument("--backend", choices=[Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES], default=Backend.MEMORY,
+    p.add_argument("--backend", choices=[Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES, Backend.REDIS],
+                   default=Backend.MEMORY,
                    help="where seat state lives: memory (threads of one process), sqlite (a file shared "
-                        "by several processes) or postgres (a database, with --dsn); default %(default)s")
+                        "by several processes), postgres (a database, with --dsn) or redis (an event on the "
+                        "--redis server, shared by several processes); default %(default)s")
     p.add_argument("--latency-ms", type=bounded_float(0, 10_000, " ms"), default=5.0, metavar="MS",
                    help="time between each check and its write, the window races live in (default %(default)g)")
     p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=0, metavar="K",
                    help="seed of the optimistic strategy's backoff jitter (default %(default)s)")
     p.add_argument("--processes", type=bounded_int(1, 32), default=None, metavar="P",
-                   help="sqlite and postgres: worker processes (default: the smaller of users and 4)")
+                   help="sqlite, postgres and redis: worker processes (default: the smaller of users and 4)")
     p.add_argument("--dsn", default=None, metavar="DSN",
                    help="postgres only: the database, e.g. postgresql://user@127.0.0.1:5432/ticketlab "
                         "(the race writes a fresh schema there and drops it after)")
-    p.add_argument("--redis-url", default=None, metavar="URL",
-                   help="distributed only: take the leases from this Redis, e.g. redis://127.0.0.1:6379/0")
+    p.add_argument("--redis-url", "--redis", dest="redis_url", default=None, metavar="URL",
+                   help="a Redis server, e.g. redis://127.0.0.1:6379/0: where --backend redis keeps the seats, "
+                        "and where distributed takes its leases")
     p.add_argument("--json", action="store_true", help="print the result as JSON, with an ok field")
 
 
@@ -132,6 +136,32 @@ def _paused_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--mode", choices=[*PausedClientMode, "all"], default="all",
                    help="which protection the store adds to the lease (default %(default)s)")
     p.add_argument("--json", action="store_true", help="print each run's steps and verdict as JSON")
+
+
+def _classroom_arguments(p: argparse.ArgumentParser) -> None:
+    from ticketlab.core.vocab import StrategyName
+
+    p.add_argument("action", choices=["open", "start", "bots", "view", "close"],
+                   help="open a room and referee it; start the rush; add simulated fans; show the room; close it")
+    p.add_argument("--redis", required=True, metavar="URL",
+                   help="the instructor's Redis URL with the admin user, e.g. redis://admin@10.0.0.5:6379/0")
+    p.add_argument("--secret-file", default=None, metavar="F",
+                   help="read the admin user's password from the first line of F (keeps it out of the shell history)")
+    p.add_argument("--room", default="classroom", metavar="NAME", help="the room's name (default %(default)s)")
+    p.add_argument("--seats", type=bounded_int(1, 10_000), default=50, metavar="N",
+                   help="open: seats on sale (default %(default)s)")
+    p.add_argument("--strategy", choices=list(StrategyName), default=StrategyName.OPTIMISTIC,
+                   help="open: how holds are protected; naive lets the room double-book (default %(default)s)")
+    p.add_argument("--latency-ms", type=bounded_float(0, 10_000, " ms"), default=20.0, metavar="MS",
+                   help="open: time between each check and its write (default %(default)g)")
+    p.add_argument("--hold-ttl", type=bounded_float(10, 86_400, " s"), default=120.0, metavar="S",
+                   help="open: how long a hold lasts before it is swept (default %(default)g)")
+    p.add_argument("--delay", type=bounded_float(0, 3_600, " s"), default=5.0, metavar="S",
+                   help="start: seconds from now, on the Redis server's clock (default %(default)g)")
+    p.add_argument("--users", type=bounded_int(1, 10_000), default=100, metavar="N",
+                   help="bots: simulated fans (default %(default)s)")
+    p.add_argument("--processes", type=bounded_int(1, 64), default=4, metavar="P",
+                   help="bots: processes the fans are spread over (default %(default)s)")
 
 
 def _json_only(p: argparse.ArgumentParser) -> None:
@@ -199,6 +229,7 @@ class Verb:
 
 
 _E, _S, _X = "ticketlab.ui.commands.estimation", "ticketlab.ui.commands.seatlock", "ticketlab.ui.commands.exercises"
+_C = "ticketlab.ui.commands.classroom"
 _SIM = "ticketlab.ui.commands.sim"
 
 VERBS: tuple[Verb, ...] = (
@@ -236,6 +267,13 @@ VERBS: tuple[Verb, ...] = (
          "through the real seat-lock core on a simulated clock, 70% of holds are never paid and come back when they "
          "expire. Prints seats sold over time, waits, conflicts, the checker's verdict, and the simulation beside "
          "the library's formulas. The same seed gives the same rush.", _simulate_arguments, f"{_SIM}:simulate"),
+    Verb("classroom", "a whole room rushes one event on a shared Redis: open, start, bots, view, close",
+         "Classroom mode. `open` creates a room (an event of --seats seats with --strategy on the Redis at --redis, "
+         "reached as its admin user) and a `learner` Redis user that may only read the room and send requests, "
+         "prints the one call learners make from their notebooks, and referees their requests until the room is "
+         "closed. `start` sets the moment everyone rushes; `bots` adds simulated fans; `view` shows the room; "
+         "`close` ends it and prints the final report with the history checker's verdict (with naive: the seats "
+         "sold twice across the room's laptops).", _classroom_arguments, f"{_C}:classroom"),
     Verb("exercises", "build the student copies of the exercises, or list them",
          "Graded exercises. `build` writes exercises/ from solutions/ (answers replaced by placeholders, "
          "outputs stripped); `list` shows every exercise and its question ids.",

@@ -2,8 +2,9 @@
 
 Invariant it demonstrates: with any strategy the registry calls safe, however the threads
 or processes interleave, no seat ends up in two confirmed bookings; with the naive strategy
-some do. Memory runs one thread per user; SQLite and PostgreSQL spread the users over
-processes that share one database, released together by one barrier.
+some do. Memory runs one thread per user; SQLite, PostgreSQL and Redis spread the users over
+processes that share one database file, one PostgreSQL database (or one Redis event), released
+together by one barrier.
 """
 
 from __future__ import annotations
@@ -38,8 +39,9 @@ from ticketlab.seatlock.strategies.registry import REGISTRY, make_strategy, stra
 
 __all__ = ["RaceResult", "race", "RACE_BACKENDS"]
 
-#: Where a race can run: threads on the memory store, processes on a SQLite file or a PostgreSQL database.
-RACE_BACKENDS = (Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES)
+#: Where a race can run: threads on the memory store, processes on a SQLite file, a PostgreSQL
+#: database or a Redis event.
+RACE_BACKENDS = (Backend.MEMORY, Backend.SQLITE, Backend.POSTGRES, Backend.REDIS)
 
 _RETRYABLE = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
 _CONFIRM_FAILURES = (ConfirmFailed, HoldExpired, PaymentDeclined, PaymentOutcomeUnknown)
@@ -167,19 +169,22 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
          path: str | None = None, redis_url: str | None = None, dsn: str | None = None) -> RaceResult:
     """``users`` users rush ``seats`` seats at once; each wants ``per_user`` seats.
 
-    Memory: one thread per user, all released by a barrier. SQLite: the users are spread
-    over ``processes`` processes (default min(users, 4)), each user a thread with its own
-    connection, all released by one cross-process barrier; the database file is ``path``
-    (default: a temporary file). PostgreSQL: as SQLite, in a fresh schema of the database at
-    ``dsn`` (required; e.g. ``postgresql://user@127.0.0.1:5432/ticketlab``), dropped after the
-    race. ``latency_ms`` is waited between each check and its write.
-    ``redis_url`` (e.g. ``redis://127.0.0.1:6379/0``) makes the distributed strategy take its
-    leases from that Redis server instead of memory (threads) or a SQLite table (processes).
+    Memory: one thread per user, all released by a barrier. SQLite, PostgreSQL and Redis: the
+    users are spread over ``processes`` processes (default min(users, 4)), each user a thread
+    sharing its process's store, all released by one cross-process barrier; the database file is
+    ``path`` (default: a temporary file); PostgreSQL uses a fresh schema of the database at
+    ``dsn`` (e.g. ``postgresql://user@127.0.0.1:5432/ticketlab``), Redis a fresh namespace on
+    ``redis_url``, each dropped after the race. ``latency_ms`` is waited between each check and
+    its write. ``redis_url`` (e.g. ``redis://127.0.0.1:6379/0``) is where the redis backend keeps
+    its seats, and makes the distributed strategy take its leases from that Redis server instead
+    of memory (threads) or a SQLite table (processes).
 
     Raises :class:`InputError` for an unknown strategy or backend, a count that is not a whole
-    number >= 1, a latency that is not a number of milliseconds >= 0, a ``redis_url`` that
-    is not a Redis URL, or a ``dsn`` missing for PostgreSQL or given for another backend;
-    :class:`~ticketlab.seatlock.errors.LockServiceUnavailable` if that server does not answer, and :class:`~ticketlab.seatlock.errors.SeatLockError` if a user
+    number >= 1, a latency that is not a number of milliseconds >= 0, a ``redis_url`` that is not
+    a Redis URL (or is missing for the redis backend), or a ``dsn`` missing for PostgreSQL or
+    given for another backend; :class:`~ticketlab.seatlock.errors.LockServiceUnavailable` (or
+    ``StoreUnavailable``) if a server does not answer, and
+    :class:`~ticketlab.seatlock.errors.SeatLockError` if a user
     stopped on an error that is not part of the race.
     """
     strategy = strategy_name(strategy)
@@ -195,6 +200,9 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
     if backend is Backend.POSTGRES and dsn is None:
         raise InputError("dsn", dsn, "a PostgreSQL connection string for the postgres backend, e.g. "
                                      "--dsn postgresql://user@127.0.0.1:5432/ticketlab")
+    if backend is Backend.REDIS and redis_url is None:
+        raise InputError("redis_url", None, "the Redis server the redis backend keeps its seats on, "
+                                            "e.g. 'redis://127.0.0.1:6379/0'")
     if redis_url is not None and REGISTRY[strategy].needs_locks:
         try:  # the server answers, before any worker starts
             _lock_manager(strategy, RealClock(), redis_url).close()
@@ -226,13 +234,17 @@ def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> 
     return _result(strategy, Backend.MEMORY, users, seats, store, [service.stats.as_dict()], sum(tally), wall, 1)
 
 
-def _open_store(backend: Backend, where: str, event_id: str):
-    """The race's store, opened from a worker process: the SQLite file at ``where``, or the
-    event in the PostgreSQL database ``where`` names."""
+def _open_store(backend: Backend, where: str, event_id: str, redis_url: str | None):
+    """The shared store a worker process opens: the SQLite file at ``where``, the event in the
+    PostgreSQL database ``where`` names, or the Redis event whose namespace is ``where``."""
     if backend is Backend.POSTGRES:
         from ticketlab.seatlock.stores.postgres import PostgresStore
 
         return PostgresStore(where, event_id)
+    if backend is Backend.REDIS:
+        from ticketlab.seatlock.stores.redis import RedisStore
+
+        return RedisStore(redis_url, where)
     from ticketlab.seatlock.stores.sqlite import SqliteStore
 
     return SqliteStore(where)
@@ -241,7 +253,7 @@ def _open_store(backend: Backend, where: str, event_id: str):
 def _worker(backend, where, event_id, lock_path, redis_url, strategy, latency, seed, users, per_user, barrier,
             results) -> None:
     clock = RealClock()
-    store = _open_store(backend, where, event_id)
+    store = _open_store(backend, where, event_id, redis_url)
     locks = _lock_manager(strategy, clock, redis_url, lock_path)
     service = _build_service(store, strategy, latency, seed, clock, locks)
     tally: list[int] = []
@@ -256,10 +268,26 @@ def _worker(backend, where, event_id, lock_path, redis_url, strategy, latency, s
     results.put((service.stats.as_dict(), sum(tally), errors))
 
 
+def _create_store(backend: Backend, seats: int, where: str, event_id: str, redis_url: str | None):
+    """A fresh race event; returns it and what a worker opens it by (a file path, a DSN, or a Redis namespace)."""
+    if backend is Backend.POSTGRES:
+        from ticketlab.seatlock.stores.postgres import PostgresStore
+
+        return PostgresStore.create(where, small_venue(seats).seats(), event_id=event_id), where
+    if backend is Backend.REDIS:
+        from ticketlab.seatlock.stores.redis import RedisStore
+
+        store = RedisStore.create(redis_url, small_venue(seats).seats(), event_id=event_id)
+        return store, store.namespace
+    from ticketlab.seatlock.stores.sqlite import SqliteStore
+
+    return SqliteStore.create(where, small_venue(seats).seats(), event_id=event_id), where
+
+
 def _race_processes(backend, strategy, users, seats, latency, seed, per_user, processes, where,
                     redis_url) -> RaceResult:
-    """The users spread over worker processes sharing the SQLite file, or the PostgreSQL
-    database, at ``where`` (SQLite: a temporary file if None)."""
+    """The users spread over worker processes sharing one store: the SQLite file at ``where`` (a
+    temporary file if None), the PostgreSQL database ``where`` names, or a Redis event."""
     import multiprocessing as mp
 
     from ticketlab.seatlock.locks.sqlite import SqliteLockManager
@@ -269,15 +297,7 @@ def _race_processes(backend, strategy, users, seats, latency, seed, per_user, pr
     event_id = f"race-{os.getpid()}-{time.monotonic_ns()}"
     with tempfile.TemporaryDirectory(prefix="ticketlab-race-") as tmp:
         lock_db = os.path.join(tmp, "leases.sqlite3")
-        if backend is Backend.POSTGRES:
-            from ticketlab.seatlock.stores.postgres import PostgresStore
-
-            store = PostgresStore.create(where, small_venue(seats).seats(), event_id=event_id)
-        else:
-            from ticketlab.seatlock.stores.sqlite import SqliteStore
-
-            where = where or os.path.join(tmp, "race.sqlite3")
-            store = SqliteStore.create(where, small_venue(seats).seats(), event_id=event_id)
+        store, where = _create_store(backend, seats, where or os.path.join(tmp, "race.sqlite3"), event_id, redis_url)
         SqliteLockManager(lock_db, RealClock()).close()  # creates the lease tables before the workers race to
         ctx = mp.get_context("spawn")  # a clean interpreter per worker: no threads or locks inherited
         barrier = ctx.Barrier(users + 1)
@@ -287,21 +307,24 @@ def _race_processes(backend, strategy, users, seats, latency, seed, per_user, pr
                                args=(backend, where, event_id, lock_db, redis_url, strategy, latency, seed + k,
                                      names[k::processes], per_user, barrier, results))
                    for k in range(processes)]
-        for w in workers:
-            w.start()
-        barrier.wait(timeout=120)
-        started = time.perf_counter()
-        collected = [results.get(timeout=300) for _ in workers]
-        wall = time.perf_counter() - started
-        for w in workers:
-            w.join()
         try:
+            for w in workers:
+                w.start()
+            barrier.wait(timeout=120)
+            started = time.perf_counter()
+            collected = [results.get(timeout=300) for _ in workers]
+            wall = time.perf_counter() - started
+            for w in workers:
+                w.join()
             _raise_first([e for _, _, errors in collected for e in errors])
-            result = _result(strategy, backend, users, seats, store, [s for s, _, _ in collected],
-                             sum(a for _, a, _ in collected), wall, processes)
+            stats = [s for s, _, _ in collected]
+            return _result(strategy, backend, users, seats, store, stats, sum(a for _, a, _ in collected), wall,
+                           processes)
         finally:
-            store.drop() if backend is Backend.POSTGRES else store.close()
-        return result
+            if backend is Backend.POSTGRES or backend is Backend.REDIS:
+                store.drop()  # a shared server keeps no race behind
+            if backend is not Backend.POSTGRES:
+                store.close()
 
 
 def _result(strategy, backend, users, seats, store, stats, attempts, wall, processes) -> RaceResult:

@@ -31,6 +31,7 @@ PANELS = {
     "funnel_panel": "funnel",
     "range_panel": "ranges",
     "failure_panel": "failures",
+    "leaderboard_panel": "classroom",
 }
 
 __all__ = ["Panel", "Quantity", "Choice", "sweep", *PANELS]
