@@ -71,6 +71,7 @@ def _stop_the_test_redis():
     yield
     for server in _REDIS:
         server.stop()
+    _REDIS.clear()  # a later session in the same process (the mutation run's) starts its own
 
 
 #: Every store the core has, by name: each must pass the store contract and the service tests.
