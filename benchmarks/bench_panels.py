@@ -65,6 +65,16 @@ def bench_panel(name: str, repeat: int) -> tuple[list[float], dict[str, float], 
     return times, {c: statistics.median(v) for c, v in per_control.items()}, buttons
 
 
+def _required_arguments(name: str) -> list[str]:
+    import inspect
+
+    from ticketlab.ui import widgets
+
+    parameters = inspect.signature(getattr(widgets, name)).parameters.values()
+    return [p.name for p in parameters if p.default is inspect.Parameter.empty
+            and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+
+
 def main() -> None:
     from ticketlab.ui.widgets import PANELS
 
@@ -75,6 +85,10 @@ def main() -> None:
     print(f"{'panel':<18} {'moves':>5} {'median':>9} {'p90':>9}  slowest control (median)      verdict")
     worst = []
     for name in args.panels:
+        needs = _required_arguments(name)
+        if needs:  # a panel on a live server (the classroom's leaderboard) redraws on a timer, not a slider
+            print(f"{name:<18} skipped: it needs {', '.join(needs)} (a live room), and has no slider")
+            continue
         started = time.perf_counter()
         times, per_control, buttons = bench_panel(name, args.repeat)
         built = time.perf_counter() - started

@@ -58,7 +58,7 @@ POSITIVE = {
     "distributed lock_wait": lambda v: DistributedStrategy(MemoryLockManager(SimulatedClock()), lock_wait=v),
     "lease ttl": lambda v: _lease(ttl=v),
     "lease blocking_timeout": lambda v: _lease(blocking_timeout=v),
-    "lease extension": _extend,
+    "lease extension seconds": _extend,
     "lock manager sleep": lambda v: MemoryLockManager(SimulatedClock(), sleep=v),
     "gateway slow_seconds": lambda v: FakePaymentGateway(SimulatedClock(), slow_seconds=v),
     "paused client lock_ttl": lambda v: paused_client(lock_ttl=v, pause=3600),
@@ -70,11 +70,11 @@ NON_NEGATIVE = {
     "optimistic base_backoff": lambda v: OptimisticStrategy(base_backoff=v),
     "optimistic max_backoff": lambda v: OptimisticStrategy(max_backoff=v),
     "gateway latency": lambda v: FakePaymentGateway(SimulatedClock(), latency=v),
-    "simulated clock advance": lambda v: SimulatedClock().advance(v),
+    "simulated clock advance seconds": lambda v: SimulatedClock().advance(v),
     "race latency_ms": lambda v: race("pessimistic", users=2, seats=1, latency_ms=v),
 }
 
-NOT_DURATIONS = [True, float("nan"), float("inf"), -1, "soon", [1, 2]]  # None means "the default" where allowed
+NOT_DURATIONS = [True, float("nan"), float("inf"), -1, 10**400, "soon", [1, 2]]  # None means "the default" where allowed
 
 
 @pytest.mark.parametrize("where", sorted(POSITIVE))
@@ -83,13 +83,15 @@ def test_a_positive_duration_is_refused_the_same_way_everywhere(where, value):
     with pytest.raises(InvalidTTL) as info:
         POSITIVE[where](value)
     assert isinstance(info.value, ValueError) and "expected" in str(info.value)
+    assert info.value.name == where.split()[-1]  # the error names the argument that was wrong
 
 
 @pytest.mark.parametrize("where", sorted(NON_NEGATIVE))
 @pytest.mark.parametrize("value", NOT_DURATIONS, ids=repr)
 def test_a_duration_that_may_be_zero_is_refused_the_same_way_everywhere(where, value):
-    with pytest.raises(InvalidTTL):
+    with pytest.raises(InvalidTTL) as info:
         NON_NEGATIVE[where](value)
+    assert info.value.name == where.split()[-1]
 
 
 @pytest.mark.parametrize("where", sorted(set(POSITIVE) - {"paused client lock_ttl"}))

@@ -19,6 +19,8 @@ says so. :func:`check_cascade` enforces the rule for any layers given outermost 
 
 from __future__ import annotations
 
+import math
+
 from collections.abc import Sequence
 from typing import Any, NamedTuple
 
@@ -44,6 +46,11 @@ def duration(name: str, value: Any, *, allow_zero: bool = False, error: type[Inp
 
     expected = _NON_NEGATIVE if allow_zero else _POSITIVE
     if isinstance(value, bool) or value is None:
+        raise error(name, value, expected)
+    if type(value) is float or type(value) is int:  # the common case, answered without numpy
+        seconds = float(value) if -1e308 <= value <= 1e308 else math.inf
+        if math.isfinite(seconds) and (seconds > 0 or (allow_zero and seconds == 0)):
+            return seconds
         raise error(name, value, expected)
     try:
         seconds = parse_duration(value, name=name)
