@@ -153,3 +153,139 @@ def test_distributed_without_fencing_stamps_the_lock_managers_grant_numbers():
     hold = service.hold_seats("alice", ["GA-1-2", "GA-1-1"])
     assert hold.fencing_tokens == (1, 1)  # each seat's first grant, in the order asked
     assert store.newest_fencing_token("GA-1-1") == -1  # the store issued none and checked none
+
+
+def test_each_strategy_starts_from_its_documented_defaults():
+    locks = MemoryLockManager(SimulatedClock())
+    for strategy in (NaiveStrategy(), OptimisticStrategy(), PessimisticStrategy(), DistributedStrategy(locks)):
+        assert (strategy.latency, strategy.lock_ttl, strategy.before_write) == (0.0, 30.0, None), strategy
+    optimistic = OptimisticStrategy()
+    assert (optimistic.max_attempts, optimistic.base_backoff, optimistic.max_backoff) == (5, 0.001, 0.05)
+    assert PessimisticStrategy().lock_wait == 5.0
+    distributed = DistributedStrategy(locks)
+    assert (distributed.lock_wait, distributed.fencing, distributed.conditional) == (5.0, True, True)
+    seeded = OptimisticStrategy(seed=0)  # seed 0 is the default: the same jitter
+    assert [OptimisticStrategy().backoff(2) for _ in range(1)] == [seeded.backoff(2)]
+    from ticketlab.seatlock import make_strategy
+
+    made = make_strategy("optimistic")
+    assert made.latency == 0.0 and made.backoff(3) == OptimisticStrategy(seed=0).backoff(3)
+
+
+@pytest.mark.parametrize("make, name, bad", [
+    (lambda v: OptimisticStrategy(max_attempts=v), "max_attempts", 0),
+    (lambda v: NaiveStrategy(latency=v), "latency", -1),
+    (lambda v: PessimisticStrategy(lock_ttl=v), "lock_ttl", 0),
+])
+def test_a_bad_strategy_argument_is_named_in_its_error(make, name, bad):
+    from ticketlab.core.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        make(bad)
+    assert info.value.name == name and info.value.value == bad
+
+
+def test_the_registry_names_what_was_wrong():
+    from ticketlab.core.errors import InputError
+    from ticketlab.seatlock import make_strategy
+
+    with pytest.raises(InputError) as info:
+        make_strategy("yolo")
+    assert (info.value.name, info.value.value) == ("strategy", "yolo")
+    with pytest.raises(InputError) as info:
+        make_strategy("distributed")
+    assert (info.value.name, info.value.value) == ("locks", None) and "distributed" in str(info.value)
+    with pytest.raises(InputError) as info:
+        DistributedStrategy("not a lock manager")
+    assert (info.value.name, info.value.value) == ("locks", "not a lock manager")
+    assert "MemoryLockManager" in str(info.value)
+
+
+@pytest.mark.parametrize("make", [NaiveStrategy, OptimisticStrategy, PessimisticStrategy,
+                                  lambda latency: DistributedStrategy(MemoryLockManager(SimulatedClock()),
+                                                                      latency=latency)])
+def test_every_strategy_waits_its_latency_between_check_and_write(make):
+    clock = SimulatedClock()
+    store = MemoryStore(small_venue(1).seats(), event_id="gig")
+    strategy = make(latency=0.25)
+    seen = []
+    strategy.before_write = lambda: seen.append(clock.now())
+    BookingService(store, strategy, clock).hold_seats("alice", ["GA-1-1"])
+    assert seen == [0.25]  # the pause came first, then the hook, then the write
+    assert store.live_holds()[0].created_at == 0.25
+    assert repr(strategy).endswith("(latency=0.25)") and type(strategy).__name__ in repr(strategy)
+
+
+def test_naive_writes_blind_and_carries_no_tokens():
+    store = MemoryStore(small_venue(1).seats())
+    applied: list[Change] = []
+    apply = store.apply
+    store.apply = lambda change: (applied.append(change), apply(change))[1]
+    hold = BookingService(store, NaiveStrategy(), SimulatedClock()).hold_seats("a", ["GA-1-1"])
+    assert hold.fencing_tokens == () and applied[0].guarded is False and applied[0].expect_versions is None
+
+
+def test_distributed_counts_every_lease_that_ran_out_and_logs_one_it_could_not_give_back(caplog):
+    from ticketlab.seatlock import LockServiceUnavailable
+
+    clock = SimulatedClock()
+    store = MemoryStore(small_venue(3).seats(), event_id="gig")
+    locks = MemoryLockManager(clock)
+    ran_out = DistributedStrategy(locks, lock_ttl=5, before_write=lambda: clock.advance(6))
+    service = BookingService(store, ran_out, clock, hold_ttl=60, http_timeout=2, db_timeout=1)
+    service.hold_seats("alice", ["GA-1-1", "GA-1-2"])
+    assert service.stats.lost_leases == 2  # both leases, not one, and not one taken back
+
+    class Down(MemoryLockManager):
+        def release(self, grant):
+            raise LockServiceUnavailable("redis://127.0.0.1:1/0", "connection refused")
+
+    down = BookingService(store, DistributedStrategy(Down(clock)), clock)
+    with caplog.at_level("WARNING"):
+        down.hold_seats("bob", ["GA-1-3"])
+    assert down.stats.lost_leases == 1
+    [message] = [r.getMessage() for r in caplog.records]
+    assert "seat:gig:GA-1-3" in message and "connection refused" in message
+
+
+def test_distributed_names_the_seat_whose_lease_it_could_not_get():
+    clock = SimulatedClock()
+    store = MemoryStore(small_venue(2).seats(), event_id="gig")
+    locks = MemoryLockManager(clock)
+    locks.acquire("seat:gig:GA-1-2", 30.0)
+    service = BookingService(store, DistributedStrategy(locks, lock_wait=0.5), clock)
+    with pytest.raises(LockTimeout) as info:
+        service.hold_seats("alice", ["GA-1-1", "GA-1-2"])
+    assert (info.value.what, info.value.timeout) == ("lease on seat GA-1-2", 0.5)
+    assert locks.owner("seat:gig:GA-1-1") is None  # the lease it did get was given back
+
+
+def test_a_stale_token_names_the_seat_its_token_and_the_newest_the_store_knows():
+    clock = SimulatedClock()
+    store = MemoryStore(small_venue(2).seats(), event_id="gig")
+    # between alice's tokens (1, 1) and her write, the store issues newer ones for the second seat only
+    strategy = DistributedStrategy(MemoryLockManager(clock), before_write=lambda: store.issue_fencing_tokens(["GA-1-2"]))
+    with pytest.raises(StaleFencingToken) as info:
+        BookingService(store, strategy, clock).hold_seats("alice", ["GA-1-1", "GA-1-2"])
+    assert (info.value.seat_id, info.value.token, info.value.newest) == ("GA-1-2", 1, 1)
+
+
+def test_distributed_reports_a_guard_that_failed_under_its_leases_as_a_lost_race():
+    store = MemoryStore(small_venue(2).seats(), event_id="gig")
+    store.apply = lambda change: WriteResult.CONFLICT
+    service = BookingService(store, DistributedStrategy(MemoryLockManager(SimulatedClock())), SimulatedClock())
+    with pytest.raises(LostRace) as info:
+        service.hold_seats("alice", ["GA-1-2", "GA-1-1"])
+    assert (info.value.seat_ids, info.value.attempts) == (("GA-1-1", "GA-1-2"), 1)
+
+
+def test_distributed_writes_guarded_unless_told_not_to():
+    store = MemoryStore(small_venue(2).seats(), event_id="gig")
+    applied: list[Change] = []
+    apply = store.apply
+    store.apply = lambda change: (applied.append(change), apply(change))[1]
+    clock = SimulatedClock()
+    BookingService(store, DistributedStrategy(MemoryLockManager(clock), conditional=False), clock).hold_seats("a", ["GA-1-1"])
+    BookingService(store, DistributedStrategy(MemoryLockManager(clock)), clock).hold_seats("b", ["GA-1-2"])
+    assert (applied[0].guarded, applied[0].fencing_tokens) == (False, (1,))
+    assert (applied[1].guarded, applied[1].fencing_tokens) == (True, (1,))
