@@ -292,3 +292,14 @@ def test_the_leaderboard_names_the_seats_a_naive_room_sold_twice(tmp_path):
         assert sum(panel.trace("bought").y) > 2
     finally:
         room.close()
+
+
+def test_a_bot_that_cannot_reach_the_room_is_reported_not_lost_with_its_batch():
+    from support import free_port
+
+    from ticketlab.classroom.learner import _bot_or_failure
+
+    name, bought, conflicts, error = _bot_or_failure(f"redis://learner:x@127.0.0.1:{free_port()}/0", "classroom",
+                                                     "bot-7", 0)
+    assert (name, bought, conflicts) == ("bot-7", (), 0)
+    assert error.startswith("StoreUnavailable") and "127.0.0.1" in error

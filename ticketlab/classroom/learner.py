@@ -50,6 +50,7 @@ class RushResult:
     bought: tuple[str, ...]
     conflicts: int
     requests: int
+    error: str = ""  # a bot that failed: what stopped it
 
 
 class Learner:
@@ -178,21 +179,39 @@ def _bot(url: str, room: str, name: str, seed: int) -> RushResult:
         bot.close()
 
 
+#: Fans per bot process: more threads than this in one interpreter spend their time on its lock, and
+#: their requests wait past the referee's answer.
+BOTS_PER_PROCESS = 100
+
+
+def _bot_or_failure(url: str, room: str, name: str, seed: int) -> tuple:
+    """One fan's (name, bought, conflicts, error): a fan that fails is counted, never lost with its batch."""
+    try:
+        r = _bot(url, room, name, seed)
+        return r.name, r.bought, r.conflicts, ""
+    except Exception as error:  # noqa: BLE001  (one fan's failure is reported, the others go on)
+        return name, (), 0, f"{type(error).__name__}: {error}"
+
+
 def _bot_process(url: str, room: str, names: list[str], seed: int, results) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     with ThreadPoolExecutor(max_workers=len(names)) as pool:
-        done = list(pool.map(lambda k: _bot(url, room, names[k], seed + k), range(len(names))))
-    results.put([(r.name, r.bought, r.conflicts) for r in done])
+        done = list(pool.map(lambda k: _bot_or_failure(url, room, names[k], seed + k), range(len(names))))
+    results.put(done)
 
 
-def run_bots(url: str, users: int = 100, room: str = DEFAULT_ROOM, processes: int = 4,
+def run_bots(url: str, users: int = 100, room: str = DEFAULT_ROOM, processes: int | None = None,
              prefix: str = "bot") -> list[RushResult]:
-    """``users`` simulated fans, threads spread over ``processes`` processes: each joins as
-    ``{prefix}-N``, waits for the start and rushes for one seat. Returns what each did."""
+    """``users`` simulated fans, threads spread over ``processes`` processes (default: one per
+    :data:`BOTS_PER_PROCESS` fans): each joins as ``{prefix}-N``, waits for the start and rushes
+    for one seat. Returns what each did; a fan that failed (the referee never answered) has
+    ``error`` set. Raises :class:`InputError` for a count that is not a whole number >= 1."""
     import multiprocessing as mp
 
     users = whole_number("users", users, what="fans")
+    if processes is None:
+        processes = -(-users // BOTS_PER_PROCESS)
     processes = max(1, min(users, whole_number("processes", processes, what="processes")))
     check_name("prefix", f"{prefix}-{users}")
     names = [f"{prefix}-{k}" for k in range(users)]
@@ -205,4 +224,4 @@ def run_bots(url: str, users: int = 100, room: str = DEFAULT_ROOM, processes: in
     collected = [row for _ in workers for row in results.get(timeout=600)]
     for w in workers:
         w.join()
-    return [RushResult(name, tuple(bought), conflicts, 0) for name, bought, conflicts in collected]
+    return [RushResult(name, tuple(bought), conflicts, 0, error) for name, bought, conflicts, error in collected]

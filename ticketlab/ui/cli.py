@@ -160,8 +160,8 @@ def _classroom_arguments(p: argparse.ArgumentParser) -> None:
                    help="start: seconds from now, on the Redis server's clock (default %(default)g)")
     p.add_argument("--users", type=bounded_int(1, 10_000), default=100, metavar="N",
                    help="bots: simulated fans (default %(default)s)")
-    p.add_argument("--processes", type=bounded_int(1, 64), default=4, metavar="P",
-                   help="bots: processes the fans are spread over (default %(default)s)")
+    p.add_argument("--processes", type=bounded_int(1, 64), default=None, metavar="P",
+                   help="bots: processes the fans are spread over (default: one per 100 fans)")
 
 
 def _json_only(p: argparse.ArgumentParser) -> None:

@@ -39,8 +39,10 @@ def classroom(args: argparse.Namespace) -> int:
     if args.action == "bots":
         results = room.run_bots(url, users=args.users, room=args.room, processes=args.processes)
         bought = sum(len(r.bought) for r in results)
-        print(f"{len(results)} bots rushed: {bought} seats bought, {sum(r.conflicts for r in results)} conflicts")
-        return 0
+        failed = [r for r in results if r.error]
+        print(f"{len(results)} bots rushed: {bought} seats bought, {sum(r.conflicts for r in results)} conflicts"
+              + (f", {len(failed)} failed (first: {failed[0].name}: {failed[0].error})" if failed else ""))
+        return 1 if failed else 0
     if args.action == "view":
         print(room.room_view(url, room=args.room).report())
         return 0
