@@ -1,0 +1,175 @@
+"""The booking service at its edges: what it is built from, what it refuses, what it counts.
+
+Each refusal names the argument that was wrong and the value it got, so a caller (or a learner in
+a notebook) can fix the call; each counter moves by exactly what happened.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from ticketlab.core.errors import CascadeError, InputError
+from ticketlab.seatlock import (
+    Behaviour,
+    BookingService,
+    DistributedStrategy,
+    FakePaymentGateway,
+    InvalidSeatRequest,
+    InvalidTTL,
+    LostRace,
+    MemoryLockManager,
+    MemoryStore,
+    OptimisticStrategy,
+    PaymentDeclined,
+    RealClock,
+    SeatNotFound,
+    SimulatedClock,
+    StaleFencingToken,
+    small_venue,
+)
+from ticketlab.seatlock.service import ServiceStats
+
+
+def _store(n: int = 4) -> MemoryStore:
+    return MemoryStore(small_venue(n).seats(), event_id="gig")
+
+
+@pytest.mark.parametrize("part, bad, example", [
+    ("store", None, "MemoryStore.for_event(event)"),
+    ("store", "event.sqlite3", "MemoryStore.for_event(event)"),
+    ("strategy", "optimistic", "make_strategy('optimistic')"),
+    ("clock", 12.0, "RealClock() or SimulatedClock()"),
+    ("payments", {}, "FakePaymentGateway(clock)"),
+])
+def test_each_part_of_the_service_is_checked_and_named(part, bad, example):
+    parts = {"store": _store(), "strategy": None, "clock": None, "payments": None, part: bad}
+    with pytest.raises(InputError) as info:
+        BookingService(**parts)
+    assert (info.value.name, info.value.value) == (part, bad)
+    assert example in str(info.value)
+
+
+def test_the_parts_left_out_get_their_defaults():
+    store = _store()
+    service = BookingService(store)
+    assert isinstance(service.clock, RealClock) and isinstance(service.strategy, OptimisticStrategy)
+    assert isinstance(service.payments, FakePaymentGateway) and service.payments.clock is service.clock
+    assert (service.hold_ttl, service.http_timeout, service.db_timeout) == (600.0, 10.0, 5.0)
+    assert service.checkpoint is None and service.stats.as_dict() == dict.fromkeys(ServiceStats.FIELDS, 0)
+
+
+@pytest.mark.parametrize("argument", ["hold_ttl", "http_timeout", "db_timeout"])
+def test_a_bad_duration_names_its_argument(argument):
+    with pytest.raises(InvalidTTL) as info:
+        BookingService(_store(), clock=SimulatedClock(), **{argument: -1})
+    assert (info.value.name, info.value.value) == (argument, -1)
+
+
+@pytest.mark.parametrize("durations, pair", [
+    (dict(hold_ttl=20), ("booking_hold", "lock_ttl")),
+    (dict(http_timeout=40), ("lock_ttl", "http_call")),
+    (dict(db_timeout=12), ("http_call", "db_statement")),
+])
+def test_an_upside_down_cascade_names_the_layers_that_are(durations, pair):
+    with pytest.raises(CascadeError) as info:
+        BookingService(_store(), clock=SimulatedClock(), **durations)
+    parent, child = pair
+    assert re.search(rf"{child} \([^)]*\) must be shorter than {parent} \(", str(info.value)), str(info.value)
+
+
+def test_hold_ids_count_from_one_under_a_prefix_of_their_own_per_service():
+    store = _store()
+    a, b = BookingService(store, clock=SimulatedClock()), BookingService(store, clock=SimulatedClock())
+    ids = [a.hold_seats("u", ["GA-1-1"]).hold_id, a.hold_seats("u", ["GA-1-2"]).hold_id,
+           b.hold_seats("u", ["GA-1-3"]).hold_id]
+    prefix = re.fullmatch(r"h-([0-9a-f]{8})-1", ids[0]).group(1)
+    assert ids[1] == f"h-{prefix}-2"
+    other = re.fullmatch(r"h-([0-9a-f]{8})-1", ids[2]).group(1)
+    assert other != prefix  # two servers on one store never hand out the same id
+
+
+@pytest.mark.parametrize("seat_ids, value, expected", [
+    ("GA-1-1", "GA-1-1", "a list of seat ids"),
+    (iter(["GA-1-1"]), None, "a list of seat ids"),
+    ([], [], "at least one seat id"),
+    (("GA-1-1", 7), ["GA-1-1", 7], "seat ids as strings"),
+    (["GA-1-1", "GA-1-1"], ["GA-1-1", "GA-1-1"], "each seat id at most once"),
+])
+def test_a_bad_seat_list_says_what_a_good_one_looks_like(seat_ids, value, expected):
+    service = BookingService(_store(), clock=SimulatedClock())
+    with pytest.raises(InvalidSeatRequest) as info:
+        service.hold_seats("alice", seat_ids)
+    assert info.value.name == "seat_ids" and expected in str(info.value)
+    if value is not None:
+        assert info.value.value == value
+    assert service.store.live_holds() == []
+
+
+def test_a_seat_list_may_be_a_tuple_or_a_list_in_any_order_and_is_held_sorted():
+    service = BookingService(_store(), clock=SimulatedClock())
+    assert service.hold_seats("a", ("GA-1-2", "GA-1-1")).seat_ids == ("GA-1-1", "GA-1-2")
+    assert service.hold_seats("b", ["GA-1-4", "GA-1-3"]).seat_ids == ("GA-1-3", "GA-1-4")
+    with pytest.raises(SeatNotFound) as info:
+        service.hold_seats("c", ["GA-9-9", "GA-1-1"])
+    assert "GA-9-9" in str(info.value) and "GA-1-1" in str(info.value)  # the missing one, and an example
+
+
+@pytest.mark.parametrize("user", ["", 5, None, b"alice"])
+def test_a_user_must_be_a_non_empty_string_everywhere(user):
+    service = BookingService(_store(), clock=SimulatedClock())
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    for call in (lambda: service.hold_seats(user, ["GA-1-2"]), lambda: service.confirm(hold.hold_id, user),
+                 lambda: service.release(hold.hold_id, user), lambda: service.hold_any(user, 1)):
+        with pytest.raises(InvalidSeatRequest) as info:
+            call()
+        assert (info.value.name, info.value.value) == ("user", user) and "non-empty user id" in str(info.value)
+
+
+@pytest.mark.parametrize("call, name", [
+    (lambda s: s.confirm(["h-1"], "alice"), "hold_id"),
+    (lambda s: s.release(7, "alice"), "hold_id"),
+    (lambda s: s.cancel(None, "alice"), "booking_id"),
+])
+def test_an_id_that_is_not_a_string_is_refused_by_name(call, name):
+    service = BookingService(_store(), clock=SimulatedClock())
+    with pytest.raises(InvalidSeatRequest) as info:
+        call(service)
+    assert info.value.name == name and "an id string" in str(info.value)
+
+
+def test_the_counters_move_by_exactly_what_happened():
+    clock = SimulatedClock()
+    service = BookingService(_store(), clock=clock,
+                             payments=FakePaymentGateway(clock, behaviours={"dee": Behaviour.DECLINE}))
+    service.confirm(service.hold_seats("ann", ["GA-1-1"]).hold_id, "ann")
+    with pytest.raises(PaymentDeclined):
+        service.confirm(service.hold_seats("dee", ["GA-1-2"]).hold_id, "dee")
+    stats = service.stats.as_dict()
+    assert (stats["holds"], stats["bookings"], stats["declined"], stats["conflicts"]) == (2, 1, 1, 0)
+
+
+def test_a_stale_token_and_a_lost_race_are_counted_as_what_they_are():
+    clock = SimulatedClock()
+    store = _store(2)
+    stale = BookingService(store, DistributedStrategy(
+        MemoryLockManager(clock), before_write=lambda: store.issue_fencing_tokens(["GA-1-1"])), clock)
+    with pytest.raises(StaleFencingToken):
+        stale.hold_seats("a", ["GA-1-1"])
+    assert (stale.stats.stale_tokens, stale.stats.conflicts, stale.stats.retries) == (1, 0, 0)
+
+    bob = BookingService(store, clock=clock)
+    beaten = BookingService(store, OptimisticStrategy(
+        max_attempts=3, before_write=lambda: bob.release(bob.hold_seats("bob", ["GA-1-2"]).hold_id, "bob")), clock)
+    with pytest.raises(LostRace):
+        beaten.hold_seats("c", ["GA-1-2"])
+    assert (beaten.stats.conflicts, beaten.stats.retries, beaten.stats.stale_tokens) == (1, 2, 0)
+
+
+def test_count_write_adds_one_hold_or_one_booking_and_their_retries_and_lost_leases():
+    stats = ServiceStats()
+    stats.count_write("holds", 2, 1)
+    stats.count_write("bookings", 0, 3)
+    stats.count_write("bookings", 1, 0)
+    assert {k: v for k, v in stats.as_dict().items() if v} == dict(holds=1, bookings=2, retries=3, lost_leases=4)
