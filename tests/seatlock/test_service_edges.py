@@ -173,3 +173,109 @@ def test_count_write_adds_one_hold_or_one_booking_and_their_retries_and_lost_lea
     stats.count_write("bookings", 0, 3)
     stats.count_write("bookings", 1, 0)
     assert {k: v for k, v in stats.as_dict().items() if v} == dict(holds=1, bookings=2, retries=3, lost_leases=4)
+
+
+# --- refusals carry what they are about -------------------------------------------------------
+
+from ticketlab.seatlock import (  # noqa: E402
+    AlreadyConfirmed,
+    BookingNotFound,
+    HoldNotFound,
+    NotHoldOwner,
+    PaymentGatewayError,
+    RefundPending,
+    SoldOut,
+)
+from ticketlab.seatlock.model import BookingStatus, SeatStatus  # noqa: E402
+
+
+def _sold(clock=None, **gateway):
+    clock = clock or SimulatedClock()
+    payments = FakePaymentGateway(clock, **gateway)
+    service = BookingService(_store(), clock=clock, payments=payments)
+    booking = service.confirm(service.hold_seats("ann", ["GA-1-1", "GA-1-2"]).hold_id, "ann")
+    return service, booking, payments
+
+
+def test_cancel_refusals_name_the_booking_the_user_and_the_owner():
+    service, booking, _ = _sold()
+    with pytest.raises(BookingNotFound) as info:
+        service.cancel("b-nobody", "ann")
+    assert info.value.booking_id == "b-nobody"
+    with pytest.raises(NotHoldOwner) as info:
+        service.cancel(booking.booking_id, "bob")
+    assert (info.value.hold_id, info.value.user, info.value.owner) == (booking.hold_id, "bob", "ann")
+    assert service.cancel(booking.booking_id, "ann").status is BookingStatus.CANCELLED
+    with pytest.raises(InvalidSeatRequest) as info:
+        service.cancel(booking.booking_id, "ann")
+    assert (info.value.name, info.value.value) == ("booking_id", booking.booking_id)
+    assert "a CONFIRMED booking (this one is CANCELLED)" in str(info.value)
+
+
+def test_cancel_refuses_a_booking_whose_seats_are_no_longer_sold_to_it():
+    service, booking, payments = _sold()
+    # one of its seats was taken from it behind the service's back (a blocked seat, a repair by hand)
+    from ticketlab.seatlock.check.history import RecordKind
+    from ticketlab.seatlock.stores.base import Change
+
+    store = service.store
+    assert store.apply(Change(RecordKind.RELEASE, ("GA-1-2",), 1.0, guarded=False)).value == "OK"  # a blind write
+    with pytest.raises(InvalidSeatRequest) as info:
+        service.cancel(booking.booking_id, "ann")
+    assert (info.value.name, info.value.value) == ("booking_id", booking.booking_id)
+    assert "a booking whose seats are still SOLD to it" in str(info.value)
+    # now the seat is SOLD again, to bob: still not ann's to give back
+    bobs = service.confirm(service.hold_seats("bob", ["GA-1-2"]).hold_id, "bob")
+    with pytest.raises(InvalidSeatRequest, match="still SOLD to it"):
+        service.cancel(booking.booking_id, "ann")
+    assert store.read_seats(["GA-1-2"])[0].booking_id == bobs.booking_id
+    assert payments.held() == {booking.payment_id: booking.amount_cents, bobs.payment_id: bobs.amount_cents}
+
+
+def test_cancel_with_the_gateway_failing_says_the_refund_is_pending_and_keeps_the_booking():
+    service, booking, payments = _sold()
+    payments.fail_next("refund")
+    with pytest.raises(RefundPending) as info:
+        service.cancel(booking.booking_id, "ann")
+    assert info.value.payment_id == booking.payment_id
+    assert f"booking {booking.booking_id} is being cancelled (still CONFIRMED)" in str(info.value)
+    assert "refund" in str(info.value)  # the gateway's own words come along as the cause
+    assert service.store.get_booking(booking.booking_id).status is BookingStatus.CONFIRMED
+    assert service.cancel(booking.booking_id, "ann").status is BookingStatus.CANCELLED  # a retry finishes it
+    assert payments.held() == {}
+
+
+def test_release_refusals_name_the_hold_the_user_and_the_owner():
+    service, booking, _ = _sold()
+    hold = service.hold_seats("bob", ["GA-1-3"])
+    with pytest.raises(NotHoldOwner) as info:
+        service.release(hold.hold_id, "ann")
+    assert (info.value.hold_id, info.value.user, info.value.owner) == (hold.hold_id, "ann", "bob")
+    with pytest.raises(AlreadyConfirmed) as info:
+        service.release(booking.hold_id, "ann")
+    assert (info.value.hold_id, info.value.booking_id) == (booking.hold_id, booking.booking_id)
+    with pytest.raises(HoldNotFound) as info:
+        service.release("h-nobody", "ann")
+    assert info.value.hold_id == "h-nobody"
+    service.release(hold.hold_id, "bob")
+    assert service.store.read_seats(["GA-1-3"])[0].status is SeatStatus.AVAILABLE
+
+
+def test_hold_any_takes_the_first_free_seats_for_the_default_ttl_or_the_one_given():
+    clock = SimulatedClock()
+    service = BookingService(_store(), clock=clock)
+    first = service.hold_any("ann")  # one seat by default
+    assert first.seat_ids == ("GA-1-1",) and first.expires_at == 600.0
+    second = service.hold_any("bob", 2, ttl=90)
+    assert second.seat_ids == ("GA-1-2", "GA-1-3") and second.expires_at == 90.0
+    with pytest.raises(SoldOut) as info:
+        service.hold_any("cat", 2)
+    assert (info.value.wanted, info.value.available) == (2, 1)
+
+
+@pytest.mark.parametrize("argument, value", [("count", 0), ("attempts", 0), ("count", 1.5)])
+def test_hold_any_names_a_bad_count_or_attempts(argument, value):
+    service = BookingService(_store(), clock=SimulatedClock())
+    with pytest.raises(InvalidSeatRequest) as info:
+        service.hold_any("ann", **{argument: value})
+    assert (info.value.name, info.value.value) == (argument, value)
