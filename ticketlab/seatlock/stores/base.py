@@ -58,6 +58,7 @@ __all__ = [
     "TRANSITIONS",
     "Guard",
     "required_guards",
+    "guards_for",
     "OPERANDS",
     "PER_SEAT",
     "first_refusal",
@@ -285,8 +286,33 @@ _GUARDS: dict[tuple, tuple[Guard, ...]] = {}
 _EVALUATIONS: dict[tuple, tuple[tuple[Callable[..., bool], Callable[[Change], Any], WriteResult], ...]] = {}
 
 
+def guards_for(kind: RecordKind, guarded: bool, versioned: bool, fenced: bool) -> tuple[Guard, ...]:
+    """The guards of a change of ``kind``, in the order a store checks them, given which of the
+    strategy's protections it carries: its kind's row and seat conditions (``guarded``), the
+    version compare-and-set (``versioned``), fencing tokens (``fenced``)."""
+    out: list[Guard] = []
+    if guarded:
+        if kind in _ENDS_HOLD:
+            out.append(Guard.HOLD_LIVE)
+            if kind is RecordKind.CONFIRM:
+                out.append(Guard.HOLD_UNEXPIRED)
+        elif kind is RecordKind.CANCEL:
+            out.append(Guard.BOOKING_CONFIRMED)
+        out.append(Guard.STATUS)
+        require = TRANSITIONS[kind].require
+        if require is SeatStatus.HELD:
+            out.append(Guard.HELD_BY)
+        elif require is SeatStatus.SOLD:
+            out.append(Guard.BOOKED_BY)
+    if versioned:
+        out.append(Guard.VERSIONS)
+    if fenced:
+        out.append(Guard.FENCING)
+    return tuple(out)
+
+
 def required_guards(change: Change) -> tuple[Guard, ...]:
-    """The conditions ``change`` must meet, in the order a store checks them.
+    """The conditions ``change`` must meet, in the order a store checks them (:func:`guards_for`).
 
     The list depends only on the change's kind and which guards the strategy set, so it is
     worked out once per combination.
@@ -294,26 +320,7 @@ def required_guards(change: Change) -> tuple[Guard, ...]:
     key = (change.kind, change.guarded, change.expect_versions is not None, bool(change.fencing_tokens))
     guards = _GUARDS.get(key)
     if guards is None:
-        kind, guarded, versioned, fenced = key
-        out: list[Guard] = []
-        if guarded:
-            if kind in _ENDS_HOLD:
-                out.append(Guard.HOLD_LIVE)
-                if kind is RecordKind.CONFIRM:
-                    out.append(Guard.HOLD_UNEXPIRED)
-            elif kind is RecordKind.CANCEL:
-                out.append(Guard.BOOKING_CONFIRMED)
-            out.append(Guard.STATUS)
-            require = TRANSITIONS[kind].require
-            if require is SeatStatus.HELD:
-                out.append(Guard.HELD_BY)
-            elif require is SeatStatus.SOLD:
-                out.append(Guard.BOOKED_BY)
-        if versioned:
-            out.append(Guard.VERSIONS)
-        if fenced:
-            out.append(Guard.FENCING)
-        guards = _GUARDS[key] = tuple(out)
+        guards = _GUARDS[key] = guards_for(*key)
         _EVALUATIONS[key] = tuple((_CHECKS[g], OPERANDS[g], g.refusal) for g in guards)
     return guards
 
