@@ -127,7 +127,11 @@ def test_a_request_with_someone_elses_name_but_not_their_token_is_refused(room):
     ("CONFIG", "SET", "maxmemory", "1"),
     ("ACL", "SETUSER", "learner", "+@all"),
     ("FLUSHALL",),
-    ("XRANGE", "ticketlab-requests:{classroom-classroom}", "-", "+"),  # other learners' tokens
+    ("LRANGE", "ticketlab-requests:{classroom-classroom}", "0", "-1"),  # other learners' tokens
+    ("XADD", "ticketlab-requests:{classroom-classroom}", "MAXLEN", "0", "*", "op", "x"),  # wipe the queue
+    ("LTRIM", "ticketlab-requests:{classroom-classroom}", "1", "0"),
+    ("LPOP", "ticketlab-requests:{classroom-classroom}"),  # take someone's request
+    ("DEL", "ticketlab-requests:{classroom-classroom}"),
 ])
 def test_the_learner_acl_refuses_every_write_script_and_admin_command(room, command):
     client = room.learner_client()
@@ -303,3 +307,30 @@ def test_a_bot_that_cannot_reach_the_room_is_reported_not_lost_with_its_batch():
                                                      "bot-7", 0)
     assert (name, bought, conflicts) == ("bot-7", (), 0)
     assert error.startswith("StoreUnavailable") and "127.0.0.1" in error
+
+
+def test_nothing_a_learner_pushes_stops_the_referee_or_reaches_another_learner():
+    """Bytes that are not UTF-8, text that is not JSON, JSON that is not a request, and forged
+    requests in someone else's name: each is dropped or refused, and the room goes on serving."""
+    import json
+    import tempfile
+
+    room = Room(tempfile.mkdtemp(prefix="ticketlab-room-"))
+    try:
+        ada = classroom.join(room.learner_url, "ada")
+        client = room.learner_client()
+        from ticketlab.classroom.room import RoomKeys
+
+        queue = RoomKeys("classroom").requests
+        client.rpush(queue, b"\xff\xfe", "not json", "[1, 2]", json.dumps({"op": "hold", "name": 5}),
+                     json.dumps({"op": "hold", "name": "ada", "token": "forged", "rid": "f" * 32,
+                                 "seats": json.dumps(["GA-1-1"])}))
+        for _ in range(50):  # forged answers cannot crowd out ada's: each request has its own reply stream
+            client.rpush(queue, json.dumps({"op": "confirm", "name": "ada", "token": "x", "rid": "0" * 32, "hold": "h"}))
+        hold = ada.hold("GA-1-1")  # the referee is still serving, and the forged hold did not happen
+        assert ada.confirm(hold["hold_id"])["seat_ids"] == ["GA-1-1"]
+        assert room.thread.is_alive()
+        client.close()
+        ada.close()
+    finally:
+        room.close()

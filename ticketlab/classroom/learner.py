@@ -63,7 +63,6 @@ class Learner:
         self.client = redis_client(url, decode_responses=True, socket_timeout=max(5.0, timeout))
         self.where = f"{urlsplit(url).hostname}:{urlsplit(url).port}"
         self._token = secrets.token_urlsafe(24)
-        self._cursor = "0-0"
         if not self._call(self.client.exists, self.keys.settings):
             raise InputError("room", room, "a room the instructor opened with `ticketlab classroom open`")
 
@@ -77,15 +76,15 @@ class Learner:
         :class:`~ticketlab.seatlock.errors.StoreUnavailable` if the room does not answer.
         """
         rid = uuid.uuid4().hex
-        self._call(self.client.xadd, self.keys.requests,
-                   {"op": op, "name": self.name, "token": self._token, "rid": rid, **fields})
+        self._call(self.client.rpush, self.keys.requests,
+                   json.dumps({"op": op, "name": self.name, "token": self._token, "rid": rid, **fields}))
         deadline = time.monotonic() + self.timeout
-        reply_key = self.keys.reply(self.name)
+        reply_key, cursor = self.keys.reply(rid), "0-0"
         while time.monotonic() < deadline:
-            batch = self._call(self.client.xread, {reply_key: self._cursor}, count=50, block=250)
+            batch = self._call(self.client.xread, {reply_key: cursor}, count=50, block=250)
             for _, entries in batch or ():
                 for entry_id, reply in entries:
-                    self._cursor = entry_id
+                    cursor = entry_id
                     if reply.get("rid") == rid:
                         if reply.get("ok") == "1":
                             return json.loads(reply["result"])

@@ -4,11 +4,11 @@ Invariant: the learners' laptops cannot change anything but by asking. Redis 7 a
 user's ACL to every command a script runs, so a learner allowed only ``EVALSHA`` could not
 write at all, and one allowed the writes the scripts make could make them without the
 scripts. So the ``learner`` ACL user :func:`open_room` creates may read the room's keys and
-``XADD`` to one write-only request stream, and nothing else (no writes, no ``EVAL``, no
+``RPUSH`` a request to one write-only list, and nothing else (no writes, no ``EVAL``, no
 ``SCRIPT``, ``CONFIG``, ``ACL`` or ``FLUSHALL``): every write is made by the room's referee
 (:class:`Referee`, the instructor's process, connected as the admin user whose password is
 the instructor's secret). The referee checks each request's token against the learner's
-stored SHA-256 hash (tokens travel only on the stream learners cannot read), acts as that
+stored SHA-256 hash (tokens travel only on the list learners cannot read), acts as that
 learner only (the booking service refuses a hold that is not the caller's:
 :class:`~ticketlab.seatlock.errors.NotHoldOwner`), and handles requests concurrently, so the
 room's strategy really races: with ``naive``, learners on different laptops buy the same
@@ -17,8 +17,10 @@ seat, and the history checker finds it.
 Keys of room ``R`` (hash tag ``{classroom-R}``, one cluster slot): the event's store keys
 ``ticketlab:{classroom-R}:*`` and, beside them, ``...:room:settings`` (strategy, seats,
 start time, state), ``...:room:learners`` (name -> token hash), ``...:room:scores``
-(``name|counter`` -> n) and one reply stream per learner ``...:room:reply:NAME``; the
-request stream is ``ticketlab-requests:{classroom-R}``, outside the readable pattern.
+(``name|counter`` -> n) and one reply stream per request ``...:room:reply:RID`` (kept a minute,
+so forged requests cannot crowd out a learner's answers); the request list is
+``ticketlab-requests:{classroom-R}``, outside the readable pattern. Nothing a learner pushes stops
+the referee: a request that is not a JSON object of short strings is dropped.
 """
 
 from __future__ import annotations
@@ -101,8 +103,10 @@ class RoomKeys:
     def requests(self) -> str:
         return f"ticketlab-requests:{{{self.namespace}}}"
 
-    def reply(self, name: str) -> str:
-        return f"{self.prefix}room:reply:{name}"
+    def reply(self, rid: str) -> str:
+        """The stream the answer to request ``rid`` goes to (one per request: nobody can crowd out
+        another learner's answers)."""
+        return f"{self.prefix}room:reply:{rid}"
 
 
 def admin_url(url: str, secret_file: str | None = None) -> str:
@@ -132,10 +136,16 @@ def _learner_url(url: str, password: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, "", ""))
 
 
-# what a learner may run: reads of the room's keys, blocking reads of its reply stream, XADD of requests
+# what a learner may run: reads of the room's keys, blocking reads of its reply stream, RPUSH of a request
+# (a list, not a stream: XADD's own arguments, MAXLEN 0 or a last-possible id, would let one learner
+# wipe or close the queue for everyone)
 _LEARNER_COMMANDS = ("ping", "time", "auth", "hello", "multi", "exec", "discard", "get", "hget", "hmget", "hgetall", "hvals",
                      "hexists", "lrange", "llen", "zrange", "zscore", "zcard", "smembers", "exists", "xread",
-                     "xrange", "xrevrange", "xadd")
+                     "xrange", "xrevrange", "rpush")
+#: A request id as the learner makes it (uuid4 hex): anything else names no reply stream.
+_RID = re.compile(r"[0-9a-f]{32}")
+#: The request fields a referee reads, each a short string.
+_FIELDS = ("op", "name", "token", "rid", "seats", "count", "hold")
 
 
 def open_room(url: str, seats: int = 50, strategy: str = StrategyName.OPTIMISTIC, room: str = DEFAULT_ROOM,
@@ -163,7 +173,7 @@ def open_room(url: str, seats: int = 50, strategy: str = StrategyName.OPTIMISTIC
         client.execute_command("ACL", "SETUSER", LEARNER_USER, "reset", "on", f">{password}", "-@all",
                                *(f"+{c}" for c in _LEARNER_COMMANDS), f"%R~{keys.prefix}*", f"%W~{keys.requests}",
                                "resetchannels")
-        client.delete(keys.requests)
+        client.delete(keys.requests)  # a list of JSON requests; only learners push, only the referee pops
 
     call(where, StoreUnavailable, set_up)
     store = RedisStore.create(url, small_venue(seats).seats(), event_id=keys.namespace, namespace=keys.namespace,
@@ -192,6 +202,21 @@ def start_room(url: str, room: str = DEFAULT_ROOM, delay: float = 5.0) -> int:
     return start_at
 
 
+def _request(raw: bytes) -> dict | None:
+    """A request as the referee reads it: a JSON object whose known fields are short strings
+    (bytes that are not UTF-8 are replaced, never raised), or None."""
+    try:
+        data = json.loads(raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw)
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    fields = {k: data[k] for k in _FIELDS if k in data}
+    if not all(isinstance(v, str) and len(v) <= 4096 for v in fields.values()):
+        return None
+    return fields
+
+
 class Referee:
     """Serves room ``room``'s requests on ``store`` (an admin's :class:`RedisStore`) until it is closed.
 
@@ -203,6 +228,7 @@ class Referee:
     def __init__(self, store, room: str = DEFAULT_ROOM, workers: int = 32, sweep_every: float = 1.0) -> None:
         self.store, self.keys = store, RoomKeys(check_name("room", room))
         self.client = store.client
+        self.raw = redis_client(store.url)  # requests read as bytes: a learner's bad bytes are replaced, never raised
         settings = self.client.hgetall(self.keys.settings)
         if not settings:
             raise InputError("room", room, "a room opened with open_room(url, ...)")
@@ -226,21 +252,32 @@ class Referee:
         return self.client.hget(self.keys.settings, "state") == "closed"
 
     def serve(self, until=None) -> None:
-        """Handle requests until the room is closed (or ``until()`` is true, or :meth:`stop`)."""
-        last, swept = "0-0", time.monotonic()
+        """Handle requests until the room is closed (or ``until()`` is true, or :meth:`stop`).
+
+        Nothing a learner sends stops it: a request that is not a JSON object of short strings is
+        dropped (and logged); a server that fails for a moment is retried after half a second."""
+        from redis.exceptions import RedisError
+
+        swept = time.monotonic()
         while not self._stop.is_set() and not (until and until()):
-            batch = self.client.xread({self.keys.requests: last}, count=256, block=200)
-            for _, entries in batch or ():
-                for entry_id, fields in entries:
-                    last = entry_id
-                    self.pool.submit(self._handle, fields)
-                if entries:
-                    self.client.xtrim(self.keys.requests, minid=last)
-            if time.monotonic() - swept >= self.sweep_every:
-                swept = time.monotonic()
-                self.pool.submit(self.service.sweep_expired)
-                if self.closed():
-                    break
+            try:
+                popped = self.raw.blpop([self.keys.requests], timeout=0.2)
+                if popped is not None:
+                    more = self.raw.lpop(self.keys.requests, 255) or []
+                    for raw in (popped[1], *more):
+                        fields = _request(raw)
+                        if fields is None:
+                            _log.warning("dropped a request that is not a JSON object of strings: %.80r", raw)
+                        else:
+                            self.pool.submit(self._handle, fields)
+                if time.monotonic() - swept >= self.sweep_every:
+                    swept = time.monotonic()
+                    self.pool.submit(self.service.sweep_expired)
+                    if self.closed():
+                        break
+            except (RedisError, StoreUnavailable) as error:  # the server, not a learner: wait and go on
+                _log.warning("the room's server failed (%s); retrying", error)
+                time.sleep(0.5)
         self.pool.shutdown(wait=True)
 
     def stop(self) -> None:
@@ -260,8 +297,11 @@ class Referee:
         except Exception as error:  # noqa: BLE001  (a learner's request never stops the room)
             _log.exception("request %s from %s failed", rid, name)
             reply = {"rid": rid, "ok": "0", "kind": type(error).__name__, "error": str(error)}
-        if NAME_RULE.fullmatch(name):
-            self.client.xadd(self.keys.reply(name), reply, maxlen=200, approximate=True)
+        if _RID.fullmatch(rid):  # one stream per request, gone a minute after its answer
+            pipe = self.client.pipeline()
+            pipe.xadd(self.keys.reply(rid), reply)
+            pipe.expire(self.keys.reply(rid), 60)
+            pipe.execute()
 
     def _score(self, name: str, counter: str, n: int = 1) -> None:
         if NAME_RULE.fullmatch(name):

@@ -143,14 +143,16 @@ def _rush_seats(service: BookingService, user: str, per_user: int, tally: list[i
     tally.append(attempts)
 
 
-def _lock_manager(strategy: StrategyName, clock, redis_url: str | None, sqlite_path: str | None = None):
-    """The leases for a strategy that needs them: Redis if a URL is given, else SQLite or memory."""
+def _lock_manager(strategy: StrategyName, clock, redis_url: str | None, sqlite_path: str | None = None,
+                  prefix: str = "ticketlab:race:"):
+    """The leases for a strategy that needs them: Redis if a URL is given (lease keys under
+    ``prefix``), else SQLite or memory."""
     if not REGISTRY[strategy].needs_locks:
         return None
     if redis_url:
         from ticketlab.seatlock.locks.redis import RedisLockManager
 
-        locks = RedisLockManager(url=redis_url, clock=clock, prefix="ticketlab:race:")
+        locks = RedisLockManager(url=redis_url, clock=clock, prefix=prefix)
         locks.ping()  # one clear LockServiceUnavailable now, not one per racing thread
         return locks
     if sqlite_path:
@@ -217,7 +219,9 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
 def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> RaceResult:
     clock = RealClock()
     store = MemoryStore(small_venue(seats).seats(), event_id=f"race-{os.getpid()}-{time.monotonic_ns()}")
-    service = _build_service(store, strategy, latency, seed, clock, _lock_manager(strategy, clock, redis_url))
+    # leases of its own on a shared Redis: another race (or one killed midway) never holds this one's seats
+    locks = _lock_manager(strategy, clock, redis_url, prefix=f"ticketlab:race:{os.getpid()}-{time.monotonic_ns()}:")
+    service = _build_service(store, strategy, latency, seed, clock, locks)
     barrier = threading.Barrier(users + 1)
     tally: list[int] = []
     errors: list[str] = []
