@@ -266,3 +266,12 @@ def test_hostile_values_at_the_seat_lock_api_raise_input_errors_and_change_nothi
     assert isinstance(caught.value, InputError) and isinstance(caught.value, ValueError), repr(caught.value)
     assert "expected" in str(caught.value) and len(str(caught.value)) < 400
     assert state(service) == before
+
+
+@pytest.mark.parametrize("backend", ["memory", "redis", "postgres"])
+def test_a_race_refuses_a_file_path_unless_it_runs_on_sqlite(backend):
+    from ticketlab.seatlock import race
+
+    with pytest.raises(InputError) as info:
+        race("naive", users=2, seats=1, backend=backend, path="race.sqlite3")
+    assert (info.value.name, info.value.value) == ("path", "race.sqlite3") and "sqlite" in str(info.value)

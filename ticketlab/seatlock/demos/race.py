@@ -196,6 +196,8 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
     users, seats = whole_number("users", users, what="users"), whole_number("seats", seats, what="seats")
     per_user = whole_number("per_user", per_user, what="attempts per user")
     latency = seconds("latency_ms", latency_ms, allow_zero=True) / 1000.0
+    if path is not None and backend is not Backend.SQLITE:
+        raise InputError("path", path, "no file path unless the backend is sqlite: --backend sqlite")
     if dsn is not None and backend is not Backend.POSTGRES:
         raise InputError("dsn", dsn, "no DSN unless the backend is postgres: --backend postgres "
                                      "--dsn postgresql://user@127.0.0.1:5432/ticketlab")
@@ -212,8 +214,8 @@ def race(strategy: str = StrategyName.NAIVE, users: int = 20, seats: int = 5, ba
             raise InputError("redis_url", redis_url, error.expected) from None
     if backend is Backend.MEMORY:
         return _race_memory(strategy, users, seats, latency, seed, per_user, redis_url)
-    return _race_processes(backend, strategy, users, seats, latency, seed, per_user, processes, path or dsn,
-                           redis_url)
+    return _race_processes(backend, strategy, users, seats, latency, seed, per_user, processes,
+                           dsn if backend is Backend.POSTGRES else path, redis_url)
 
 
 def _race_memory(strategy, users, seats, latency, seed, per_user, redis_url) -> RaceResult:

@@ -321,7 +321,8 @@ class _Connections:
         local = self._local
         nested = local.depth > 0
         head, tail = ("SAVEPOINT batch", "RELEASE SAVEPOINT batch") if nested else ("BEGIN", "COMMIT")
-        text = "; ".join([head, *(self._prepared(conn, s, nested) for s, _ in statements), tail])
+        with self.errors(what, timeout):  # a connection lost while preparing is the core's error too
+            text = "; ".join([head, *(self._prepared(conn, s, nested) for s, _ in statements), tail])
         params = [p for _, ps in statements for p in ps]
         cursor = local.client
         try:
