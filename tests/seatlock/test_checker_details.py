@@ -329,3 +329,11 @@ def test_an_empty_history_is_judged_against_the_store_from_a_record_zero():
     [v] = check_history([], {"A": Seat("A", "GA", 1, 1, 0)}).violations
     assert (v.kind, v.seq, v.seat_id) == ("FINAL_STATE_MISMATCH", 0, "A")
     assert v.message == "A is AVAILABLE in the store but the history says None"
+
+
+def test_violation_kinds_print_as_the_names_a_learner_reads():
+    from ticketlab.seatlock import ViolationKind
+
+    kinds = sorted({ViolationKind.SOLD_TWICE, ViolationKind.SEQUENCE})
+    assert repr(kinds) == "['SEQUENCE', 'SOLD_TWICE']" and f"{kinds[0]}" == "SEQUENCE"
+    assert kinds[1] == "SOLD_TWICE" and isinstance(kinds[1], str)

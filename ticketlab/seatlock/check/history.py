@@ -101,6 +101,9 @@ class ViolationKind(StrEnum):
     SEQUENCE = "SEQUENCE"
     FINAL_STATE_MISMATCH = "FINAL_STATE_MISMATCH"
 
+    def __repr__(self) -> str:  # in a list or a dict a learner prints, the name as the string it equals
+        return repr(self.value)
+
 
 _V = ViolationKind
 
