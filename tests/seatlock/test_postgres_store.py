@@ -135,6 +135,23 @@ def test_events_share_a_database_each_in_its_own_schema(dsn):
         PostgresStore(dsn, "first-night")
 
 
+def test_event_ids_that_spell_alike_still_get_schemas_of_their_own(dsn):
+    from ticketlab.seatlock.stores.postgres import PostgresStore, schema_for
+
+    ids = ["gig", "Gig", "GIG", "gig-1", "gig_1", "x" * 70 + "1", "x" * 70 + "2"]
+    assert len({schema_for(e) for e in ids}) == len(ids)
+    assert schema_for("gig") == "ticketlab_gig" and all(len(schema_for(e)) <= 63 for e in ids)
+    upper = PostgresStore.create(dsn, small_venue(2).seats(), event_id="A")
+    lower = PostgresStore.create(dsn, small_venue(3).seats(), event_id="a")  # must not replace "A"
+    try:
+        BookingService(upper, NaiveStrategy()).hold_seats("alice", [A])
+        assert PostgresStore(dsn, "A").read_seats([A])[0].status is SeatStatus.HELD
+        assert len(PostgresStore(dsn, "a").snapshot()) == 3 and len(PostgresStore(dsn, "A").snapshot()) == 2
+    finally:
+        upper.drop()
+        lower.drop()
+
+
 @pytest.mark.parametrize("dsn_text", ["", "not a dsn at all", "host='unterminated", 42])
 def test_a_dsn_libpq_cannot_parse_is_an_input_error_naming_it(dsn_text):
     from ticketlab.seatlock.stores.postgres import PostgresStore

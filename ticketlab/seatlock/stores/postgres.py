@@ -26,6 +26,7 @@ client-side), so it costs one round trip whatever its size.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
@@ -173,9 +174,14 @@ _ENDS_HOLD = (RecordKind.CONFIRM, RecordKind.RELEASE, RecordKind.EXPIRE)
 
 
 def schema_for(event_id: str) -> str:
-    """The schema an event's tables live in: ``ticketlab_`` and the event id, lower case,
-    other characters as ``_`` (PostgreSQL cuts names at 63 bytes)."""
-    return ("ticketlab_" + re.sub(r"[^a-z0-9_]", "_", str(event_id).lower()))[:63]
+    """The schema an event's tables live in: ``ticketlab_`` and the event id, lower case, other
+    characters as ``_``. Two event ids never share a schema: when that spelling changed the id
+    ("Gig", "gig-1") or is too long for PostgreSQL's 63 bytes, a hash of the exact id is added."""
+    event_id = str(event_id)
+    slug = re.sub(r"[^a-z0-9_]", "_", event_id.lower())
+    if slug == event_id and len(slug) <= 53:
+        return "ticketlab_" + slug
+    return f"ticketlab_{slug[:43]}_{hashlib.sha256(event_id.encode()).hexdigest()[:8]}"
 
 
 def _check_dsn(dsn: Any) -> str:
