@@ -1,4 +1,5 @@
-"""The two ways to install ticketlab (pip extras, conda environment.yml) stay in step."""
+"""The two ways to install ticketlab (pip extras, conda environment.yml) stay in step, and the
+project's tool configuration names files that exist."""
 
 from __future__ import annotations
 
@@ -69,3 +70,36 @@ def test_importing_ticketlab_does_not_import_jupyter_sympy_or_plotly():
             "print(sorted(m for m in ('sympy','plotly','ipywidgets','IPython','redis') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def _mutation_tool():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("mutation_tool", ROOT / "tools" / "mutation.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_mutation_targets_their_tests_and_the_files_left_out_all_exist():
+    tool = _mutation_tool()
+    config = tool.settings()
+    for target, tests in config["targets"].items():
+        assert (ROOT / target).exists(), target
+        assert tests and all((ROOT / t).is_file() for t in tests), (target, tests)
+    assert set(config["default"]) <= set(config["targets"])
+    for rule in config["not_mutated"]:
+        assert (ROOT / rule["path"]).is_file() and rule["reason"], rule
+        assert any(tool._inside(rule["path"], t) for t in config["targets"]), rule["path"]
+
+
+def test_a_target_folder_is_mutated_without_the_files_left_out():
+    tool = _mutation_tool()
+    skipped = {rule["path"]: rule["reason"] for rule in tool.settings()["not_mutated"]}
+    stores = "ticketlab/seatlock/stores"
+    kept, left_out = tool.without([stores, "ticketlab/core/numbers.py"], skipped)
+    every = tool._modules(stores)
+    assert sorted(left_out) == sorted(p for p in every if p in skipped) != []
+    assert kept == [p for p in every if p not in skipped] + ["ticketlab/core/numbers.py"]
+    assert f"{stores}/memory.py" in kept and f"{stores}/sqlite.py" in kept
+    assert tool.without([stores], {}) == ([stores], [])  # nothing left out: the folder stays whole

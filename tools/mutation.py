@@ -58,6 +58,18 @@ def plan(paths: list[str], targets: dict[str, list[str]]) -> dict[str, list[str]
     return chosen
 
 
+def without(paths: list[str], skipped: dict[str, str]) -> tuple[list[str], list[str]]:
+    """``paths`` with the files in ``skipped`` taken out (a folder holding one becomes its other
+    files), and the skipped files that were inside ``paths``."""
+    kept, left_out = [], []
+    for path in paths:
+        modules = _modules(path)
+        inside = [m for m in modules if m in skipped]
+        left_out += inside
+        kept += [path] if not inside else [m for m in modules if m not in skipped]
+    return kept, left_out
+
+
 def _modules(path: str) -> list[str]:
     p = ROOT / path
     files = [p] if p.is_file() else sorted(p.rglob("*.py"))
@@ -304,8 +316,12 @@ def main(argv: list[str]) -> int:
     config = settings()
     targets: dict[str, list[str]] = config["targets"]
     unscored = config.get("unscored", [])
+    skipped = {rule["path"]: rule["reason"] for rule in config.get("not_mutated", [])}
     results = []
     for target, paths in plan(argv or config["default"], targets).items():
+        paths, left_out = without(paths, skipped)
+        for path in left_out:
+            print(f"not mutated: {path} ({skipped[path]})")
         shutil.rmtree(MUTANTS, ignore_errors=True)
         started = time.monotonic()
         done = subprocess.run([sys.executable, __file__, "--mutmut", ",".join(targets[target]), *paths], cwd=ROOT)
