@@ -103,3 +103,19 @@ def test_a_target_folder_is_mutated_without_the_files_left_out():
     assert kept == [p for p in every if p not in skipped] + ["ticketlab/core/numbers.py"]
     assert f"{stores}/memory.py" in kept and f"{stores}/sqlite.py" in kept
     assert tool.without([stores], {}) == ([stores], [])  # nothing left out: the folder stays whole
+
+
+def test_only_sql_whose_letters_changed_case_is_scored_as_the_same_program():
+    tool = _mutation_tool()
+    rules = tool.settings()["unscored"]
+    code = 'def f(c):\n    return c.execute("SELECT n FROM counters WHERE k = ?", ("AVAILABLE",))\n'
+    same = code.replace("SELECT n FROM counters WHERE", "select n from counters where")
+    broken = code.replace("SELECT n FROM counters WHERE k = ?", "XXSELECT n FROM counters WHERE k = ?XX")
+    data = code.replace('"AVAILABLE"', '"available"')  # a value in the data: its case matters
+    assert tool.is_unscored(rules, "m.py", "m.x_f__mutmut_1", code, same)
+    assert not tool.is_unscored(rules, "m.py", "m.x_f__mutmut_2", code, broken)
+    assert not tool.is_unscored(rules, "m.py", "m.x_f__mutmut_3", code, data)
+    # a fragment of a statement counts; a quoted value inside it, or prose, does not
+    assert tool.sql_case_only(" AND expires_at > ?", " and expires_at > ?")
+    assert not tool.sql_case_only(" AND status = 'CONFIRMED'", " and status = 'confirmed'")
+    assert not tool.sql_case_only("the database write lock", "THE DATABASE WRITE LOCK")

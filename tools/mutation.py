@@ -25,6 +25,7 @@ from __future__ import annotations
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -228,14 +229,40 @@ def _holder(node: ast.AST, parents: dict[ast.AST, ast.AST]) -> dict[str, str]:
     return {}
 
 
-def string_only_holder(original: str, mutant: str) -> dict[str, str] | None:
-    """If the mutant changes exactly one string literal, where that literal sits (see :func:`_holder`)."""
-    a, b = ast.parse(original), ast.parse(mutant)
+#: An SQL keyword as this code writes it (upper case, a whole word): the mark of a statement or a fragment.
+_SQL_KEYWORD = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|FROM|WHERE|AND|SET|INTO|VALUES|ORDER BY|LIMIT)\b")
+_QUOTED = re.compile(r"'[^']*'")
+
+
+def sql_case_only(old: str, new: str) -> bool:
+    """``new`` is the SQL ``old`` with only the case of its keywords and names changed: its quoted
+    values (data, whose case matters) are the same, and ``old`` reads as SQL."""
+    return (old != new and old.lower() == new.lower() and _QUOTED.findall(old) == _QUOTED.findall(new)
+            and _SQL_KEYWORD.search(old) is not None)
+
+
+def _changed_string(a: ast.AST, b: ast.AST) -> tuple[ast.Constant, ast.Constant] | None:
+    """The one string literal that differs between two trees, if that is their only difference."""
     changed = [(x, y) for x, y in zip(ast.walk(a), ast.walk(b)) if type(x) is not type(y)
                or (isinstance(x, ast.Constant) and (type(x.value), x.value) != (type(y.value), y.value))]
     if len(changed) != 1 or not all(isinstance(n, ast.Constant) and isinstance(n.value, str) for n in changed[0]):
         return None
-    return _holder(changed[0][0], _parents(a))
+    return changed[0]
+
+
+def string_only_holder(original: str, mutant: str) -> dict[str, str] | None:
+    """If the mutant changes exactly one string literal, where that literal sits (see :func:`_holder`),
+    plus ``{"equivalent": "sql-letter-case"}`` when the literal is SQL whose keywords and names only
+    changed case (:func:`sql_case_only`: SQLite ignores their case, so the program is the same)."""
+    a, b = ast.parse(original), ast.parse(mutant)
+    pair = _changed_string(a, b)
+    if pair is None:
+        return None
+    holder = _holder(pair[0], _parents(a))
+    old, new = pair[0].value, pair[1].value
+    if sql_case_only(old, new):
+        holder = {**holder, "equivalent": "sql-letter-case"}
+    return holder
 
 
 def function_of(name: str) -> str:

@@ -66,6 +66,22 @@ def redis_store(seats: Sequence[Seat], directory: Path) -> Store:
     return RedisStore.create(_REDIS[0].url, seats, event_id="gig", namespace=f"gig-{uuid.uuid4().hex[:12]}")
 
 
+@pytest.fixture(autouse=True)
+def _cold_memos():
+    """Each test starts with the stores' memos empty, as a fresh process does: a guard list or an
+    SQL plan built wrong on first use cannot hide behind one an earlier test built right."""
+    import sys
+
+    from ticketlab.seatlock.stores import base
+
+    base._GUARDS.clear()
+    base._EVALUATIONS.clear()
+    SqliteStore._PLANS.clear()
+    postgres = sys.modules.get("ticketlab.seatlock.stores.postgres")
+    if postgres is not None:
+        postgres.PostgresStore._SEAT_SQL.clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _stop_the_test_redis():
     yield

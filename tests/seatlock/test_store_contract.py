@@ -221,6 +221,17 @@ def _status_and_token_both_wrong(store):
     return hold_change("h1", (A,), at=1.0, fencing_tokens=(3,))  # STATUS comes before FENCING
 
 
+def _cancel_with_an_older_token(store):
+    hold = ok(store, hold_change("h1", (A,), fencing_tokens=(5,))).hold
+    booking = ok(store, confirm_change(hold, 1.0, fencing_tokens=(6,))).booking
+    return cancel_change(booking, 2.0, fencing_tokens=(4,))  # every other guard holds: the token is the reason
+
+
+def _confirm_with_an_older_token(store):
+    hold = ok(store, hold_change("h1", (A,), fencing_tokens=(5,))).hold
+    return confirm_change(hold, 1.0, fencing_tokens=(5,))
+
+
 REFUSALS = {
     "status: hold a seat HELD by another hold": (_held_by_other, WriteResult.CONFLICT),
     "status: hold a SOLD seat": (_sold_seat, WriteResult.CONFLICT),
@@ -238,6 +249,8 @@ REFUSALS = {
     "fencing: an older token": (_older_fencing_token, WriteResult.STALE_TOKEN),
     "fencing: an equal token": (_equal_fencing_token, WriteResult.STALE_TOKEN),
     "order: the status guard is checked before the token": (_status_and_token_both_wrong, WriteResult.CONFLICT),
+    "fencing: cancel a confirmed booking with an older token": (_cancel_with_an_older_token, WriteResult.STALE_TOKEN),
+    "fencing: confirm a live hold with its own token again": (_confirm_with_an_older_token, WriteResult.STALE_TOKEN),
 }
 
 
@@ -572,3 +585,93 @@ def test_a_change_whose_payment_moved_meanwhile_is_refused_and_changes_nothing(n
     assert store.apply(end_change(hold, 2.0)._replace(payment=step(hold, {None}, None))) is WriteResult.CONFLICT
     assert store_state(store) == before
     assert store.get_payment("pay-h1").state is PaymentState.REFUNDING
+
+
+# --- what a write keeps, and what the history numbers --------------------------------
+
+
+def test_a_write_keeps_each_seats_place_and_price(new_store):
+    store = new_store()
+    before = store.read_seats([A, B])
+    sold(store, "h1", (A, B))
+    after = store.read_seats([A, B])
+    assert [(s.seat_id, s.section, s.row, s.number, s.price_cents) for s in after] == [
+        (s.seat_id, s.section, s.row, s.number, s.price_cents) for s in before]
+    assert [s.status for s in after] == [SeatStatus.SOLD, SeatStatus.SOLD]
+
+
+def test_a_seat_no_token_was_ever_accepted_for_has_no_bar(new_store):
+    store = new_store()
+    booking = sold(store, "h1", (A,))  # unfenced writes: the bar stays where it was
+    refund(store, booking, 2.0)
+    ok(store, cancel_change(booking, 2.0))
+    assert store.newest_fencing_token(A) == -1 and store.newest_fencing_token(B) == -1
+    assert store.newest_fencing_token("no-such-seat") == -1
+    ok(store, hold_change("h2", (A,), at=3.0, fencing_tokens=(0,)))  # so the first token, 0, passes
+
+
+def test_a_blind_end_of_a_hold_already_gone_still_writes_its_seats(new_store):
+    """The naive strategy's release can land after the hold ended: nothing guards it, and the store
+    must write it (this is how a naive service loses a seat), not fail on the missing hold."""
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,))).hold
+    ok(store, end_change(hold, 1.0))
+    for kind in (RecordKind.RELEASE, RecordKind.EXPIRE):
+        ok(store, hold_change(f"h-{kind}", (A,), at=2.0, guarded=False))
+        ok(store, end_change(hold, 3.0, kind, guarded=False))
+        assert statuses(store)[A] is SeatStatus.AVAILABLE
+    again = ok(store, hold_change("h3", (B,), at=4.0)).hold
+    ok(store, end_change(again, 5.0))
+    assert ok(store, confirm_change(again, 6.0, guarded=False)).booking.booking_id == "b-h3"
+    assert statuses(store)[B] is SeatStatus.SOLD
+
+
+def test_payment_records_carry_the_time_of_the_step_that_wrote_them(new_store):
+    store = new_store()
+    hold = ok(store, hold_change("h1", (A,))).hold
+    assert store.move_payment(step(hold, {None}, PaymentState.CHARGING), 1.5, live_hold="h1")
+    declined = step(hold, {PaymentState.CHARGING}, PaymentState.DECLINED)
+    ok(store, end_change(hold, 2.5)._replace(payment=declined))
+    payments = [(r.kind, r.at) for r in store.history() if r.payment_id == "pay-h1"]
+    assert payments == [(RecordKind.PAYMENT_INTENT, 1.5), (RecordKind.PAYMENT_DECLINED, 2.5)]
+
+
+def test_a_recorded_fact_reads_back_with_every_field_it_was_given(new_store):
+    store = new_store()
+    fields = dict(user="alice", hold_id="h7", seat_ids=(A, B), amount_cents=1234, payment_id=None,
+                  skipped=("h8", "h9"), scan_seq=1, counters=(4, 2, 0, 0))
+    seq = store.record(RecordKind.SWEEP, 9.5, **fields)
+    last = store.history()[-1]
+    assert (last.seq, last.kind, last.at) == (seq, RecordKind.SWEEP, 9.5) and seq == store.last_seq() > 1
+    assert {name: getattr(last, name) for name in fields} == fields
+
+
+def test_the_memory_stores_records_are_numbered_1_2_3_in_the_order_written(tmp_path):
+    """The memory store (the one the chapters print) numbers its history without gaps: a refused
+    change and a fact recorded twice take no number, so a record's seq is its place in the history.
+    (Other stores promise increasing numbers only: SQLite's AUTOINCREMENT spends one on an ignored
+    insert, PostgreSQL's sequence one on a rolled-back transaction.)"""
+    store = STORE_FACTORIES["memory"](small_venue(6).seats(), tmp_path)
+    hold = ok(store, hold_change("h1", (A, B), at=1.0)).hold
+    assert store.apply(hold_change("h2", (B,), at=1.0)) is not WriteResult.OK
+    assert store.move_payment(step(hold, {None}, PaymentState.CHARGING), 1.5, live_hold="h1")
+    paid = step(hold, {PaymentState.CHARGING}, PaymentState.BOOKED, booking_id="b-h1")
+    booking = ok(store, confirm_change(hold, 2.0)._replace(payment=paid)).booking
+    assert store.record(RecordKind.PAYMENT_CAPTURED, 2.5, payment_id=booking.payment_id, amount_cents=1) == 0
+    swept = store.record(RecordKind.SWEEP, 3.0)
+    ok(store, venue_change(RecordKind.BLOCK, (C,), at=4.0))
+    seqs = [r.seq for r in store.history()]
+    assert seqs == list(range(1, len(seqs) + 1)) and store.last_seq() == len(seqs) == swept + 1
+    store.close()
+
+
+def test_a_memory_store_starts_with_one_init_record_at_the_time_given():
+    from ticketlab.seatlock import Event, MemoryStore
+
+    plain = MemoryStore(small_venue(2).seats())
+    assert plain.event_id == "event" and [(r.seq, r.at) for r in plain.history()] == [(1, 0.0)]
+    event = Event("gig-9", "a small gig", small_venue(3))
+    for store, at in ((MemoryStore.for_event(event), 0.0), (MemoryStore.for_event(event, at=7.5), 7.5)):
+        (init,) = store.history()
+        assert (store.event_id, init.kind, init.at, init.seat_ids) == (
+            event.event_id, RecordKind.INIT, at, tuple(s.seat_id for s in event.seats()))

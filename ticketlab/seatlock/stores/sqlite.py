@@ -403,7 +403,7 @@ class SqliteStore(Store):
 
     def counters(self) -> dict[SeatStatus, int]:
         rows = dict(self._db.conn().execute("SELECT status, n FROM counters").fetchall())
-        return {st: rows.get(st.value, 0) for st in COUNTER_ORDER}
+        return {st: rows[st.value] for st in COUNTER_ORDER}  # create() writes one row per status
 
     def snapshot(self) -> dict[str, Seat]:
         rows = self._db.conn().execute(f"SELECT {_SEATS.columns} FROM seats ORDER BY position")
