@@ -143,9 +143,9 @@ def test_a_new_event_starts_with_one_init_record_at_time_zero_under_the_default_
 
 
 def test_no_event_at_a_path_names_the_path(tmp_path):
-    for path in (tmp_path / "absent.sqlite3", tmp_path / "empty.sqlite3"):
-        if path.name == "empty.sqlite3":
-            sqlite3.connect(path).execute("CREATE TABLE meta (key TEXT, value TEXT)").connection.close()
+    (tmp_path / "junk.sqlite3").write_bytes(b"not a database at all, just bytes" * 40)
+    sqlite3.connect(tmp_path / "empty.sqlite3").execute("CREATE TABLE meta (key TEXT, value TEXT)").connection.close()
+    for path in (tmp_path / "absent.sqlite3", tmp_path / "empty.sqlite3", tmp_path / "junk.sqlite3"):
         with pytest.raises(StoreNotFound) as info:
             SqliteStore(str(path))
         assert str(path) in str(info.value)

@@ -432,11 +432,12 @@ def test_each_change_appends_one_record_saying_what_it_did(new_store):
     assert (held.hold_id, held.user, held.expires_at, held.amount_cents, held.fencing_tokens) == (
         "h1", "alice", 601.0, 2 * PRICE, (1, 1))
     assert held.counters == (4, 2, 0, 0)
-    assert (captured.payment_id, captured.amount_cents, captured.hold_id) == ("pay-h1", 2 * PRICE, "h1")
+    assert (captured.payment_id, captured.amount_cents, captured.hold_id, captured.user) == (
+        "pay-h1", 2 * PRICE, "h1", "alice")
     assert (confirmed.booking_id, confirmed.payment_id, confirmed.amount_cents) == ("b-h1", "pay-h1", 2 * PRICE)
     assert confirmed.counters == (4, 0, 2, 0)
     assert (cancelled.booking_id, cancelled.counters) == ("b-h1", (6, 0, 0, 0))
-    assert (blocked.user, blocked.counters) == ("venue", (5, 0, 0, 1))
+    assert (blocked.user, blocked.counters, blocked.amount_cents) == ("venue", (5, 0, 0, 1), 0)  # no money moves
     assert refunded.counters is None and refunded.amount_cents == 2 * PRICE
     assert_store_clean(store)
 

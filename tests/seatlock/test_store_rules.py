@@ -39,6 +39,7 @@ def _seat(seat_id, price=100):
 
 @pytest.mark.parametrize("seats, value, expected", [
     (None, None, "an iterable of Seat values"),
+    (42, 42, "an iterable of Seat values"),
     ([], [], "at least one seat"),
     (["A"], "A", "Seat values with non-empty string ids"),
     ([_seat("")], _seat(""), "Seat values with non-empty string ids"),
@@ -49,7 +50,7 @@ def test_a_seat_map_a_store_cannot_start_with_is_refused_by_name(seats, value, e
     with pytest.raises(InputError) as info:
         seat_map(seats)
     assert (info.value.name, info.value.value) == ("seats", value)
-    assert expected in str(info.value) and "small_venue(10).seats()" in str(info.value)
+    assert expected in str(info.value) and str(info.value).endswith("e.g. small_venue(10).seats()")
 
 
 def test_a_good_seat_map_is_kept_as_given():

@@ -122,10 +122,8 @@ PAYMENT_RECORDS: dict[PaymentState, RecordKind | None] = {
 }
 
 
-def payment_refused(step: PaymentStep | None, current: PaymentIntent | None) -> bool:
+def payment_refused(step: PaymentStep, current: PaymentIntent | None) -> bool:
     """True if ``step`` may not run with the payment's intent as it is now (``current``)."""
-    if step is None:
-        return False
     return (current.state if current is not None else None) not in step.expect
 
 
