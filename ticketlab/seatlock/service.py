@@ -374,7 +374,7 @@ class BookingService:
         what it just said) and following any move another request or server made meanwhile.
 
         CHARGING: captured money becomes the booking while the hold is live and unexpired, or
-        is refunded; a declined or voided charge releases the hold; a charge the gateway never
+        is refunded (money the gateway already gave back is recorded as refunded); a declined or voided charge releases the hold; a charge the gateway never
         saw is voided if the hold expired (or ``void_unsent``: its owner released it), else
         left for a retry of confirm; a pending one is left alone. REFUNDING: refund (idempotent
         key), then give the seats back (hold released, or booking cancelled) in the same step
@@ -405,8 +405,8 @@ class BookingService:
                 if outcome is PaymentOutcome.DECLINED or outcome is PaymentOutcome.VOIDED:
                     if self._finish(intent, PaymentState.DECLINED):
                         return _Settled(PaymentState.DECLINED)
-                else:  # captured (or refunded by hand at the gateway): book it if the seats are still ours
-                    if live:
+                else:  # captured, or already refunded by hand at the gateway (then never booked)
+                    if live and outcome is PaymentOutcome.CAPTURED:  # book it: the seats are still ours
                         booking, _why = self._write_confirm(hold)
                         if booking is not None:
                             return _Settled(PaymentState.BOOKED, booking)
