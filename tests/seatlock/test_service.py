@@ -214,6 +214,7 @@ def test_confirm_after_expiry_is_refused_without_charging(make):
     clock.advance(61)
     with pytest.raises(HoldExpired) as info:
         service.confirm(hold.hold_id, "alice")
+    assert (info.value.hold_id, info.value.expired_at, info.value.now) == (hold.hold_id, hold.expires_at, clock.now())
     assert not info.value.refunded
     assert service.payments.status(f"pay-{hold.hold_id}") is PaymentOutcome.NONE
 

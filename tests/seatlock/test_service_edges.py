@@ -261,20 +261,22 @@ def test_cancel_with_the_gateway_failing_says_the_refund_is_pending_and_keeps_th
     assert payments.held() == {}
 
 
-def test_release_refusals_name_the_hold_the_user_and_the_owner():
+@pytest.mark.parametrize("operation, after", [("confirm", SeatStatus.SOLD), ("release", SeatStatus.AVAILABLE)])
+def test_confirm_and_release_refusals_name_the_hold_the_user_and_the_owner(operation, after):
     service, booking, _ = _sold()
+    act = getattr(service, operation)
     hold = service.hold_seats("bob", ["GA-1-3"])
     with pytest.raises(NotHoldOwner) as info:
-        service.release(hold.hold_id, "ann")
+        act(hold.hold_id, "ann")
     assert (info.value.hold_id, info.value.user, info.value.owner) == (hold.hold_id, "ann", "bob")
     with pytest.raises(AlreadyConfirmed) as info:
-        service.release(booking.hold_id, "ann")
+        act(booking.hold_id, "ann")
     assert (info.value.hold_id, info.value.booking_id) == (booking.hold_id, booking.booking_id)
     with pytest.raises(HoldNotFound) as info:
-        service.release("h-nobody", "ann")
+        act("h-nobody", "ann")
     assert info.value.hold_id == "h-nobody"
-    service.release(hold.hold_id, "bob")
-    assert service.store.read_seats(["GA-1-3"])[0].status is SeatStatus.AVAILABLE
+    act(hold.hold_id, "bob")
+    assert service.store.read_seats(["GA-1-3"])[0].status is after
 
 
 def test_hold_any_takes_the_first_free_seats_for_the_default_ttl_or_the_one_given():
