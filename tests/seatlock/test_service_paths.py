@@ -520,8 +520,9 @@ def test_reconcile_never_reports_refunded_a_cancel_whose_seats_it_cannot_give_ba
     booking = _booked(s)
     with pytest.raises(Crash):
         s.server(checkpoint=crash_at("refund-intent")).cancel(booking.booking_id, "alice")
-    # one of its seats was taken from it behind the service's back (a repair by hand)
-    assert s.store.apply(Change(RecordKind.RELEASE, ("GA-1-2",), s.clock.now(), guarded=False)) is WriteResult.OK
+    # one of its seats was taken from it behind the service's back (the venue blocked it by hand)
+    assert s.store.apply(Change(RecordKind.BLOCK, ("GA-1-2",), s.clock.now(), user="venue",
+                                guarded=False)) is WriteResult.OK
     assert s.server().reconcile() == ReconcileResult((), (), (), (booking.payment_id,))
     assert s.store.get_payment(booking.payment_id).state is PaymentState.REFUNDING  # still owed: a retry sees it
     assert s.store.get_booking(booking.booking_id).status is BookingStatus.CONFIRMED
