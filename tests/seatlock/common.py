@@ -1,10 +1,28 @@
-"""Plain functions the seat-lock tests share (fixtures live in ``conftest.py``)."""
+"""Plain functions and classes the seat-lock tests share (fixtures live in ``conftest.py``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from ticketlab.seatlock import BookingService, Store, check_history
+import pytest
+
+from ticketlab.seatlock import (
+    BookingService,
+    FakePaymentGateway,
+    LostRace,
+    OptimisticStrategy,
+    PaymentGatewayError,
+    PaymentOutcomeUnknown,
+    PessimisticStrategy,
+    Record,
+    RecordKind,
+    SeatStatus,
+    SimulatedClock,
+    Store,
+    check_history,
+    small_venue,
+)
+from ticketlab.seatlock.stores.sqlite import SqliteStore
 
 
 def once(action: Callable[[], None]) -> Callable[[], None]:
@@ -19,6 +37,18 @@ def once(action: Callable[[], None]) -> Callable[[], None]:
     return hook
 
 
+def cut_in(store: Store, method: str, action: Callable[[], None]) -> None:
+    """Run ``action`` once, right before the next call of ``store.<method>``: another request
+    acting between two steps of this one."""
+    real, hook = getattr(store, method), once(action)
+
+    def patched(*args, **kwargs):
+        hook()
+        return real(*args, **kwargs)
+
+    setattr(store, method, patched)
+
+
 def store_state(store: Store) -> tuple:
     """Everything a refused change must leave as it was."""
     snapshot = store.snapshot()
@@ -31,6 +61,15 @@ def state(service: BookingService) -> tuple:
     return store_state(service.store)
 
 
+def records_of(store: Store, kind: RecordKind) -> list[Record]:
+    """The records of one kind in ``store``'s history, oldest first."""
+    return [r for r in store.history() if r.kind is kind]
+
+
+def seats(store: Store) -> dict[str, SeatStatus]:
+    return {seat_id: seat.status for seat_id, seat in store.snapshot().items()}
+
+
 def assert_store_clean(store: Store) -> None:
     """The history checker finds nothing wrong with everything ``store`` recorded."""
     report = check_history(store.history(), store.snapshot())
@@ -39,3 +78,95 @@ def assert_store_clean(store: Store) -> None:
 
 def assert_clean(service: BookingService) -> None:
     assert_store_clean(service.store)
+
+
+class Crash(BaseException):
+    """The process dies here: nothing after this point of the operation runs."""
+
+
+def crash_at(step: str):
+    def checkpoint(name: str) -> None:
+        if name == step:
+            raise Crash(step)
+    return checkpoint
+
+
+class WatchedGateway(FakePaymentGateway):
+    """The fake gateway, keeping each error it raised and the key of each refund it was asked for."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.errors: list[PaymentGatewayError] = []
+        self.refund_keys: list[str | None] = []
+
+    def _maybe_fail(self, request: str, payment_id: str) -> None:
+        try:
+            super()._maybe_fail(request, payment_id)
+        except PaymentGatewayError as error:
+            self.errors.append(error)
+            raise
+
+    def refund(self, payment_id, key=None):
+        self.refund_keys.append(key)
+        return super().refund(payment_id, key)
+
+
+class LosesConfirm(OptimisticStrategy):
+    """Takes holds normally but loses the race (after ``attempts`` tries) when confirming: the
+    first ``times`` confirm writes, or every one if ``times`` is None."""
+
+    attempts = 3
+
+    def __init__(self, times: int | None = None) -> None:
+        super().__init__()
+        self.left = times
+
+    def write(self, store, seat_ids, check, build, clock):
+        if store.read_seats(seat_ids)[0].status is SeatStatus.HELD and self.left != 0:
+            if self.left is not None:
+                self.left -= 1
+            raise LostRace(seat_ids, self.attempts)
+        return super().write(store, seat_ids, check, build, clock)
+
+
+class Sale:
+    """One store, one gateway, and service instances on it (each a server of its own)."""
+
+    def __init__(self, new_store, behaviours=None, gateway: type[FakePaymentGateway] = FakePaymentGateway,
+                 latency: float = 0.0):
+        self.clock = SimulatedClock()
+        self.store = new_store(small_venue(4).seats())
+        self.gateway = gateway(self.clock, latency=latency, behaviours=behaviours)
+        self.views = []
+
+    def server(self, clock=None, checkpoint=None) -> BookingService:
+        """A service instance; a SQLite one opens the file itself, as another process would."""
+        store = SqliteStore(self.store.path) if isinstance(self.store, SqliteStore) else self.store
+        if store is not self.store:
+            self.views.append(store)
+        return BookingService(store, PessimisticStrategy(), clock or self.clock, self.gateway, checkpoint=checkpoint)
+
+    def crashed_confirm(self, step: str, ttl: float = 600):
+        """Alice holds GA-1-1 and a server dies at ``step`` of confirming it; returns the hold."""
+        hold = self.server().hold_seats("alice", ["GA-1-1"], ttl=ttl)
+        with pytest.raises(Crash):
+            self.server(checkpoint=crash_at(step)).confirm(hold.hold_id, "alice")
+        return hold
+
+    def assert_at_rest(self) -> None:
+        report = check_history(self.store.history(), self.store.snapshot(), at_rest=True,
+                               gateway_held=self.gateway.held())
+        assert report.ok, report.summary()
+
+    def close(self) -> None:
+        for view in self.views:
+            view.close()
+
+
+def lost_answer(s: Sale):
+    """Alice holds GA-1-1 and pays; the gateway's answer never comes back."""
+    service = s.server()
+    hold = service.hold_seats("alice", ["GA-1-1"])
+    with pytest.raises(PaymentOutcomeUnknown):
+        service.confirm(hold.hold_id, "alice")
+    return service, hold

@@ -28,6 +28,8 @@ from ticketlab.seatlock import (
 )
 from ticketlab.seatlock.stores.sqlite import SqliteStore
 
+from .common import Sale
+
 
 def memory_store(seats: Sequence[Seat], directory: Path) -> Store:
     return MemoryStore(seats, event_id="gig")
@@ -132,12 +134,28 @@ def new_store(request, tmp_path):
 
 @pytest.fixture
 def make(new_store):
-    """``make(seats, strategy, behaviours, latency)``: a service on a simulated clock over each store."""
+    """``make(seats, strategy, behaviours, latency, gateway)``: a service on a simulated clock over each
+    store, paying through a ``gateway`` (a :class:`FakePaymentGateway` class)."""
 
-    def build(seats: int = 6, strategy: Strategy | None = None, behaviours=None, latency: float = 0.0):
+    def build(seats: int = 6, strategy: Strategy | None = None, behaviours=None, latency: float = 0.0,
+              gateway: type[FakePaymentGateway] = FakePaymentGateway):
         clock = SimulatedClock()
         store = new_store(small_venue(seats).seats())
-        payments = FakePaymentGateway(clock, latency=latency, behaviours=behaviours)
+        payments = gateway(clock, latency=latency, behaviours=behaviours)
         return BookingService(store, strategy or OptimisticStrategy(), clock, payments), clock
 
     return build
+
+
+@pytest.fixture
+def sale(new_store):
+    """``sale(behaviours, gateway, latency)``: a :class:`Sale` on each store, its SQLite views closed after."""
+    made = []
+
+    def build(behaviours=None, **gateway) -> Sale:
+        made.append(Sale(new_store, behaviours, **gateway))
+        return made[-1]
+
+    yield build
+    for s in made:
+        s.close()

@@ -14,94 +14,21 @@ import pytest
 from ticketlab.seatlock import (
     AlreadyConfirmed,
     Behaviour,
-    BookingService,
     BookingStatus,
     ConfirmInProgress,
-    FakePaymentGateway,
     HoldExpired,
     PaymentOutcome,
     PaymentOutcomeUnknown,
     PaymentState,
-    PessimisticStrategy,
     RecordKind,
     RefundPending,
     SeatStatus,
     SimulatedClock,
     check_history,
     payment_id_for,
-    small_venue,
 )
-from ticketlab.seatlock.stores.sqlite import SqliteStore
 
-
-class Crash(BaseException):
-    """The process dies here: nothing after this point of the operation runs."""
-
-
-def crash_at(step: str):
-    def checkpoint(name: str) -> None:
-        if name == step:
-            raise Crash(step)
-    return checkpoint
-
-
-class Sale:
-    """One store, one gateway, and service instances on it (each a server of its own)."""
-
-    def __init__(self, new_store, behaviours=None):
-        self.clock = SimulatedClock()
-        self.store = new_store(small_venue(4).seats())
-        self.gateway = FakePaymentGateway(self.clock, behaviours=behaviours)
-        self.views = []
-
-    def server(self, clock=None, checkpoint=None) -> BookingService:
-        """A service instance; a SQLite one opens the file itself, as another process would."""
-        store = SqliteStore(self.store.path) if isinstance(self.store, SqliteStore) else self.store
-        if store is not self.store:
-            self.views.append(store)
-        return BookingService(store, PessimisticStrategy(), clock or self.clock, self.gateway, checkpoint=checkpoint)
-
-    def crashed_confirm(self, step: str, ttl: float = 600):
-        """Alice holds GA-1-1 and a server dies at ``step`` of confirming it; returns the hold."""
-        hold = self.server().hold_seats("alice", ["GA-1-1"], ttl=ttl)
-        with pytest.raises(Crash):
-            self.server(checkpoint=crash_at(step)).confirm(hold.hold_id, "alice")
-        return hold
-
-    def assert_at_rest(self) -> None:
-        report = check_history(self.store.history(), self.store.snapshot(), at_rest=True,
-                               gateway_held=self.gateway.held())
-        assert report.ok, report.summary()
-
-    def close(self) -> None:
-        for view in self.views:
-            view.close()
-
-
-@pytest.fixture
-def sale(new_store):
-    made = []
-
-    def build(behaviours=None) -> Sale:
-        made.append(Sale(new_store, behaviours))
-        return made[-1]
-
-    yield build
-    for s in made:
-        s.close()
-
-
-def seats(store) -> dict[str, SeatStatus]:
-    return {seat_id: seat.status for seat_id, seat in store.snapshot().items()}
-
-
-def lost_answer(s: Sale):
-    """Alice holds GA-1-1 and pays; the gateway's answer never comes back."""
-    service = s.server()
-    hold = service.hold_seats("alice", ["GA-1-1"])
-    with pytest.raises(PaymentOutcomeUnknown):
-        service.confirm(hold.hold_id, "alice")
-    return service, hold
+from .common import Crash, crash_at, lost_answer, seats
 
 
 # --- item 1: a hold whose payment outcome is unknown ----------------------------------

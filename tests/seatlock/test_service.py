@@ -38,7 +38,7 @@ from ticketlab.seatlock import (
 )
 from ticketlab.seatlock.stores.sqlite import SqliteStore
 
-from .common import assert_clean, state
+from .common import LosesConfirm, assert_clean, state
 
 
 def test_stadium_has_fifty_thousand_seats_with_unique_ids():
@@ -66,7 +66,7 @@ def test_multi_seat_hold_is_all_or_nothing(make):
     before = state(service)
     with pytest.raises(SeatUnavailable) as info:
         service.hold_seats("alice", ["GA-1-1", "GA-1-2", "GA-1-3"])
-    assert info.value.seat_statuses == {"GA-1-3": "HELD"}
+    assert info.value.seat_statuses == {"GA-1-3": "HELD"} and not isinstance(info.value, SeatBlocked)
     assert state(service) == before
     assert_clean(service)
 
@@ -214,6 +214,7 @@ def test_confirm_after_expiry_is_refused_without_charging(make):
     clock.advance(61)
     with pytest.raises(HoldExpired) as info:
         service.confirm(hold.hold_id, "alice")
+    assert (info.value.hold_id, info.value.expired_at, info.value.now) == (hold.hold_id, hold.expires_at, clock.now())
     assert not info.value.refunded
     assert service.payments.status(f"pay-{hold.hold_id}") is PaymentOutcome.NONE
 
@@ -267,18 +268,8 @@ def test_timed_out_payment_that_was_captured_is_refunded_by_the_sweeper(make):
     assert_clean(service)
 
 
-class _LosesConfirm(OptimisticStrategy):
-    """Takes holds normally but always loses the race when confirming."""
-
-    def write(self, store, seat_ids, check, build, clock):
-        seats = store.read_seats(seat_ids)
-        if seats[0].status is SeatStatus.HELD:
-            raise LostRace(seat_ids, 3)
-        return super().write(store, seat_ids, check, build, clock)
-
-
 def test_confirm_failing_after_payment_refunds_and_releases(make):
-    service, _ = make(strategy=_LosesConfirm())
+    service, _ = make(strategy=LosesConfirm())
     hold = service.hold_seats("alice", ["GA-1-1"])
     with pytest.raises(ConfirmFailed):
         service.confirm(hold.hold_id, "alice")

@@ -24,12 +24,16 @@ from ticketlab.seatlock import (
     OptimisticStrategy,
     PaymentDeclined,
     RealClock,
+    RecordKind,
     SeatNotFound,
+    SeatUnavailable,
     SimulatedClock,
     StaleFencingToken,
     small_venue,
 )
 from ticketlab.seatlock.service import ServiceStats
+
+from .common import records_of, state
 
 
 def _store(n: int = 4) -> MemoryStore:
@@ -48,7 +52,7 @@ def test_each_part_of_the_service_is_checked_and_named(part, bad, example):
     with pytest.raises(InputError) as info:
         BookingService(**parts)
     assert (info.value.name, info.value.value) == (part, bad)
-    assert example in str(info.value)
+    assert info.value.expected.endswith(f", e.g. {example}")
 
 
 def test_the_parts_left_out_get_their_defaults():
@@ -90,21 +94,32 @@ def test_hold_ids_count_from_one_under_a_prefix_of_their_own_per_service():
     assert other != prefix  # two servers on one store never hand out the same id
 
 
-@pytest.mark.parametrize("seat_ids, value, expected", [
-    ("GA-1-1", "GA-1-1", "a list of seat ids"),
-    (iter(["GA-1-1"]), None, "a list of seat ids"),
-    ([], [], "at least one seat id"),
-    (("GA-1-1", 7), ["GA-1-1", 7], "seat ids as strings"),
-    (["GA-1-1", "GA-1-1"], ["GA-1-1", "GA-1-1"], "each seat id at most once"),
+_SEAT_LIST = "e.g. ['A-1-1', 'A-1-2']"  # the example a refused seat list is shown
+
+
+@pytest.mark.parametrize("seat_ids, value, expected, example", [
+    ("GA-1-1", "GA-1-1", "a list of seat ids", _SEAT_LIST),
+    (iter(["GA-1-1"]), None, "a list of seat ids", _SEAT_LIST),
+    ([], [], "at least one seat id", ""),
+    (("GA-1-1", 7), ["GA-1-1", 7], "seat ids as strings", _SEAT_LIST),
+    (["GA-1-1", "GA-1-1"], ["GA-1-1", "GA-1-1"], "each seat id at most once", ""),
 ])
-def test_a_bad_seat_list_says_what_a_good_one_looks_like(seat_ids, value, expected):
+def test_a_bad_seat_list_says_what_a_good_one_looks_like(seat_ids, value, expected, example):
     service = BookingService(_store(), clock=SimulatedClock())
     with pytest.raises(InvalidSeatRequest) as info:
         service.hold_seats("alice", seat_ids)
-    assert info.value.name == "seat_ids" and expected in str(info.value)
+    assert info.value.name == "seat_ids" and info.value.expected.startswith(expected)
+    assert example in info.value.expected
     if value is not None:
         assert info.value.value == value
     assert service.store.live_holds() == []
+
+
+def test_a_seat_list_may_be_any_sequence_of_ids():
+    from collections import UserList
+
+    service = BookingService(_store(), clock=SimulatedClock())
+    assert service.hold_seats("a", UserList(["GA-1-2", "GA-1-1"])).seat_ids == ("GA-1-1", "GA-1-2")
 
 
 def test_a_seat_list_may_be_a_tuple_or_a_list_in_any_order_and_is_held_sorted():
@@ -124,19 +139,20 @@ def test_a_user_must_be_a_non_empty_string_everywhere(user):
                  lambda: service.release(hold.hold_id, user), lambda: service.hold_any(user, 1)):
         with pytest.raises(InvalidSeatRequest) as info:
             call()
-        assert (info.value.name, info.value.value) == ("user", user) and "non-empty user id" in str(info.value)
+        assert (info.value.name, info.value.value) == ("user", user)
+        assert info.value.expected.startswith("a non-empty user id")
 
 
-@pytest.mark.parametrize("call, name", [
-    (lambda s: s.confirm(["h-1"], "alice"), "hold_id"),
-    (lambda s: s.release(7, "alice"), "hold_id"),
-    (lambda s: s.cancel(None, "alice"), "booking_id"),
+@pytest.mark.parametrize("call, name, value", [
+    (lambda s: s.confirm(["h-1"], "alice"), "hold_id", ["h-1"]),
+    (lambda s: s.release(7, "alice"), "hold_id", 7),
+    (lambda s: s.cancel(None, "alice"), "booking_id", None),
 ])
-def test_an_id_that_is_not_a_string_is_refused_by_name(call, name):
+def test_an_id_that_is_not_a_string_is_refused_by_name(call, name, value):
     service = BookingService(_store(), clock=SimulatedClock())
     with pytest.raises(InvalidSeatRequest) as info:
         call(service)
-    assert info.value.name == name and "an id string" in str(info.value)
+    assert (info.value.name, info.value.value) == (name, value) and info.value.expected.startswith("an id string")
 
 
 def test_the_counters_move_by_exactly_what_happened():
@@ -223,7 +239,7 @@ def test_cancel_refuses_a_booking_whose_seats_are_no_longer_sold_to_it():
     with pytest.raises(InvalidSeatRequest) as info:
         service.cancel(booking.booking_id, "ann")
     assert (info.value.name, info.value.value) == ("booking_id", booking.booking_id)
-    assert "a booking whose seats are still SOLD to it" in str(info.value)
+    assert info.value.expected.startswith("a booking whose seats are still SOLD to it")
     # now the seat is SOLD again, to bob: still not ann's to give back
     bobs = service.confirm(service.hold_seats("bob", ["GA-1-2"]).hold_id, "bob")
     with pytest.raises(InvalidSeatRequest, match="still SOLD to it"):
@@ -245,20 +261,22 @@ def test_cancel_with_the_gateway_failing_says_the_refund_is_pending_and_keeps_th
     assert payments.held() == {}
 
 
-def test_release_refusals_name_the_hold_the_user_and_the_owner():
+@pytest.mark.parametrize("operation, after", [("confirm", SeatStatus.SOLD), ("release", SeatStatus.AVAILABLE)])
+def test_confirm_and_release_refusals_name_the_hold_the_user_and_the_owner(operation, after):
     service, booking, _ = _sold()
+    act = getattr(service, operation)
     hold = service.hold_seats("bob", ["GA-1-3"])
     with pytest.raises(NotHoldOwner) as info:
-        service.release(hold.hold_id, "ann")
+        act(hold.hold_id, "ann")
     assert (info.value.hold_id, info.value.user, info.value.owner) == (hold.hold_id, "ann", "bob")
     with pytest.raises(AlreadyConfirmed) as info:
-        service.release(booking.hold_id, "ann")
+        act(booking.hold_id, "ann")
     assert (info.value.hold_id, info.value.booking_id) == (booking.hold_id, booking.booking_id)
     with pytest.raises(HoldNotFound) as info:
-        service.release("h-nobody", "ann")
+        act("h-nobody", "ann")
     assert info.value.hold_id == "h-nobody"
-    service.release(hold.hold_id, "bob")
-    assert service.store.read_seats(["GA-1-3"])[0].status is SeatStatus.AVAILABLE
+    act(hold.hold_id, "bob")
+    assert service.store.read_seats(["GA-1-3"])[0].status is after
 
 
 def test_hold_any_takes_the_first_free_seats_for_the_default_ttl_or_the_one_given():
@@ -273,9 +291,53 @@ def test_hold_any_takes_the_first_free_seats_for_the_default_ttl_or_the_one_give
     assert (info.value.wanted, info.value.available) == (2, 1)
 
 
-@pytest.mark.parametrize("argument, value", [("count", 0), ("attempts", 0), ("count", 1.5)])
-def test_hold_any_names_a_bad_count_or_attempts(argument, value):
+@pytest.mark.parametrize("argument, value, things", [("count", 0, "seats"), ("attempts", 0, "tries"),
+                                                     ("count", 1.5, "seats")])
+def test_hold_any_names_a_bad_count_or_attempts_and_what_it_counts(argument, value, things):
     service = BookingService(_store(), clock=SimulatedClock())
     with pytest.raises(InvalidSeatRequest) as info:
         service.hold_any("ann", **{argument: value})
     assert (info.value.name, info.value.value) == (argument, value)
+    assert info.value.expected.startswith(f"a whole number of {things} ")
+
+
+def test_hold_any_tries_twenty_times_by_default_before_giving_up():
+    def bob_cuts_in():
+        bob.release(bob.hold_seats("bob", ["GA-1-1"]).hold_id, "bob")
+
+    store, clock = _store(1), SimulatedClock()
+    bob = BookingService(store, clock=clock)
+    ann = BookingService(store, OptimisticStrategy(max_attempts=1, before_write=bob_cuts_in), clock)
+    with pytest.raises(LostRace):
+        ann.hold_any("ann")
+    assert (ann.stats.conflicts, ann.stats.holds, bob.stats.holds) == (20, 0, 20)
+
+
+def test_a_bad_ttl_for_one_hold_is_named_ttl():
+    service = BookingService(_store(), clock=SimulatedClock())
+    with pytest.raises(InvalidTTL) as info:
+        service.hold_seats("ann", ["GA-1-1"], ttl=0)
+    assert (info.value.name, info.value.value) == ("ttl", 0)
+
+
+def test_the_store_is_given_the_db_timeout_the_innermost_layer_of_the_cascade():
+    store, given = _store(), []
+    store.set_db_timeout = given.append
+    service = BookingService(store, clock=SimulatedClock(), db_timeout="3 s")
+    assert given == [service.db_timeout] == [3.0]
+
+
+def test_block_and_unblock_name_each_seat_not_in_the_status_they_need_and_change_nothing():
+    service = BookingService(_store(), clock=SimulatedClock())
+    service.hold_seats("bob", ["GA-1-2"])
+    before = state(service)
+    with pytest.raises(SeatUnavailable) as info:
+        service.block(["GA-1-1", "GA-1-2"])
+    assert info.value.seat_statuses == {"GA-1-2": "HELD"}
+    with pytest.raises(SeatUnavailable) as info:
+        service.unblock(["GA-1-3", "GA-1-1"])
+    assert info.value.seat_statuses == {"GA-1-1": "AVAILABLE", "GA-1-3": "AVAILABLE"}
+    assert state(service) == before
+    service.block(["GA-1-1", "GA-1-3"])
+    blocked, = records_of(service.store, RecordKind.BLOCK)
+    assert (blocked.user, blocked.seat_ids) == ("venue", ("GA-1-1", "GA-1-3"))  # the venue, not a buyer

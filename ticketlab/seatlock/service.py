@@ -89,6 +89,8 @@ _NO_MONEY = frozenset({None, PaymentState.DECLINED, PaymentState.REFUNDED})  # a
 _IN_FLIGHT = frozenset({PaymentOutcome.PENDING, PaymentOutcome.UNKNOWN, PaymentOutcome.NONE})
 # how many moves by other requests one settle follows before it reports where the payment stands
 _SETTLE_ROUNDS = 8
+# how many refused writes ending a hold are tried again while the hold lives and its payment allows it
+_END_HOLD_ATTEMPTS = 5
 
 
 class _Settled(NamedTuple):
@@ -96,7 +98,7 @@ class _Settled(NamedTuple):
 
     state: PaymentState | None
     booking: Booking | None = None
-    error: Exception | None = None  # the gateway's, when a refund or a status request failed
+    error: Exception | None = None  # the gateway's, when a refund failed
 
 
 class ServiceStats:
@@ -116,12 +118,9 @@ class ServiceStats:
                 setattr(self, name, getattr(self, name) + delta)
 
     def count_write(self, kind: str, retries: int, lost_leases: int) -> None:
-        """One successful hold or booking (the hot path: no keyword unpacking)."""
+        """One successful write of ``kind`` ("holds" or "bookings"), the hot path: no keyword unpacking."""
         with self._lock:
-            if kind == "holds":
-                self.holds += 1
-            else:
-                self.bookings += 1
+            setattr(self, kind, getattr(self, kind) + 1)
             self.retries += retries
             self.lost_leases += lost_leases
 
@@ -276,9 +275,7 @@ class BookingService:
         joined = not store.move_payment(PaymentStep(payment_id, _NEW, intent), now, live_hold=hold_id)
         if joined:  # another request opened this charge first, or the hold ended meanwhile
             current = store.get_payment(payment_id)
-            if current is None:
-                return self._confirm_outcome(hold, _Settled(None))
-            if current.state is not PaymentState.CHARGING:
+            if current is None or current.state is not PaymentState.CHARGING:
                 return self._confirm_outcome(hold, self._settle(current))
             intent = current
         if self.checkpoint is not None:
@@ -306,18 +303,15 @@ class BookingService:
                 return booking
         else:
             why = None
-        settled = self._settle(intent, outcome)
-        if settled.state is PaymentState.BOOKED and settled.booking is not None:
-            return settled.booking
-        return self._confirm_outcome(hold, settled, why)
+        return self._confirm_outcome(hold, self._settle(intent, outcome), why)
 
     def _confirm_outcome(self, hold: Hold, settled: _Settled, why: Exception | None = None) -> Booking:
         """What a confirm of ``hold`` tells its caller, given where its payment ended up (``why``:
         what refused the seat write, if it was refused)."""
+        if settled.booking is not None:  # only a BOOKED payment carries one
+            return settled.booking
         state, now = settled.state, self.clock.now()
         payment_id = payment_id_for(hold.hold_id)
-        if state is PaymentState.BOOKED and settled.booking is not None:
-            return settled.booking
         if state is PaymentState.DECLINED:
             if hold.expired(now):  # voided by the sweeper before the charge went out: nothing moved
                 raise HoldExpired(hold.hold_id, hold.expires_at, now)
@@ -374,18 +368,20 @@ class BookingService:
             self.checkpoint("booked")
         return outcome.change.booking, None
 
-    def _settle(self, intent: PaymentIntent, outcome: PaymentOutcome | None = None,
+    def _settle(self, intent: PaymentIntent | None, outcome: PaymentOutcome | None = None,
                 void_unsent: bool = False) -> _Settled:
         """Drive one payment toward a final state, asking the gateway (unless ``outcome`` is
         what it just said) and following any move another request or server made meanwhile.
 
         CHARGING: captured money becomes the booking while the hold is live and unexpired, or
-        is refunded; a declined or voided charge releases the hold; a charge the gateway never
+        is refunded (money the gateway already gave back is recorded as refunded); a declined or voided charge releases the hold; a charge the gateway never
         saw is voided if the hold expired (or ``void_unsent``: its owner released it), else
         left for a retry of confirm; a pending one is left alone. REFUNDING: refund (idempotent
         key), then give the seats back (hold released, or booking cancelled) in the same step
-        that records the refund. Returns where the payment stands.
+        that records the refund. Returns where the payment stands (None: there is no intent).
         """
+        if intent is None:
+            return _Settled(None)
         store, payment_id = self.store, intent.payment_id
         for _ in range(_SETTLE_ROUNDS):
             state = intent.state
@@ -402,15 +398,15 @@ class BookingService:
                         outcome = self.payments.status(payment_id)
                     if outcome is PaymentOutcome.NONE and not (live and not void_unsent):
                         outcome = self.payments.void(payment_id)  # no charge can land after this
-                except PaymentGatewayError as error:
-                    return _Settled(state, error=error)
+                except PaymentGatewayError:
+                    return _Settled(state)  # unknown until the gateway answers again
                 if outcome in _IN_FLIGHT:
                     return _Settled(state)
                 if outcome is PaymentOutcome.DECLINED or outcome is PaymentOutcome.VOIDED:
                     if self._finish(intent, PaymentState.DECLINED):
                         return _Settled(PaymentState.DECLINED)
-                else:  # captured (or refunded by hand at the gateway): book it if the seats are still ours
-                    if live:
+                else:  # captured, or already refunded by hand at the gateway (then never booked)
+                    if live and outcome is PaymentOutcome.CAPTURED:  # book it: the seats are still ours
                         booking, _why = self._write_confirm(hold)
                         if booking is not None:
                             return _Settled(PaymentState.BOOKED, booking)
@@ -443,14 +439,13 @@ class BookingService:
         store, now = self.store, self.clock.now()
         step = PaymentStep(intent.payment_id, frozenset({intent.state}), intent._replace(state=to, updated_at=now))
         booking = store.booking_for_hold(intent.hold_id)
-        done = False
         if booking is not None and booking.status is BookingStatus.CONFIRMED and to is PaymentState.REFUNDED:
             done = store.apply(Change(RecordKind.CANCEL, booking.seat_ids, now, user=booking.user,
                                       hold_id=booking.hold_id, booking=booking, payment=step)) is WriteResult.OK
         else:
             hold = store.get_hold(intent.hold_id)
-            if hold is not None:
-                done = self._end_hold(hold, RecordKind.EXPIRE if hold.expired(now) else RecordKind.RELEASE, step)
+            done = hold is not None and self._end_hold(
+                hold, RecordKind.EXPIRE if hold.expired(now) else RecordKind.RELEASE, step)
             if not done and store.get_hold(intent.hold_id) is None:
                 done = store.move_payment(step, now)
         if done:
@@ -481,12 +476,9 @@ class BookingService:
         if hold.user != user:
             raise NotHoldOwner(hold_id, user, hold.user)
         payment_id = payment_id_for(hold_id)
-        intent = store.get_payment(payment_id)
-        if intent is None or not intent.state.open:
-            if self._end_hold(hold, RecordKind.RELEASE, PaymentStep(payment_id, _NO_MONEY)):
-                return
-            intent = store.get_payment(payment_id)
-        settled = self._settle(intent, void_unsent=True) if intent is not None else _Settled(None)
+        if self._end_hold(hold, RecordKind.RELEASE, PaymentStep(payment_id, _NO_MONEY)):
+            return  # no money was in play
+        settled = self._settle(store.get_payment(payment_id), void_unsent=True)
         state = settled.state
         booking = store.booking_for_hold(hold_id)
         if booking is not None:
@@ -510,7 +502,7 @@ class BookingService:
         """Release the seats still held by ``hold`` and drop it, with ``step`` (its payment's
         guard or move) in the same write; False if the hold was gone or the payment moved."""
         store = self.store
-        for _ in range(5):
+        for _ in range(_END_HOLD_ATTEMPTS):
             seats = store.read_seats(hold.seat_ids)
             mine = tuple(s.seat_id for s in seats if s.status is SeatStatus.HELD and s.hold_id == hold.hold_id)
             change = Change(kind, mine, self.clock.now(), user=hold.user, hold_id=hold.hold_id, payment=step)
@@ -540,14 +532,12 @@ class BookingService:
         released, skipped, refunded = [], [], []
         for hold in expired:
             payment_id = payment_id_for(hold.hold_id)
-            intent = store.get_payment(payment_id)
+            if self._end_hold(hold, RecordKind.EXPIRE, PaymentStep(payment_id, _NO_MONEY)):
+                released.append(hold.hold_id)  # no money was in play
+                continue
+            intent = store.get_payment(payment_id)  # money in play, or the hold ended after the scan
             if intent is None or not intent.state.open:
-                if self._end_hold(hold, RecordKind.EXPIRE, PaymentStep(payment_id, _NO_MONEY)):
-                    released.append(hold.hold_id)
-                    continue
-                intent = store.get_payment(payment_id)  # a charge opened after the scan
-                if intent is None or not intent.state.open:
-                    continue
+                continue
             state = self._settle(intent).state
             if state is PaymentState.REFUNDED or state is PaymentState.DECLINED:
                 released.append(hold.hold_id)
@@ -605,16 +595,13 @@ class BookingService:
         if any(s.booking_id != booking_id or s.status is not SeatStatus.SOLD
                for s in store.read_seats(booking.seat_ids)):
             raise InvalidSeatRequest("booking_id", booking_id, "a booking whose seats are still SOLD to it")
-        payment_id = booking.payment_id
-        intent = store.get_payment(payment_id)
-        if intent is None or intent.state is PaymentState.BOOKED:
-            now = self.clock.now()
-            refunding = PaymentIntent(payment_id, booking.hold_id, booking.user, booking.amount_cents,
-                                      PaymentState.REFUNDING, now, booking_id)
-            if store.move_payment(PaymentStep(payment_id, _BOOKED_OR_NEW, refunding), now):
-                self._checkpoint("refund-intent")
-            intent = store.get_payment(payment_id)
-        settled = self._settle(intent) if intent is not None else _Settled(None)
+        payment_id, now = booking.payment_id, self.clock.now()
+        refunding = PaymentIntent(payment_id, booking.hold_id, booking.user, booking.amount_cents,
+                                  PaymentState.REFUNDING, now, booking_id)
+        # refused if a cancel is already under way (REFUNDING): then this call finishes that one
+        if store.move_payment(PaymentStep(payment_id, _BOOKED_OR_NEW, refunding), now):
+            self._checkpoint("refund-intent")
+        settled = self._settle(store.get_payment(payment_id))
         if settled.state is PaymentState.REFUNDED:
             return store.get_booking(booking_id)
         if settled.state is PaymentState.REFUNDING:

@@ -203,6 +203,8 @@ for _, guard in ipairs(c.g) do
     ok = redis.call('HGET', K.booking_status, booking_id) == 'CONFIRMED'
   elseif guard == 'S' then
     for i = 1, n do if status[i] ~= c.req then ok = false end end
+  elseif n == 0 then
+    ok = true  -- no seat to look up (HMGET needs one): a hold whose seats blind writes all took
   elseif guard == 'H' or guard == 'B' then
     local owners = redis.call('HMGET', guard == 'H' and K.holder or K.booker, unpack(seats))
     local want = guard == 'H' and hold_id or booking_id
