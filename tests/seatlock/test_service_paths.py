@@ -408,6 +408,29 @@ def test_a_release_that_meets_a_charge_opened_under_it_voids_the_charge_and_free
     s.assert_at_rest()
 
 
+def test_a_sweep_that_meets_a_charge_opened_under_it_voids_the_charge_and_frees_the_seats(sale):
+    """The sweep read no payment for an expired hold, then a confirm that began before the expiry
+    lands its charge intent: the sweep's no-money write is refused, and it settles the charge instead
+    (never sent, so voided) rather than leaving an expired hold live."""
+    s = sale()
+    service = s.server()
+    hold = service.hold_seats("alice", ["GA-1-1"], ttl=60)
+    s.clock.advance(61)
+    payment_id = payment_id_for(hold.hold_id)
+    late = PaymentIntent(payment_id, hold.hold_id, "alice", hold.amount_cents, PaymentState.CHARGING, 59.0)
+
+    def a_confirm_from_before_the_expiry_lands():
+        assert s.store.move_payment(PaymentStep(payment_id, frozenset({None}), late), 59.0, live_hold=hold.hold_id)
+
+    cut_in(service.store, "apply", a_confirm_from_before_the_expiry_lands)
+    swept = service.sweep_expired()
+    assert (swept.released, swept.skipped) == ((hold.hold_id,), ())
+    assert s.gateway.status(payment_id) is PaymentOutcome.VOIDED
+    assert s.store.get_payment(payment_id).state is PaymentState.DECLINED
+    assert seats(s.store)["GA-1-1"] is SeatStatus.AVAILABLE
+    s.assert_at_rest()
+
+
 def test_releasing_a_hold_whose_seat_a_blind_write_took_leaves_the_seat_to_its_new_holder(make):
     bobs = []
     service, clock = make(strategy=NaiveStrategy())

@@ -532,12 +532,16 @@ class BookingService:
         released, skipped, refunded = [], [], []
         for hold in expired:
             payment_id = payment_id_for(hold.hold_id)
-            if self._end_hold(hold, RecordKind.EXPIRE, PaymentStep(payment_id, _NO_MONEY)):
-                released.append(hold.hold_id)  # no money was in play
-                continue
-            intent = store.get_payment(payment_id)  # money in play, or the hold ended after the scan
-            if intent is None or not intent.state.open:
-                continue
+            # read the payment first: a sweep asks about a pending charge every minute, and a write
+            # refused by the payment's guard would cost a read of the seats each time
+            intent = store.get_payment(payment_id)
+            if intent is None or not intent.state.open:  # no money in play: the hold just expires
+                if self._end_hold(hold, RecordKind.EXPIRE, PaymentStep(payment_id, _NO_MONEY)):
+                    released.append(hold.hold_id)
+                    continue
+                intent = store.get_payment(payment_id)  # refused: a charge opened after the scan, or it ended
+                if intent is None or not intent.state.open:
+                    continue
             state = self._settle(intent).state
             if state is PaymentState.REFUNDED or state is PaymentState.DECLINED:
                 released.append(hold.hold_id)
