@@ -172,17 +172,38 @@ def test_each_strategy_starts_from_its_documented_defaults():
     assert made.latency == 0.0 and made.backoff(3) == OptimisticStrategy(seed=0).backoff(3)
 
 
-@pytest.mark.parametrize("make, name, bad", [
-    (lambda v: OptimisticStrategy(max_attempts=v), "max_attempts", 0),
-    (lambda v: NaiveStrategy(latency=v), "latency", -1),
-    (lambda v: PessimisticStrategy(lock_ttl=v), "lock_ttl", 0),
+def _distributed(**kwargs):
+    return DistributedStrategy(MemoryLockManager(SimulatedClock()), **kwargs)
+
+
+@pytest.mark.parametrize("make, name, bad, expected", [
+    (lambda v: OptimisticStrategy(max_attempts=v), "max_attempts", 0, "a whole number of attempts"),
+    (lambda v: OptimisticStrategy(base_backoff=v), "base_backoff", -0.5, "duration"),
+    (lambda v: OptimisticStrategy(max_backoff=v), "max_backoff", "soon", "duration"),
+    (lambda v: NaiveStrategy(latency=v), "latency", -1, "duration"),
+    (lambda v: PessimisticStrategy(lock_ttl=v), "lock_ttl", 0, "duration"),
+    (lambda v: PessimisticStrategy(lock_wait=v), "lock_wait", 0, "duration"),
+    (lambda v: _distributed(lock_wait=v), "lock_wait", -2, "duration"),
 ])
-def test_a_bad_strategy_argument_is_named_in_its_error(make, name, bad):
+def test_a_bad_strategy_argument_is_named_in_its_error(make, name, bad, expected):
     from ticketlab.core.errors import InputError
 
     with pytest.raises(InputError) as info:
         make(bad)
-    assert info.value.name == name and info.value.value == bad
+    assert info.value.name == name and info.value.value == bad and expected in str(info.value)
+
+
+def test_no_backoff_at_all_is_a_valid_optimistic_setting():
+    strategy = OptimisticStrategy(base_backoff=0, max_backoff="0s")
+    assert (strategy.base_backoff, strategy.max_backoff, strategy.backoff(3)) == (0.0, 0.0, 0.0)
+
+
+def test_a_pessimistic_strategy_keeps_the_hook_it_was_given():
+    calls = []
+    strategy = PessimisticStrategy(before_write=lambda: calls.append(1))
+    store = MemoryStore(small_venue(1).seats(), event_id="gig")
+    BookingService(store, strategy, SimulatedClock()).hold_seats("ana", ["GA-1-1"])
+    assert calls == [1]
 
 
 def test_the_registry_names_what_was_wrong():
