@@ -73,6 +73,7 @@ DEFAULT_HOLD_TTL = 600.0
 
 _CONTENTION = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
 _hold = maker(Hold)  # every hold is built here: positional, without the frozen __init__'s per-field lookups
+_booking = maker(Booking)  # every booking a confirm writes, the same way
 # a confirm that fails after the payment for one of these refunds it (an outage is not contention)
 _NOT_WRITTEN = (*_CONTENTION, LockServiceUnavailable)
 
@@ -347,8 +348,8 @@ class BookingService:
 
         def build(seats: list[Seat], tokens: tuple[int, ...], **guards) -> Change:
             t = clock.now()
-            booking = Booking(booking_id, hold.hold_id, hold.user, hold.seat_ids, hold.amount_cents,
-                              BookingStatus.CONFIRMED, hold.created_at, payment_id, t)
+            booking = _booking(booking_id, hold.hold_id, hold.user, hold.seat_ids, hold.amount_cents,
+                               BookingStatus.CONFIRMED, hold.created_at, payment_id, t)
             paid = PaymentIntent(payment_id, hold.hold_id, hold.user, hold.amount_cents, PaymentState.BOOKED, t,
                                  booking_id)
             # the capture is recorded in the same step as the booking that it pays for, and only

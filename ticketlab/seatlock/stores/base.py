@@ -138,11 +138,14 @@ def payment_kinds(step: PaymentStep) -> tuple[RecordKind, ...]:
     return (kind,) if kind is not None else ()
 
 
+_record = maker(Record)  # positional, every field: this runs once per write
+
+
 def payment_record(kind: RecordKind, intent: PaymentIntent, at: float, seq: int = 0) -> Record:
     """One record of a payment step about ``intent``. A store keeps each payment record once
     per (kind, payment id), as :meth:`Store.record` does."""
-    return Record(seq=seq, kind=kind, at=at, user=intent.user, hold_id=intent.hold_id, booking_id=intent.booking_id,
-                  amount_cents=intent.amount_cents, payment_id=intent.payment_id)
+    return _record(seq, kind, at, (), None, intent.user, intent.hold_id, intent.booking_id, None, (),
+                   intent.amount_cents, intent.payment_id, None, ())
 
 
 class Change(NamedTuple):
@@ -358,7 +361,6 @@ def refusal_now(store: "Store", change: Change) -> WriteResult:
     return WriteResult.CONFLICT if verdict is WriteResult.OK else verdict
 
 
-_record = maker(Record)  # positional, every field: this runs once per write
 _TO_STATUS = {kind: transition.to for kind, transition in TRANSITIONS.items()}
 _CAPTURED = RecordKind.PAYMENT_CAPTURED
 
