@@ -7,7 +7,9 @@ the room's gate as a process, holds that expire through a sweeper process, seats
 shares ticketlab's crowd (same seed: same arrivals, parties, think and pay times, who abandons) and
 waiting room, but not the seat-lock core: its seats are a number, so it does strictly less work.
 Both must agree on the headline results (seats sold, sell-out time); the figure that matters is how
-much faster ticketlab's own loop runs the same rush while driving the real core.
+much faster ticketlab's own loop runs the same rush while driving the real core. Then the alternative to
+owning a loop, building on SimPy, timed for real: the same rush through the same core with
+``simpy.Environment`` as the event queue (:class:`SimPyQueue`); it must be the same rush, event for event.
 
 Then the core under the rush: microseconds per hold plus its confirm on the memory store beside a bare
 baseline (a dict of statuses behind a lock) in the same run, and the history checker's microseconds per
@@ -207,6 +209,90 @@ def loop_rush(c) -> dict:
     return dict(seats_sold=state["sold"], sellout=state["sellout"], wall=time.perf_counter() - started)
 
 
+class SimPyQueue:
+    """ticketlab's event loop interface on SimPy: ``simpy.Environment`` is the event queue and clock.
+
+    What "build the simulator on SimPy" would be, so the benchmark can time it: the rush and the core
+    unchanged, only the queue swapped. SimPy's processes are generators, and the seat-lock core sleeps
+    deep inside ordinary calls (a strategy's pause, a backoff, a payment's latency), so a process is
+    still a pooled greenlet: each wait is a SimPy ``Timeout`` whose callback switches back into it.
+    """
+
+    def __init__(self, start: float = 0.0) -> None:
+        import greenlet
+
+        from ticketlab.sim.loop import SimClock
+
+        self.env = simpy.Environment(initial_time=float(start))
+        self._greenlet, self._getcurrent = greenlet.greenlet, greenlet.getcurrent
+        self._hub = greenlet.getcurrent()
+        self._pool: list = []
+        self.clock = SimClock(self)
+        self.events = 0
+
+    @property
+    def now(self) -> float:
+        return self.env.now
+
+    def _after(self, at: float, callback) -> None:
+        self.env.timeout(max(at - self.env.now, 0.0)).callbacks.append(callback)
+
+    def call_at(self, at, callback) -> None:
+        self._after(at, lambda _event: callback())
+
+    def spawn(self, body, *args, at=None) -> None:
+        self._after(self.env.now if at is None else at, lambda _event: self._start(body, args))
+
+    def _start(self, body, args) -> None:
+        worker = self._pool.pop() if self._pool else self._greenlet(self._work, parent=self._hub)
+        worker.switch((body, args))
+
+    def _work(self, start) -> None:
+        me = self._getcurrent()
+        while True:
+            body, args = start
+            body(*args)
+            self._pool.append(me)
+            start = self._hub.switch()
+
+    def wait(self, seconds: float) -> None:
+        current = self._getcurrent()
+        self.env.timeout(seconds).callbacks.append(lambda _event: current.switch())
+        self._hub.switch()
+
+    def stream(self, items, callback) -> None:
+        position = iter(range(len(items)))
+
+        def fire(_event) -> None:
+            i = next(position)
+            if i + 1 < len(items):
+                self._after(items[i + 1][0], fire)
+            callback(items[i][1])
+
+        if items:
+            self._after(items[0][0], fire)
+
+    def run(self, until=None) -> float:
+        queue, step = self.env._queue, self.env.step  # SimPy's own run() cannot count the events it runs
+        limit = float("inf") if until is None else until
+        while queue and queue[0][0] <= limit:
+            step()
+            self.events += 1
+        return self.env.now
+
+
+def simpy_core_rush(c):
+    """The rush through the real core, with SimPy's queue in place of ticketlab's loop."""
+    import ticketlab.sim.rush as rush
+
+    ours = rush.EventLoop
+    rush.EventLoop = SimPyQueue  # the one name Rush builds its loop from
+    try:
+        return simulate(c)
+    finally:
+        rush.EventLoop = ours
+
+
 def _median_wall(fn, repeat: int) -> tuple[float, object]:
     walls, last = [], None
     for _ in range(repeat):
@@ -312,12 +398,19 @@ def main(argv: list[str] | None = None) -> int:
     engine_s, engine = _median_wall(lambda: loop_rush(config), args.repeat)
     print(f"  ticketlab loop, seats a number {engine_s:5.3f} s   seats sold {engine['seats_sold']:,}   sold out at "
           f"{engine['sellout'] or float('nan'):,.0f} s   (the SimPy model's logic on ticketlab's loop)")
+    bridge_s, bridge = _median_wall(lambda: simpy_core_rush(config), args.repeat)
+    same = (bridge.seats_sold, bridge.sellout_seconds, bridge.events) == (ours.seats_sold, ours.sellout_seconds,
+                                                                          ours.events)
+    print(f"  SimPy queue + real core      {bridge_s:7.3f} s   seats sold {bridge.seats_sold:,}   sold out at "
+          f"{bridge.sellout_seconds or float('nan'):,.0f} s   {bridge.events:,} events   "
+          f"({'the same rush, event for event' if same else 'DIFFERENT from ticketlab loop + real core'})")
     sold_gap = abs(ours.seats_sold - theirs["seats_sold"]) / max(theirs["seats_sold"], 1)
     out_gap = (abs(ours.sellout_seconds - theirs["sellout"]) / theirs["sellout"]
                if ours.sellout_seconds and theirs["sellout"] else float("nan"))
     print(f"  agreement: seats sold {sold_gap:.1%} apart, sell-out {out_gap:.1%} apart (tolerance 5% and 15%)")
     print(f"  engines, the same model: ticketlab's loop {theirs_s / engine_s:.2f}x as fast as SimPy's (target >= 4x)")
     print(f"  the whole rush through the real core costs {ours_s / engine_s:.1f}x the counter model on the same loop")
+    print(f"  engines, the real core: ticketlab's loop {bridge_s / ours_s:.2f}x as fast as SimPy's queue")
     core_us, bare_us, check_us = core_costs(args.core_seats, args.repeat)
     print(f"core on the memory store (optimistic, one thread, {args.core_seats:,} seats), CPU time, "
           f"median of {args.repeat}:")
