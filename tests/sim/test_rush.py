@@ -139,3 +139,32 @@ def test_the_loop_runs_events_in_time_order_and_refuses_to_sleep_outside_a_proce
     with pytest.raises(SleepOutsideProcess):
         loop.clock.advance(1)
     assert math.isclose(loop.clock.now(), 2.0)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_the_cyclic_collector_is_paused_while_a_rush_runs_and_left_as_it_was(enabled):
+    import gc
+
+    seen = []
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        Rush(rush_config(users=300, seats=100, admit_per_minute=60)).run(progress=lambda share: seen.append(
+            gc.isenabled()))
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert seen and not any(seen)  # every sample inside the run saw it paused
+
+
+def test_a_rush_that_fails_still_puts_the_collector_back():
+    import gc
+
+    assert gc.isenabled()
+
+    def boom(share):
+        raise RuntimeError("a progress bar that broke")
+
+    with pytest.raises(RuntimeError):
+        Rush(rush_config(users=100, seats=50, admit_per_minute=60)).run(progress=boom)
+    assert gc.isenabled()
