@@ -406,8 +406,9 @@ class PostgresStore(Store):
             raise StoreNotFound(f"{_where(self.dsn)} schema {self.schema}",
                                 f"an event written by PostgresStore.create(dsn, seats, event_id), e.g. in {_DSN_EXAMPLE}")
         self.event_id = row[0]
-        with self._db.errors("the seat map", 0.0):
-            self._seat_ids = [r[0] for r in self._db.conn().execute("SELECT seat_id FROM seats ORDER BY position")]
+        with self._db.errors("the seat map", 0.0):  # ids and prices never change after create()
+            self.prices = dict(self._db.conn().execute("SELECT seat_id, price_cents FROM seats ORDER BY position"))
+        self._seat_ids = list(self.prices)
         self._known = frozenset(self._seat_ids)
 
     def _has_tables(self) -> bool:

@@ -196,6 +196,7 @@ class RedisStore(Store):
         self._static = {seat_id: tuple(info) for seat_id, info in json.loads(meta["seats"]).items()}
         self._order = list(self._static)
         self._known = frozenset(self._static)
+        self.prices = {seat_id: info[3] for seat_id, info in self._static.items()}
 
     def _call(self, step, *args, **kwargs):
         return call(self.where, StoreUnavailable, step, *args, **kwargs)
