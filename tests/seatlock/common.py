@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
 
@@ -10,12 +10,14 @@ from ticketlab.seatlock import (
     BookingService,
     FakePaymentGateway,
     LostRace,
+    MemoryStore,
     OptimisticStrategy,
     PaymentGatewayError,
     PaymentOutcomeUnknown,
     PessimisticStrategy,
     Record,
     RecordKind,
+    Seat,
     SeatStatus,
     SimulatedClock,
     Store,
@@ -47,6 +49,22 @@ def cut_in(store: Store, method: str, action: Callable[[], None]) -> None:
         return real(*args, **kwargs)
 
     setattr(store, method, patched)
+
+
+class HookedStore(MemoryStore):
+    """A memory store that runs ``before_read`` (when set) before each read of seats, but not
+    within itself: how a test puts another writer between a refused write and the read after it."""
+
+    before_read: Callable[[], None] | None = None
+
+    def read_seats(self, seat_ids: Sequence[str]) -> list[Seat]:
+        hook, self.before_read = self.before_read, None
+        if hook is not None:
+            try:
+                hook()
+            finally:
+                self.before_read = hook
+        return super().read_seats(seat_ids)
 
 
 def store_state(store: Store) -> tuple:
