@@ -9,7 +9,7 @@ list, appended inside the same script. A guard that fails returns before anythin
 so a multi-seat hold is all or nothing, and confirm checks the hold's owner and the fencing
 token in the same step. The common write, a guarded hold, has a lean script of its own
 (:data:`HOLD <ticketlab.seatlock.stores.redis_lua.HOLD>`: the same guards and writes in fewer
-server calls), so the optimistic strategy's hold is one round trip. Fencing tokens are issued
+server calls), so the conditional strategy's hold is one round trip. Fencing tokens are issued
 by ``HINCRBY`` (an ``INCR`` per seat) in a script of their own.
 
 Holds and Redis's own expiry. A hold is a record (its fields, its ``expires_at`` on the

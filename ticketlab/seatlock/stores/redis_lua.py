@@ -266,7 +266,7 @@ HOLD_REAP_FIRST = 3
 #: The guards :data:`HOLD` checks after STATUS, by their letters in its first argument.
 HOLD_GUARDS = ("", "V", "F", "VF")
 
-#: A guarded HOLD without a payment step (the optimistic strategy's first write, and most
+#: A guarded HOLD without a payment step (the conditional strategy's write, and most
 #: holds) in one lean script: positional arguments, no JSON to decode, no helper functions
 #: to build, each key named where it is used. APPLY does the same for any change; this one
 #: makes fewer server calls, and each ``redis.call`` from Lua costs about what a whole
