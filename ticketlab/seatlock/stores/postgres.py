@@ -10,6 +10,12 @@ raises when it touched fewer rows than it had to, so the server rolls the whole 
 back: a refused change, like a dropped connection, leaves nothing half written. Which guard
 refused is worked out after the rollback (:func:`~ticketlab.seatlock.stores.base.refusal_now`).
 
+The common write, a guarded hold without a payment step (the conditional strategy's hold),
+is one statement instead: a call of the schema's ``hold_seats`` function, which makes the same
+checks and writes in the same order in one implicit transaction (autocommit; a savepoint
+inside :meth:`PostgresStore.seat_locks`), moving the counters with the sequence in one update
+of the tally row.
+
 Locks are always taken in one order, so two writers never deadlock: the change's seats in
 seat-id order (``SELECT ... ORDER BY seat_id FOR UPDATE``), then the one-row ``tally``
 (history sequence and the seat counters), then hold, booking and payment rows. Holding the
