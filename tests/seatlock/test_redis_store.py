@@ -15,10 +15,7 @@ from support import RedisServer
 from ticketlab.seatlock import (
     STRATEGIES,
     BookingService,
-    Change,
     FakePaymentGateway,
-    Hold,
-    MemoryStore,
     OptimisticStrategy,
     PaymentIntent,
     PaymentState,
@@ -35,7 +32,7 @@ from ticketlab.core.errors import InputError
 from ticketlab.seatlock.stores.base import PaymentStep
 from ticketlab.seatlock.stores.redis import RedisStore
 
-from .common import assert_store_clean, store_state
+from .common import assert_holds_match_the_memory_store, assert_store_clean, hold_of
 
 pytestmark = pytest.mark.server
 
@@ -123,24 +120,19 @@ def test_a_confirm_after_redis_dropped_the_hold_is_refused_and_charges_nothing(s
     assert_store_clean(store)
 
 
-def _hold(hold_id: str, seat_ids, at: float, user: str = "alice", ttl: float = 600.0, **guards) -> Change:
-    hold = Hold(hold_id, user, tuple(seat_ids), at, at + ttl, 10000 * len(seat_ids))
-    return Change(RecordKind.HOLD, tuple(seat_ids), at, user=user, hold_id=hold_id, hold=hold, **guards)
-
-
 def test_a_hold_of_a_seat_whose_hold_key_redis_dropped_ends_that_hold_first_in_the_same_apply(store):
-    assert store.apply(_hold("h-alice", ["GA-1-1"], time.monotonic(), ttl=0.2)) is WriteResult.OK
+    assert store.apply(hold_of("h-alice", ["GA-1-1"], time.monotonic(), ttl=0.2)) is WriteResult.OK
     time.sleep(0.3)
-    assert store.apply(_hold("h-bob", ["GA-1-1"], time.monotonic(), user="bob")) is WriteResult.OK
+    assert store.apply(hold_of("h-bob", ["GA-1-1"], time.monotonic(), user="bob")) is WriteResult.OK
     assert [(r.kind, r.hold_id) for r in store.history()[1:]] == [
         (RecordKind.HOLD, "h-alice"), (RecordKind.EXPIRE, "h-alice"), (RecordKind.HOLD, "h-bob")]
     assert_store_clean(store)
 
 
 def test_a_hold_of_free_seats_leaves_a_dropped_hold_to_the_next_script_that_reads(store):
-    assert store.apply(_hold("h-alice", ["GA-1-1"], time.monotonic(), ttl=0.2)) is WriteResult.OK
+    assert store.apply(hold_of("h-alice", ["GA-1-1"], time.monotonic(), ttl=0.2)) is WriteResult.OK
     time.sleep(0.3)
-    assert store.apply(_hold("h-bob", ["GA-1-2"], time.monotonic(), user="bob")) is WriteResult.OK
+    assert store.apply(hold_of("h-bob", ["GA-1-2"], time.monotonic(), user="bob")) is WriteResult.OK
     assert store.read_seats(["GA-1-1"])[0].status is SeatStatus.AVAILABLE  # this read reaped it
     assert [(r.kind, r.hold_id) for r in store.history()[1:]] == [
         (RecordKind.HOLD, "h-alice"), (RecordKind.HOLD, "h-bob"), (RecordKind.EXPIRE, "h-alice")]
@@ -148,26 +140,8 @@ def test_a_hold_of_free_seats_leaves_a_dropped_hold_to_the_next_script_that_read
 
 
 def test_holds_through_the_lean_script_leave_the_same_state_as_the_memory_store(store):
-    """The lean HOLD script against the memory store, change for change: guards (status,
-    versions, fencing, several seats, a blind write through the general script), refusals,
-    and names JSON must escape."""
-    twin = MemoryStore(small_venue(6).seats(), event_id="gig")
-    zoe = 'zoë "z" \\ / ☂'
-    changes = [
-        _hold("h1", ["GA-1-1", "GA-1-2"], 1.0, user=zoe),
-        _hold("h2", ["GA-1-2"], 2.0),  # HELD: refused
-        _hold("h3", ["GA-1-3"], 3.0, expect_versions=(1,)),  # a stale version: refused
-        _hold("h4", ["GA-1-3", "GA-1-4"], 4.0, expect_versions=(0, 0), fencing_tokens=(7, 3)),
-        _hold("h5", ["GA-1-5"], 5.0, fencing_tokens=(2,)),
-        _hold("h6", ["GA-1-5"], 5.5, user="bob", guarded=False),  # naive's blind write
-        _hold("h7", ["GA-1-6"], 6.0, expect_versions=(0,), fencing_tokens=(0,)),
-    ]
-    results = [(store.apply(change), twin.apply(change)) for change in changes]
-    assert [mine for mine, _ in results] == [theirs for _, theirs in results] == [
-        WriteResult.OK, WriteResult.CONFLICT, WriteResult.CONFLICT, WriteResult.OK, WriteResult.OK, WriteResult.OK,
-        WriteResult.OK]
-    assert store_state(store) == store_state(twin)
-    assert store.get_hold("h1").user == zoe and store.history()[1].user == zoe
+    """The lean HOLD script against the memory store, change for change."""
+    assert_holds_match_the_memory_store(store)
 
 
 # --- one event, several clients ---------------------------------------------------------
@@ -177,7 +151,7 @@ def test_another_client_opens_the_same_event_and_sees_its_writes(store, server):
     service = real_service(store)
     hold = service.hold_seats("alice", ["GA-1-3"])
     other = RedisStore(server.url, store.namespace)
-    assert other.event_id == "gig" and other.get_hold(hold.hold_id) == hold
+    assert other.event_id == "gig" and other.gethold_of(hold.hold_id) == hold
     assert other.snapshot() == store.snapshot() and other.history() == store.history()
     other.close()
 
