@@ -151,7 +151,7 @@ def test_another_client_opens_the_same_event_and_sees_its_writes(store, server):
     service = real_service(store)
     hold = service.hold_seats("alice", ["GA-1-3"])
     other = RedisStore(server.url, store.namespace)
-    assert other.event_id == "gig" and other.gethold_of(hold.hold_id) == hold
+    assert other.event_id == "gig" and other.get_hold(hold.hold_id) == hold
     assert other.snapshot() == store.snapshot() and other.history() == store.history()
     other.close()
 
