@@ -26,7 +26,7 @@ from ticketlab.seatlock import (
     small_venue,
 )
 
-from .common import assert_store_clean
+from .common import assert_holds_match_the_memory_store, assert_store_clean, hold_of
 
 A, B, C = "GA-1-1", "GA-1-2", "GA-1-3"
 SAFE = [name for name in STRATEGIES if name.safe]
@@ -46,6 +46,20 @@ def store(dsn, request):
     made = PostgresStore.create(dsn, small_venue(6).seats(), event_id=f"pg-{request.node.name[:40]}")
     yield made
     made.drop()
+
+
+def test_holds_through_the_one_statement_function_leave_the_same_state_as_the_memory_store(store):
+    assert_holds_match_the_memory_store(store)
+
+
+def test_a_hold_inside_row_locks_joins_their_transaction_and_a_refused_one_leaves_it_usable(store):
+    with store.seat_locks([A, B], timeout=5.0):
+        assert store.apply(hold_of("h1", [A], 1.0)).name == "OK"
+        assert store.apply(hold_of("h2", [B, A], 2.0)).name == "CONFLICT"  # A is taken: B stays free
+        assert store.apply(hold_of("h3", [B], 3.0)).name == "OK"  # the transaction goes on
+    assert [h.hold_id for h in sorted(store.live_holds(), key=lambda h: h.hold_id)] == ["h1", "h3"]
+    assert store.counters()[SeatStatus.HELD] == 2
+    assert_store_clean(store)
 
 
 def _locked_elsewhere(store, seat_ids, release: threading.Event, locked: threading.Event) -> threading.Thread:

@@ -23,6 +23,7 @@ from ticketlab.seatlock import (
     RecordKind,
     SeatStatus,
     StoreUnavailable,
+    WriteResult,
     check_history,
     race,
     small_venue,
@@ -31,7 +32,7 @@ from ticketlab.core.errors import InputError
 from ticketlab.seatlock.stores.base import PaymentStep
 from ticketlab.seatlock.stores.redis import RedisStore
 
-from .common import assert_store_clean
+from .common import assert_holds_match_the_memory_store, assert_store_clean, hold_of
 
 pytestmark = pytest.mark.server
 
@@ -117,6 +118,30 @@ def test_a_confirm_after_redis_dropped_the_hold_is_refused_and_charges_nothing(s
         service.confirm(hold.hold_id, "alice")
     assert service.payments.held() == {} and store.bookings() == []
     assert_store_clean(store)
+
+
+def test_a_hold_of_a_seat_whose_hold_key_redis_dropped_ends_that_hold_first_in_the_same_apply(store):
+    assert store.apply(hold_of("h-alice", ["GA-1-1"], time.monotonic(), ttl=0.2)) is WriteResult.OK
+    time.sleep(0.3)
+    assert store.apply(hold_of("h-bob", ["GA-1-1"], time.monotonic(), user="bob")) is WriteResult.OK
+    assert [(r.kind, r.hold_id) for r in store.history()[1:]] == [
+        (RecordKind.HOLD, "h-alice"), (RecordKind.EXPIRE, "h-alice"), (RecordKind.HOLD, "h-bob")]
+    assert_store_clean(store)
+
+
+def test_a_hold_of_free_seats_leaves_a_dropped_hold_to_the_next_script_that_reads(store):
+    assert store.apply(hold_of("h-alice", ["GA-1-1"], time.monotonic(), ttl=0.2)) is WriteResult.OK
+    time.sleep(0.3)
+    assert store.apply(hold_of("h-bob", ["GA-1-2"], time.monotonic(), user="bob")) is WriteResult.OK
+    assert store.read_seats(["GA-1-1"])[0].status is SeatStatus.AVAILABLE  # this read reaped it
+    assert [(r.kind, r.hold_id) for r in store.history()[1:]] == [
+        (RecordKind.HOLD, "h-alice"), (RecordKind.HOLD, "h-bob"), (RecordKind.EXPIRE, "h-alice")]
+    assert_store_clean(store)
+
+
+def test_holds_through_the_lean_script_leave_the_same_state_as_the_memory_store(store):
+    """The lean HOLD script against the memory store, change for change."""
+    assert_holds_match_the_memory_store(store)
 
 
 # --- one event, several clients ---------------------------------------------------------

@@ -21,6 +21,8 @@ from ticketlab.seatlock import (
     PaymentIntent,
     PaymentState,
     RecordKind,
+    Seat,
+    SeatNotFound,
     SeatStatus,
     WriteResult,
     small_venue,
@@ -473,6 +475,17 @@ def test_find_available_sees_seats_that_come_back(new_store):
     assert store.find_available(1) == []
     ok(store, cancel_change(booking, 3.0))
     assert store.find_available(6) == list(everything)
+
+
+def test_prices_come_from_the_seat_map_as_the_seats_change(new_store):
+    store = new_store([Seat(f"GA-1-{n}", "GA", 1, n, 100 * n) for n in range(1, 7)])
+    assert store.prices == {f"GA-1-{n}": 100 * n for n in range(1, 7)}
+    assert store.price_cents([A, C]) == 400 and store.price_cents([]) == 0
+    ok(store, hold_change("h1", (A,)))
+    assert store.price_cents([A, C]) == 400  # a held seat costs what it did
+    with pytest.raises(SeatNotFound) as info:
+        store.price_cents([A, "GA-9-9"])
+    assert info.value.seat_ids == ("GA-9-9",)
 
 
 def test_expired_holds_are_those_at_or_past_their_expiry(new_store):

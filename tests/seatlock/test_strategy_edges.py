@@ -10,7 +10,9 @@ import pytest
 
 from ticketlab.seatlock import (
     BookingService,
+    ConditionalStrategy,
     DistributedStrategy,
+    HoldExpired,
     LockTimeout,
     LostRace,
     MemoryLockManager,
@@ -18,13 +20,18 @@ from ticketlab.seatlock import (
     NaiveStrategy,
     OptimisticStrategy,
     PessimisticStrategy,
+    RecordKind,
+    SeatBlocked,
     SeatStatus,
+    SeatUnavailable,
     SimulatedClock,
     StaleFencingToken,
     check_history,
     small_venue,
 )
 from ticketlab.seatlock.stores.base import Change, WriteResult
+
+from .common import HookedStore, assert_clean, once
 
 
 class _Fixed:
@@ -104,6 +111,108 @@ def test_optimistic_writes_carry_the_versions_they_read():
     assert applied[0].expect_versions == (0, 0) and applied[0].guarded
 
 
+# --- conditional: write first, read only to say why ----------------------------------------
+
+
+def _recording(store) -> tuple[list[Change], list[tuple[str, ...]]]:
+    """Every change ``store`` is asked to apply, and every read of its seats, in order."""
+    applied, reads = [], []
+    apply, read = store.apply, store.read_seats
+    store.apply = lambda change: (applied.append(change), apply(change))[1]
+    store.read_seats = lambda seat_ids: (reads.append(tuple(seat_ids)), read(seat_ids))[1]
+    return applied, reads
+
+
+def test_conditional_writes_once_without_a_read_guarded_by_the_status_alone():
+    store = MemoryStore(small_venue(2).seats(), event_id="gig")
+    applied, reads = _recording(store)
+    service = BookingService(store, ConditionalStrategy(), SimulatedClock())
+    hold = service.hold_seats("a", ["GA-1-2", "GA-1-1"])
+    assert len(applied) == 1 and reads == []  # one write, nothing read: one round trip on a server
+    change = applied[0]
+    assert change.guarded and change.expect_versions is None and change.fencing_tokens == ()
+    assert hold.amount_cents == sum(s.price_cents for s in small_venue(2).seats())  # priced from the seat map
+    assert (service.stats.holds, service.stats.retries, service.stats.conflicts) == (1, 0, 0)
+    assert_clean(service)
+
+
+def test_conditional_refuses_the_write_once_another_writer_took_the_seat_and_says_it_is_taken():
+    alice, store = _two_writers_interleaved(ConditionalStrategy(), ConditionalStrategy())
+    applied, reads = _recording(store)
+    with pytest.raises(SeatUnavailable) as info:
+        alice.hold_seats("alice", ["GA-1-1"])
+    assert info.value.seat_statuses == {"GA-1-1": "HELD"} and info.value.retries == 0
+    assert [c.user for c in applied] == ["bob", "alice"] and reads == [("GA-1-1",)]  # read after the refusal
+    assert store.live_holds()[0].user == "bob" and len(store.live_holds()) == 1
+    assert (alice.stats.holds, alice.stats.conflicts, alice.stats.retries) == (0, 1, 0)
+    assert check_history(store.history(), store.snapshot()).ok
+
+
+def test_conditional_says_a_blocked_seat_is_blocked():
+    store = MemoryStore(small_venue(2).seats(), event_id="gig")
+    service = BookingService(store, ConditionalStrategy(), SimulatedClock())
+    service.block(["GA-1-2"])
+    with pytest.raises(SeatBlocked):
+        service.hold_seats("a", ["GA-1-1", "GA-1-2"])
+    assert store.read_seats(["GA-1-1"])[0].status is SeatStatus.AVAILABLE  # all or nothing
+
+
+def _beaten_then_freed(max_attempts: int, times: int):
+    """Alice's conditional hold on the one seat: bob holds it just before each of her first
+    ``times`` writes (so the store refuses them) and lets it go before she reads."""
+    clock = SimulatedClock()
+    store = HookedStore(small_venue(1).seats(), event_id="gig")
+    bob = BookingService(store, ConditionalStrategy(), clock)
+    bobs: list = []
+    writes: list[int] = []
+
+    def bob_cuts_in():
+        writes.append(1)
+        if len(writes) <= times:
+            bobs.append(bob.hold_seats("bob", ["GA-1-1"]))
+
+    store.before_read = lambda: bobs and bob.release(bobs.pop().hold_id, "bob")
+    return BookingService(store, ConditionalStrategy(max_attempts=max_attempts, before_write=bob_cuts_in), clock), store
+
+
+def test_conditional_writes_again_when_the_read_after_a_refusal_finds_the_seat_free():
+    alice, store = _beaten_then_freed(max_attempts=3, times=2)
+    hold = alice.hold_seats("alice", ["GA-1-1"])
+    assert store.get_hold(hold.hold_id) is hold
+    assert store.read_seats(["GA-1-1"])[0].version == 5  # bob's two holds and releases, then alice's hold
+    assert (alice.stats.holds, alice.stats.retries, alice.stats.conflicts) == (1, 2, 0)
+    assert_clean(alice)
+
+
+@pytest.mark.parametrize("max_attempts", [1, 2])
+def test_conditional_gives_up_after_max_attempts_writes(max_attempts):
+    alice, store = _beaten_then_freed(max_attempts, times=max_attempts)
+    with pytest.raises(LostRace) as info:
+        alice.hold_seats("alice", ["GA-1-1"])
+    assert info.value.attempts == max_attempts and info.value.seat_ids == ("GA-1-1",)
+    assert (alice.stats.holds, alice.stats.conflicts, alice.stats.retries) == (0, 1, max_attempts - 1)
+    assert store.read_seats(["GA-1-1"])[0].version == 2 * max_attempts  # only bob's writes
+    assert check_history(store.history(), store.snapshot()).ok
+
+
+def test_conditional_confirms_a_live_hold_and_refuses_one_that_expired():
+    clock = SimulatedClock()
+    store = MemoryStore(small_venue(2).seats(), event_id="gig")
+    service = BookingService(store, ConditionalStrategy(), clock, hold_ttl=60, http_timeout=2, db_timeout=1)
+    applied, _ = _recording(store)
+    booking = service.confirm(service.hold_seats("a", ["GA-1-1"]).hold_id, "a")
+    confirm = [c for c in applied if c.kind is RecordKind.CONFIRM]
+    assert len(confirm) == 1 and confirm[0].guarded and confirm[0].expect_versions is None
+    assert store.read_seats(["GA-1-1"])[0].status is SeatStatus.SOLD and booking.seat_ids == ("GA-1-1",)
+
+    late = service.hold_seats("b", ["GA-1-2"])
+    service.strategy.before_write = once(lambda: clock.advance(61))  # the hold runs out before its write
+    with pytest.raises(HoldExpired):
+        service.confirm(late.hold_id, "b")
+    assert store.read_seats(["GA-1-2"])[0].status is not SeatStatus.SOLD
+    assert check_history(store.history(), store.snapshot()).ok
+
+
 def test_pessimistic_reports_a_write_refused_under_its_lock_as_a_lost_race():
     store = MemoryStore(small_venue(1).seats())
     store.apply = lambda change: WriteResult.CONFLICT  # a path that went around the lock
@@ -157,8 +266,10 @@ def test_distributed_without_fencing_stamps_the_lock_managers_grant_numbers():
 
 def test_each_strategy_starts_from_its_documented_defaults():
     locks = MemoryLockManager(SimulatedClock())
-    for strategy in (NaiveStrategy(), OptimisticStrategy(), PessimisticStrategy(), DistributedStrategy(locks)):
+    for strategy in (NaiveStrategy(), OptimisticStrategy(), ConditionalStrategy(), PessimisticStrategy(),
+                     DistributedStrategy(locks)):
         assert (strategy.latency, strategy.lock_ttl, strategy.before_write) == (0.0, 30.0, None), strategy
+    assert ConditionalStrategy().max_attempts == 3
     optimistic = OptimisticStrategy()
     assert (optimistic.max_attempts, optimistic.base_backoff, optimistic.max_backoff) == (5, 0.001, 0.05)
     assert PessimisticStrategy().lock_wait == 5.0
@@ -180,6 +291,8 @@ def _distributed(**kwargs):
     (lambda v: OptimisticStrategy(max_attempts=v), "max_attempts", 0, "a whole number of attempts"),
     (lambda v: OptimisticStrategy(base_backoff=v), "base_backoff", -0.5, "duration"),
     (lambda v: OptimisticStrategy(max_backoff=v), "max_backoff", "soon", "duration"),
+    (lambda v: ConditionalStrategy(max_attempts=v), "max_attempts", 1.5, "a whole number of attempts"),
+    (lambda v: ConditionalStrategy(latency=v), "latency", -1, "duration"),
     (lambda v: NaiveStrategy(latency=v), "latency", -1, "duration"),
     (lambda v: PessimisticStrategy(lock_ttl=v), "lock_ttl", 0, "duration"),
     (lambda v: PessimisticStrategy(lock_wait=v), "lock_wait", 0, "duration"),
@@ -222,7 +335,7 @@ def test_the_registry_names_what_was_wrong():
     assert "MemoryLockManager" in str(info.value)
 
 
-@pytest.mark.parametrize("make", [NaiveStrategy, OptimisticStrategy, PessimisticStrategy,
+@pytest.mark.parametrize("make", [NaiveStrategy, OptimisticStrategy, ConditionalStrategy, PessimisticStrategy,
                                   lambda latency: DistributedStrategy(MemoryLockManager(SimulatedClock()),
                                                                       latency=latency)])
 def test_every_strategy_waits_its_latency_between_check_and_write(make):

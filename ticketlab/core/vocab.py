@@ -19,6 +19,7 @@ class StrategyName(StrEnum):
 
     NAIVE = "naive"
     OPTIMISTIC = "optimistic"
+    CONDITIONAL = "conditional"
     PESSIMISTIC = "pessimistic"
     DISTRIBUTED = "distributed"
 
@@ -36,6 +37,7 @@ class StrategyName(StrEnum):
 _STRATEGY_DESCRIPTIONS = {
     StrategyName.NAIVE: "no protection: check, then a blind write (sells seats twice)",
     StrategyName.OPTIMISTIC: "version compare-and-set, retried with jittered backoff",
+    StrategyName.CONDITIONAL: "one conditional write, nothing read first; a refused one reads to say why",
     StrategyName.PESSIMISTIC: "lock the seats for the whole read-check-write",
     StrategyName.DISTRIBUTED: "a lease per seat, fencing tokens checked by the store",
 }

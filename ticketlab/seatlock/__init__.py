@@ -56,6 +56,7 @@ from ticketlab.seatlock.stores.base import Change, Store, WriteResult
 from ticketlab.seatlock.stores.memory import MemoryStore
 from ticketlab.seatlock.strategies import (
     STRATEGIES,
+    ConditionalStrategy,
     DistributedStrategy,
     NaiveStrategy,
     OptimisticStrategy,
@@ -96,7 +97,7 @@ __all__ = [
     "Behaviour", "FakePaymentGateway", "PaymentGateway", "PaymentOutcome", "refund_key",
     "CHECKPOINTS", "DEFAULT_HOLD_TTL", "BookingService", "ReconcileResult", "SweepResult",
     "Change", "MemoryStore", "Store", "WriteResult",
-    "STRATEGIES", "DistributedStrategy", "NaiveStrategy", "OptimisticStrategy",
+    "STRATEGIES", "ConditionalStrategy", "DistributedStrategy", "NaiveStrategy", "OptimisticStrategy",
     "PessimisticStrategy", "Strategy", "WriteOutcome", "make_strategy",
     *_LAZY,
 ]

@@ -199,6 +199,7 @@ class BookingService:
         ttl = self.hold_ttl if ttl is None else seconds("ttl", ttl)
         hold_id = f"h-{self._prefix}-{next(self._ids)}"
         clock = self.clock
+        price = self.store.price_cents(ids)  # from the seat map: a write that reads nothing first still knows it
 
         def check(seats: list[Seat]) -> None:
             if any(s.status is not SeatStatus.AVAILABLE for s in seats):
@@ -206,9 +207,9 @@ class BookingService:
                 error = SeatBlocked if SeatStatus.BLOCKED.value in taken.values() else SeatUnavailable
                 raise error(taken)
 
-        def build(seats: list[Seat], tokens: tuple[int, ...], **guards) -> Change:
+        def build(seats: list[Seat] | None, tokens: tuple[int, ...], **guards) -> Change:
             now = clock.now()
-            hold = _hold(hold_id, user, ids, now, now + ttl, sum(s.price_cents for s in seats), tokens)
+            hold = _hold(hold_id, user, ids, now, now + ttl, price, tokens)
             return Change(RecordKind.HOLD, ids, now, user=user, hold_id=hold_id, hold=hold, **guards)
 
         try:
@@ -346,7 +347,7 @@ class BookingService:
             if live is None or live.expired(t):
                 raise HoldExpired(hold.hold_id, hold.expires_at, t)
 
-        def build(seats: list[Seat], tokens: tuple[int, ...], **guards) -> Change:
+        def build(seats: list[Seat] | None, tokens: tuple[int, ...], **guards) -> Change:
             t = clock.now()
             booking = _booking(booking_id, hold.hold_id, hold.user, hold.seat_ids, hold.amount_cents,
                                BookingStatus.CONFIRMED, hold.created_at, payment_id, t)

@@ -116,7 +116,8 @@ def _race_arguments(p: argparse.ArgumentParser) -> None:
                         "by several processes), postgres (a database, with --dsn) or redis (an event on the "
                         "--redis server, shared by several processes); default %(default)s")
     p.add_argument("--latency-ms", type=bounded_float(0, 10_000, " ms"), default=5.0, metavar="MS",
-                   help="time between each check and its write, the window races live in (default %(default)g)")
+                   help="time before each write (after its check, for a strategy that checks first), the window "
+                        "races live in (default %(default)g)")
     p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=0, metavar="K",
                    help="seed of the optimistic strategy's backoff jitter (default %(default)s)")
     p.add_argument("--processes", type=bounded_int(1, 32), default=None, metavar="P",
@@ -251,8 +252,8 @@ VERBS: tuple[Verb, ...] = (
          "tries the next free seat if it is refused. Then the history checker counts seats sold twice. Naive "
          "guards nothing: every user who saw seat 1 free buys it, so 20 bookings can land on 1 seat and the "
          "others stay unsold. attempts: hold requests made; conflicts: attempts refused because another user "
-         "got the seat first; retries: optimistic re-reads after the seat's version changed, within one "
-         "attempt; lock timeouts and stale tokens: attempts that gave up on a lock or carried an old fencing "
+         "got the seat first; retries: optimistic re-reads after the seat's version changed, and conditional "
+         "writes sent again after a refused one found the seat free, within one attempt; lock timeouts and stale tokens: attempts that gave up on a lock or carried an old fencing "
          "token; ops/s: attempts per second. The counts vary from run to run (the operating system schedules "
          "the threads); the verdict does not: naive sells seats twice, the other strategies never do (exit "
          "status 1 if one does).", _race_arguments, f"{_S}:race"),

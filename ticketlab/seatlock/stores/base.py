@@ -47,6 +47,7 @@ from typing import Any, NamedTuple
 
 from ticketlab.core.errors import InputError
 from ticketlab.seatlock.check.history import Record, RecordKind
+from ticketlab.seatlock.errors import SeatNotFound
 from ticketlab.seatlock.model import Booking, BookingStatus, Hold, PaymentIntent, PaymentState, Seat, SeatStatus
 from ticketlab.seatlock.values import maker
 
@@ -408,6 +409,9 @@ class Store(ABC):
     """The interface the booking service and the strategies use."""
 
     event_id: str
+    #: Each seat's price in cents, by seat id: the seat map's, fixed when the event was made, so a
+    #: store fills it once when it opens and a price never costs a read (:meth:`price_cents`).
+    prices: Mapping[str, int]
 
     @abstractmethod
     def missing_seats(self, seat_ids: Iterable[str]) -> list[str]:
@@ -420,6 +424,18 @@ class Store(ABC):
     @abstractmethod
     def read_seats(self, seat_ids: Sequence[str]) -> list[Seat]:
         """The current seats, in the order asked."""
+
+    def price_cents(self, seat_ids: Sequence[str]) -> int:
+        """What the seats cost together, in cents, from :attr:`prices`: nothing is read, so a
+        hold can be built before (or without) a read of its seats. Raises
+        :class:`~ticketlab.seatlock.errors.SeatNotFound` for an id not in the seat map."""
+        prices, total = self.prices, 0
+        for seat_id in seat_ids:
+            price = prices.get(seat_id)
+            if price is None:
+                raise SeatNotFound(self.missing_seats(seat_ids), self.example_seat_id())
+            total += price
+        return total
 
     @abstractmethod
     def find_available(self, count: int) -> list[str]:

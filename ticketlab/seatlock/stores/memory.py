@@ -56,6 +56,7 @@ class MemoryStore(Store):
         self.event_id = event_id
         self._lock = threading.Lock()
         self._seats: dict[str, Seat] = {s.seat_id: s for s in seat_map(seats)}
+        self.prices = {seat_id: seat.price_cents for seat_id, seat in self._seats.items()}
         # find_available reads a heap of seat-map positions that may be AVAILABLE: a seat that frees
         # up is pushed, a taken one is dropped when it surfaces (lazy deletion), so a lookup costs
         # O(count log n) instead of a scan over the sold part of the map

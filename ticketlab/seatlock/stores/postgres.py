@@ -10,6 +10,12 @@ raises when it touched fewer rows than it had to, so the server rolls the whole 
 back: a refused change, like a dropped connection, leaves nothing half written. Which guard
 refused is worked out after the rollback (:func:`~ticketlab.seatlock.stores.base.refusal_now`).
 
+The common write, a guarded hold without a payment step (the conditional strategy's hold),
+is one statement instead: a call of the schema's ``hold_seats`` function, which makes the same
+checks and writes in the same order in one implicit transaction (autocommit; a savepoint
+inside :meth:`PostgresStore.seat_locks`), moving the counters with the sequence in one update
+of the tally row.
+
 Locks are always taken in one order, so two writers never deadlock: the change's seats in
 seat-id order (``SELECT ... ORDER BY seat_id FOR UPDATE``), then the one-row ``tally``
 (history sequence and the seat counters), then hold, booking and payment rows. Holding the
@@ -106,7 +112,8 @@ BEGIN
     IF ok IS NOT TRUE THEN RAISE EXCEPTION 'a guard refused the change' USING ERRCODE = 'TL001'; END IF;
     RETURN true;
 END $$;
--- the counters move in the same transaction as the seat, so they cannot drift
+-- the counters move in the same transaction as the seat, so they cannot drift (hold_seats moves
+-- them itself, in its one tally update, with ticketlab.counted set while it writes seats)
 CREATE FUNCTION count_status() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     UPDATE tally SET available = available + (NEW.status = 'AVAILABLE')::int - (OLD.status = 'AVAILABLE')::int,
@@ -116,7 +123,44 @@ BEGIN
     RETURN NULL;
 END $$;
 CREATE TRIGGER seat_status_counts AFTER UPDATE OF status ON seats
-    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status) EXECUTE FUNCTION count_status();
+    FOR EACH ROW WHEN (OLD.status IS DISTINCT FROM NEW.status
+                       AND current_setting('ticketlab.counted', true) IS DISTINCT FROM 'on')
+    EXECUTE FUNCTION count_status();
+-- a guarded HOLD without a payment step as one statement (one implicit transaction): the same
+-- guards, writes and lock order as the general transaction, without its round of statements.
+-- per seat: its id, fencing token (-1: none) and expected version (checked if p_versioned)
+CREATE FUNCTION hold_seats(p_seat_ids text[], p_tokens bigint[], p_versions bigint[], p_versioned boolean,
+                           p_fenced boolean, p_hold_id text, p_user text, p_created_at float8, p_expires_at float8,
+                           p_amount_cents bigint, p_hold_tokens bigint[], p_at float8, p_record_user text)
+RETURNS void LANGUAGE plpgsql AS $$
+DECLARE n integer := cardinality(p_seat_ids); next_seq bigint; counts integer[];
+BEGIN
+    IF n > 1 THEN  -- in seat-id order, as every writer takes them
+        PERFORM 1 FROM seats WHERE seat_id = ANY(p_seat_ids) ORDER BY seat_id FOR UPDATE;
+    END IF;
+    -- the trigger stands aside (transaction-local, undone with a refusal): the counters move below
+    PERFORM set_config('ticketlab.counted', 'on', true);
+    -- one primary-key UPDATE per seat: a join with the ids could scan every AVAILABLE seat
+    FOR i IN 1 .. n LOOP
+        UPDATE seats SET status = 'HELD', version = version + 1, hold_id = p_hold_id, booking_id = NULL,
+                         fence = greatest(fence, p_tokens[i])
+            WHERE seat_id = p_seat_ids[i] AND status = 'AVAILABLE'
+              AND (NOT p_versioned OR version = p_versions[i]) AND (NOT p_fenced OR fence < p_tokens[i]);
+        IF NOT FOUND THEN  -- as must() refuses: the seats written so far are undone
+            RAISE EXCEPTION 'a guard refused the change' USING ERRCODE = 'TL001';
+        END IF;
+    END LOOP;
+    PERFORM set_config('ticketlab.counted', 'off', true);
+    -- then the tally row, as every writer takes it: n seats went from AVAILABLE to HELD
+    UPDATE tally SET seq = seq + 1, available = available - n, held = held + n
+        RETURNING seq, ARRAY[available, held, sold, blocked] INTO next_seq, counts;
+    INSERT INTO holds VALUES (p_hold_id, p_user, p_seat_ids, p_created_at, p_expires_at, p_amount_cents,
+                              p_hold_tokens);
+    INSERT INTO history (seq, kind, at, seat_ids, to_status, "user", hold_id, booking_id, expires_at,
+                         fencing_tokens, amount_cents, payment_id, counters, skipped, scan_seq)
+    VALUES (next_seq, 'HOLD', p_at, p_seat_ids, 'HELD', p_record_user, p_hold_id, NULL, p_expires_at,
+            CASE WHEN p_fenced THEN p_tokens ELSE '{}' END, p_amount_cents, NULL, counts, '{}', 0);
+END $$;
 """
 
 _REFUSED = "TL001"  # the SQLSTATE must() raises
@@ -345,6 +389,17 @@ class _Connections:
             self._undo(conn, nested)
             raise
 
+    def one(self, statement: str, params: Sequence, what: str, timeout: float = 0.0) -> None:
+        """Run one statement as its own transaction (autocommit: no ``BEGIN`` or ``COMMIT`` to
+        send), or as :meth:`run` does inside this thread's open transaction. Raises
+        :class:`_Refused` (rolled back) when a guard refused."""
+        if self.depth:
+            self.run([(statement, params)], what, timeout)
+            return
+        conn = self.conn()
+        with self.errors(what, timeout):
+            self._local.client.execute(self._prepared(conn, statement, False), params)
+
     def _prepared(self, conn: psycopg.Connection, text: str, nested: bool) -> str:
         """``EXECUTE`` of ``text`` prepared once on this connection (planned once, not per
         change), or ``text`` itself while it is not prepared yet inside an open transaction."""
@@ -406,8 +461,9 @@ class PostgresStore(Store):
             raise StoreNotFound(f"{_where(self.dsn)} schema {self.schema}",
                                 f"an event written by PostgresStore.create(dsn, seats, event_id), e.g. in {_DSN_EXAMPLE}")
         self.event_id = row[0]
-        with self._db.errors("the seat map", 0.0):
-            self._seat_ids = [r[0] for r in self._db.conn().execute("SELECT seat_id FROM seats ORDER BY position")]
+        with self._db.errors("the seat map", 0.0):  # ids and prices never change after create()
+            self.prices = dict(self._db.conn().execute("SELECT seat_id, price_cents FROM seats ORDER BY position"))
+        self._seat_ids = list(self.prices)
         self._known = frozenset(self._seat_ids)
 
     def _has_tables(self) -> bool:
@@ -608,7 +664,10 @@ class PostgresStore(Store):
 
     def apply(self, change: Change) -> WriteResult:
         try:
-            self._db.run(self._change_statements(change), f"seats {list(change.seat_ids)}", 0.0)
+            if change.kind is RecordKind.HOLD and change.guarded and change.payment is None:
+                self._db.one(_HOLD_SEATS, _hold_params(change), f"seats {list(change.seat_ids)}")
+            else:
+                self._db.run(self._change_statements(change), f"seats {list(change.seat_ids)}", 0.0)
         except _Refused:
             return refusal_now(self, change)
         return WriteResult.OK
@@ -695,6 +754,21 @@ class PostgresStore(Store):
     def record(self, kind: RecordKind, at: float, **fields) -> int:
         rows = self._db.run([(_LOCK_TALLY, []), _append_once(Record(seq=0, kind=kind, at=at, **fields))])
         return rows[0][0] if rows else 0
+
+
+#: A guarded HOLD without a payment step: one call of the schema's ``hold_seats`` (see SCHEMA).
+_HOLD_SEATS = ("SELECT hold_seats(%s::text[], %s::bigint[], %s::bigint[], %s::boolean, %s::boolean, %s::text,"
+               " %s::text, %s::float8, %s::float8, %s::bigint, %s::bigint[], %s::float8, %s::text)")
+
+
+def _hold_params(change: Change) -> list:
+    """:data:`_HOLD_SEATS`'s parameters for a guarded HOLD: its seats with their fencing tokens
+    and expected versions (placeholders where it carries none), the hold row, the record's time
+    and user."""
+    hold, ids, versions, tokens = change.hold, list(change.seat_ids), change.expect_versions, change.fencing_tokens
+    return [ids, list(tokens) or [-1] * len(ids), list(versions) if versions is not None else [0] * len(ids),
+            versions is not None, bool(tokens), change.hold_id, hold.user, hold.created_at, hold.expires_at,
+            hold.amount_cents, list(hold.fencing_tokens), change.at, change.user]
 
 
 def _payment_guard(step: PaymentStep) -> tuple[str, list]:

@@ -4,10 +4,13 @@ Invariant: every change is one Lua script (:mod:`.redis_lua`), and Redis runs on
 a time to its end. The :data:`APPLY <ticketlab.seatlock.stores.redis_lua.APPLY>` script checks
 every guard of :func:`~ticketlab.seatlock.stores.base.required_guards` (and the payment step's)
 before its first write, then writes the seats, the hold or booking, the counters, the fencing
-bars, the payment intent and the history record, whose ``seq`` comes from ``INCR`` inside the
-same script. A guard that fails returns before anything is written, so a multi-seat hold is
-all or nothing, and confirm checks the hold's owner and the fencing token in the same step.
-Fencing tokens are issued by ``HINCRBY`` (an ``INCR`` per seat) in a script of their own.
+bars, the payment intent and the history record, whose ``seq`` is its place in the history
+list, appended inside the same script. A guard that fails returns before anything is written,
+so a multi-seat hold is all or nothing, and confirm checks the hold's owner and the fencing
+token in the same step. The common write, a guarded hold, has a lean script of its own
+(:data:`HOLD <ticketlab.seatlock.stores.redis_lua.HOLD>`: the same guards and writes in fewer
+server calls), so the conditional strategy's hold is one round trip. Fencing tokens are issued
+by ``HINCRBY`` (an ``INCR`` per seat) in a script of their own.
 
 Holds and Redis's own expiry. A hold is a record (its fields, its ``expires_at`` on the
 service's clock) and also a key ``ttl<hold id>`` set with ``PX`` = the hold's duration, so
@@ -18,7 +21,9 @@ the guards read; the key decides when the store may end the hold by itself:
 - every script that reads or writes seats or holds first *reaps*: each hold whose key Redis
   dropped is ended in that script, like a sweep would: its seats that it still holds go back
   to AVAILABLE and an EXPIRE record is appended, stamped at the hold's own ``expires_at``
-  (so the checker never sees an early expiry, and every hold still ends exactly once);
+  (so the checker never sees an early expiry, and every hold still ends exactly once). The
+  lean hold reaps only when a seat it wants is taken: reaping frees none of the AVAILABLE
+  seats it writes;
 - a hold whose payment is still open (a charge in flight, a refund owed) is never reaped:
   seats go back on sale only once the money is settled, which the sweeper and ``reconcile``
   do by asking the gateway;
@@ -45,6 +50,7 @@ import math
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
+from json.encoder import encode_basestring
 from typing import Any
 
 from ticketlab.core.errors import InputError
@@ -79,12 +85,17 @@ DEFAULT_KEY_PREFIX = "ticketlab:"
 _GUARD_CODES = {Guard.HOLD_LIVE: "L", Guard.HOLD_UNEXPIRED: "U", Guard.BOOKING_CONFIRMED: "C", Guard.STATUS: "S",
                 Guard.HELD_BY: "H", Guard.BOOKED_BY: "B", Guard.VERSIONS: "V", Guard.FENCING: "F"}
 _RESULTS = (WriteResult.OK, WriteResult.CONFLICT, WriteResult.STALE_TOKEN)
+_HOLD = RecordKind.HOLD
+# the guard lists the lean HOLD script checks, each with the letters it is sent (STATUS is implied)
+_GUARD_OF = {code: guard for guard, code in _GUARD_CODES.items()}
+_LEAN_HOLDS = {(Guard.STATUS, *map(_GUARD_OF.get, letters)): letters for letters in redis_lua.HOLD_GUARDS}
 _STATUS = {s.value: s for s in SeatStatus}
 _KINDS = {k.value: k for k in RecordKind}
 _record = maker(Record)
 _seat = maker(Seat)
 _hold = maker(Hold)
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+_quote = encode_basestring  # a string as _dumps writes it
 
 
 def _body(record: Record) -> str:
@@ -94,23 +105,47 @@ def _body(record: Record) -> str:
                    record.payment_id, record.skipped, record.scan_seq])
 
 
-def _decode_record(entry: str) -> Record:
-    seq, counters, body = entry.split("|", 2)
+def _decode_record(seq: int, entry: str) -> Record:
+    """The record stored as ``entry`` at place ``seq`` of the history list."""
+    counters, body = entry.split("|", 1)
     (kind, at, seat_ids, to, user, hold_id, booking_id, expires_at, tokens, amount, payment_id, skipped,
      scan_seq) = json.loads(body)
-    return _record(int(seq), _KINDS[kind], at, tuple(seat_ids), _STATUS[to] if to else None, user, hold_id,
+    return _record(seq, _KINDS[kind], at, tuple(seat_ids), _STATUS[to] if to else None, user, hold_id,
                    booking_id, expires_at, tuple(tokens), amount,
                    payment_id, tuple(int(n) for n in counters.split(",")) if counters else None, tuple(skipped),
                    scan_seq)
 
 
-def _hold_json(hold: Hold) -> str:
-    return _dumps([hold.hold_id, hold.user, hold.seat_ids, hold.created_at, hold.expires_at, hold.amount_cents,
-                   hold.fencing_tokens])
+def _string(value: str | None) -> str:
+    return "null" if value is None else _quote(value)
+
+
+def _strings(values: Sequence[str]) -> str:
+    return "[" + ",".join(map(_quote, values)) + "]"
+
+
+def _ints(values: Sequence[int]) -> str:
+    return "[" + ",".join(map(str, values)) + "]"
+
+
+def _hold_texts(change: Change) -> tuple[str, str]:
+    """A HOLD change's hold as the store keeps it (JSON: expires first, where the scripts read
+    it, then id, user, seats, created, amount, tokens) and its record's body (:func:`_body` of
+    its record), written straight from the fields: every hold pays for these two texts, and a
+    JSON encoder's pass over lists costs more than the formatting. Times keep every bit
+    (:func:`_time`)."""
+    hold = change.hold
+    expires = _time(hold.expires_at)
+    amount = str(int(hold.amount_cents))
+    row = (f"[{expires},{_quote(hold.hold_id)},{_string(hold.user)},{_strings(hold.seat_ids)},"
+           f"{_time(hold.created_at)},{amount},{_ints(hold.fencing_tokens)}]")
+    body = (f'["HOLD",{_time(change.at)},{_strings(change.seat_ids)},"HELD",{_string(change.user)},'
+            f'{_string(change.hold_id)},null,{expires},{_ints(change.fencing_tokens)},{amount},null,[],0]')
+    return row, body
 
 
 def _decode_hold(raw: str) -> Hold:
-    hold_id, user, seat_ids, created_at, expires_at, amount, tokens = json.loads(raw)
+    expires_at, hold_id, user, seat_ids, created_at, amount, tokens = json.loads(raw)
     return _hold(hold_id, user, tuple(seat_ids), created_at, expires_at, amount, tuple(tokens))
 
 
@@ -182,11 +217,14 @@ class RedisStore(Store):
         self._key = {name: self.prefix + name for name in redis_lua.KEY_NAMES}
         self._keys = [self._key["meta"]]  # the scripts' one KEYS entry (see redis_lua.KEY_NAMES)
         register = self.client.register_script
+        import redis  # loaded already: the client is redis-py's
+
+        self._no_script = redis.exceptions.NoScriptError
         self._apply, self._move, self._record = (register(redis_lua.APPLY), register(redis_lua.MOVE_PAYMENT),
                                                  register(redis_lua.RECORD))
         self._issue, self._read = register(redis_lua.ISSUE_TOKENS), register(redis_lua.READ_SEATS)
         self._find, self._get_hold = register(redis_lua.FIND_AVAILABLE), register(redis_lua.GET_HOLD)
-        self._reap = register(redis_lua.REAP)
+        self._reap, self._hold = register(redis_lua.REAP), register(redis_lua.HOLD)
         meta = self._call(self.client.hgetall, self._key["meta"])
         if not meta:
             raise InputError("namespace", namespace, "an event stored by RedisStore.create(url, seats, ...) "
@@ -196,9 +234,22 @@ class RedisStore(Store):
         self._static = {seat_id: tuple(info) for seat_id, info in json.loads(meta["seats"]).items()}
         self._order = list(self._static)
         self._known = frozenset(self._static)
+        self.prices = {seat_id: info[3] for seat_id, info in self._static.items()}
 
     def _call(self, step, *args, **kwargs):
         return call(self.where, StoreUnavailable, step, *args, **kwargs)
+
+    def _run(self, script, args: list) -> Any:
+        """One of this store's scripts with ``args``, in one round trip (failures: StoreUnavailable)."""
+        return self._call(self._evalsha, script, args)
+
+    def _evalsha(self, script, args: list) -> Any:
+        # EVALSHA as redis-py's Script sends it, without the Script's own per-call work; a server
+        # that no longer has the script (restarted) gets it through the Script, which loads it again
+        try:
+            return self.client.evalsha(script.sha, 1, self._keys[0], *args)
+        except self._no_script:
+            return script(keys=self._keys, args=args)
 
     @classmethod
     def create(cls, url: str, seats: Iterable[Seat], event_id: str = "event", namespace: str | None = None,
@@ -242,8 +293,7 @@ class RedisStore(Store):
             if free:
                 pipe.zadd(key["free"], free)
             pipe.hset(key["counters"], mapping={s.value: n for s, n in counts.items()})
-            pipe.set(key["seq"], 1)
-            pipe.rpush(key["history"], "1|" + ",".join(str(counts[s]) for s in COUNTER_ORDER) + "|" + _body(init))
+            pipe.rpush(key["history"], ",".join(str(counts[s]) for s in COUNTER_ORDER) + "|" + _body(init))
             pipe.execute()
 
         call(where, StoreUnavailable, write)
@@ -285,13 +335,13 @@ class RedisStore(Store):
         if not seat_ids:
             return []
         self._check_known(seat_ids)
-        return self._seats(seat_ids, self._call(self._read, keys=self._keys, args=list(seat_ids)))
+        return self._seats(seat_ids, self._run(self._read, list(seat_ids)))
 
     def find_available(self, count: int) -> list[str]:
-        return self._call(self._find, keys=self._keys, args=[min(count, len(self._order))])
+        return self._run(self._find, [min(count, len(self._order))])
 
     def get_hold(self, hold_id: str) -> Hold | None:
-        raw = self._call(self._get_hold, keys=self._keys, args=[hold_id])
+        raw = self._run(self._get_hold, [hold_id])
         return _decode_hold(raw) if raw else None
 
     def _reaped(self, *reads, reap: bool = True) -> list:
@@ -347,7 +397,7 @@ class RedisStore(Store):
 
     def issue_fencing_tokens(self, seat_ids: Sequence[str]) -> tuple[int, ...]:
         self._check_known(seat_ids)
-        return tuple(int(t) for t in self._call(self._issue, keys=self._keys, args=list(seat_ids)))
+        return tuple(int(t) for t in self._run(self._issue, list(seat_ids)))
 
     def counters(self) -> dict[SeatStatus, int]:
         (counts,) = self._reaped(("hgetall", self._key["counters"]))
@@ -357,10 +407,11 @@ class RedisStore(Store):
         return self.raw_snapshot(reap=True)
 
     def history(self) -> list[Record]:
-        return [_decode_record(entry) for entry in self._call(self.client.lrange, self._key["history"], 0, -1)]
+        entries = self._call(self.client.lrange, self._key["history"], 0, -1)
+        return [_decode_record(seq, entry) for seq, entry in enumerate(entries, 1)]
 
     def last_seq(self) -> int:
-        return int(self._call(self.client.get, self._key["seq"]) or 0)
+        return int(self._call(self.client.llen, self._key["history"]))
 
     def get_payment(self, payment_id: str) -> PaymentIntent | None:
         raw = self._call(self.client.hget, self._key["payments"], payment_id)
@@ -385,11 +436,25 @@ class RedisStore(Store):
         ids = change.seat_ids
         self._check_known(ids)
         kind, hold, booking = change.kind, change.hold, change.booking
+        if kind is _HOLD:
+            row, body = _hold_texts(change)
+            # the TTL key lives as long as the hold, measured from its own start on the service's clock
+            ttl = max(1, math.ceil((hold.expires_at - change.at) * 1000))
+            lean = _LEAN_HOLDS.get(required_guards(change)) if change.payment is None else None
+            if lean is not None:
+                args = [lean, change.hold_id, hold.user, ttl, row, body, *ids]
+                if change.expect_versions is not None:
+                    args += change.expect_versions
+                args += change.fencing_tokens
+                result = self._run(self._hold, args)
+                if result != redis_lua.HOLD_REAP_FIRST:
+                    return _RESULTS[result]
+        else:
+            row, body = "", _body(change_record(change, 0, None))  # row: the booking a confirm writes
         spec: dict[str, Any] = {
             "k": kind.value, "at": _time(change.at), "s": ids, "to": change.to_status.value,
             "g": [_GUARD_CODES[g] for g in required_guards(change)], "req": change.require_status.value,
         }
-        row = ""  # the hold or booking this change writes
         if change.hold_id is not None:
             spec["h"] = change.hold_id
         if booking is not None:
@@ -398,11 +463,8 @@ class RedisStore(Store):
             spec["v"] = change.expect_versions
         if change.fencing_tokens:
             spec["t"] = change.fencing_tokens
-        if kind is RecordKind.HOLD:
-            # the TTL key lives as long as the hold, measured from its own start on the service's clock
-            row = _hold_json(hold)
-            spec.update(exp=_time(hold.expires_at), user=hold.user,
-                        ttl=max(1, math.ceil((hold.expires_at - change.at) * 1000)))
+        if kind is _HOLD:
+            spec.update(user=hold.user, ttl=ttl)
         elif kind is RecordKind.CONFIRM:
             row = _booking_json(booking)
             spec["bs"] = booking.status.value
@@ -411,14 +473,13 @@ class RedisStore(Store):
                                _body(capture_record(change, 0))]
         if change.payment is not None:
             spec["p"] = _payment_spec(change.payment, change.at)
-        return _RESULTS[self._call(self._apply, keys=self._keys,
-                                   args=[_dumps(spec), _body(change_record(change, 0, None)), row])]
+        return _RESULTS[self._run(self._apply, [_dumps(spec), body, row])]
 
     def move_payment(self, step: PaymentStep, at: float, live_hold: str | None = None) -> bool:
         spec: dict[str, Any] = {"p": _payment_spec(step, at), "at": _time(at)}
         if live_hold is not None:
             spec["lh"] = live_hold
-        return bool(self._call(self._move, keys=self._keys, args=[_dumps(spec)]))
+        return bool(self._run(self._move, [_dumps(spec)]))
 
     def record(self, kind: RecordKind, at: float, **fields) -> int:
         record = Record(seq=0, kind=kind, at=at, **fields)
@@ -427,7 +488,7 @@ class RedisStore(Store):
             spec["f"] = f"{kind.value}|{record.payment_id}"
         if record.counters is not None:
             spec["cnt"] = ",".join(map(str, record.counters))
-        return int(self._call(self._record, keys=self._keys, args=[_dumps(spec)]))
+        return int(self._run(self._record, [_dumps(spec)]))
 
     # -- pessimistic locking ---------------------------------------------------------
 

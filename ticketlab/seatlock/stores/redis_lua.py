@@ -4,23 +4,29 @@ Invariant: every write to an event's keys is one of these scripts, so it runs al
 server (Redis runs one script at a time) and either all its writes happen or none (a script
 writes only after its last guard passed). Every script that reads or writes seats or holds
 first ends the holds whose TTL key Redis has dropped (``reap``), so what any script sees is
-what the keys say after Redis's own expiry.
+what the keys say after Redis's own expiry; :data:`HOLD` does so only when a seat it wants is
+not AVAILABLE (reaping could change no other seat it writes).
 
 Every script starts by checking the event's ``meta`` key: an event whose keys are gone (a
 restart without persistence, a flush) is an error (``GONE``), never silently half-rebuilt.
+:data:`HOLD` checks it when a seat is not AVAILABLE: a seat that is must be in the event's
+status hash, so the event is there.
 
-Values arrive as one JSON argument built in Python. Numbers that must keep every bit (times)
-are passed and stored as the text Python wrote (``repr`` of a float), never re-encoded by
-Lua, whose number formatting keeps 14 digits. A history record is stored as
-``seq|counters|json``: the sequence number and counters are the script's, the JSON array
+Values arrive as one JSON argument built in Python (:data:`HOLD`'s as plain arguments).
+Numbers that must keep every bit (times) are passed and stored as the text Python wrote
+(``repr`` of a float), never re-encoded by Lua, whose number formatting keeps 14 digits. A
+history record is stored as ``counters|json``: the counters are the script's, the JSON array
 (the :class:`~ticketlab.seatlock.check.history.Record` fields after ``seq``, without
-``counters``) is Python's, except for the EXPIRE records ``reap`` writes itself.
+``counters``) is Python's, except for the EXPIRE records ``reap`` writes itself; a record's
+``seq`` is its place in the list (the INIT record is 1), which the ``RPUSH`` that appends it
+returns. A hold is stored as Python's JSON with its ``expires_at`` first, so a script reads
+the exact text back without decoding the rest.
 """
 
 from __future__ import annotations
 
-__all__ = ["KEY_NAMES", "APPLY", "MOVE_PAYMENT", "RECORD", "ISSUE_TOKENS", "READ_SEATS", "FIND_AVAILABLE",
-           "GET_HOLD", "REAP", "RECHECK_MS"]
+__all__ = ["KEY_NAMES", "APPLY", "HOLD", "HOLD_GUARDS", "HOLD_REAP_FIRST", "MOVE_PAYMENT", "RECORD",
+           "ISSUE_TOKENS", "READ_SEATS", "FIND_AVAILABLE", "GET_HOLD", "REAP", "RECHECK_MS"]
 
 #: The event's keys, each ``<prefix>name``. A script is given the first (``meta``) as its one
 #: KEYS entry, which routes it to the event's slot, and names the others from its prefix: they
@@ -28,8 +34,8 @@ __all__ = ["KEY_NAMES", "APPLY", "MOVE_PAYMENT", "RECORD", "ISSUE_TOKENS", "READ
 #: keys, ``ttl<hold id>``).
 KEY_NAMES = (
     "meta", "position", "status", "version", "holder", "booker", "fence", "issued", "free", "counters",
-    "holds", "hold_expiry", "hold_deadline", "bookings", "booking_status", "cancelled", "booking_of_hold",
-    "payments", "payment_state", "payment_of_hold", "open_payments", "facts", "seq", "history", "ttl",
+    "holds", "hold_deadline", "bookings", "booking_status", "cancelled", "booking_of_hold",
+    "payments", "payment_state", "payment_of_hold", "open_payments", "facts", "history", "ttl",
 )
 
 #: How long a hold whose TTL key is gone but whose payment is still open waits before the
@@ -56,11 +62,15 @@ local function counters_text()
   return (c[1] or '0') .. ',' .. (c[2] or '0') .. ',' .. (c[3] or '0') .. ',' .. (c[4] or '0')
 end
 
--- one history record: the next seq, the counters right after (or none), Python's JSON body
+-- one history record: the counters right after it (or none) and Python's JSON body; returns
+-- its seq, its place in the list
 local function append(body, counters)
-  local seq = redis.call('INCR', K.seq)
-  redis.call('RPUSH', K.history, string.format('%%d', seq) .. '|' .. (counters or '') .. '|' .. body)
-  return seq
+  return redis.call('RPUSH', K.history, (counters or '') .. '|' .. body)
+end
+
+-- a hold's expires_at, as the text Python wrote: the first item of the hold's JSON
+local function expiry_of(raw)
+  return string.match(raw, '^%%[([^,]*),')
 end
 
 -- a seat moves to status `to`: counters, version, owner columns and the free index move with it.
@@ -86,7 +96,6 @@ end
 
 local function drop_hold(hold_id)
   redis.call('HDEL', K.holds, hold_id)
-  redis.call('ZREM', K.hold_expiry, hold_id)
   redis.call('ZREM', K.hold_deadline, hold_id)
   redis.call('DEL', K.ttl .. hold_id)
 end
@@ -127,15 +136,15 @@ local function reap(spare)
       else
         local hold = cjson.decode(raw)
         local freed = {}
-        for _, seat in ipairs(hold[3]) do
+        for _, seat in ipairs(hold[4]) do
           if redis.call('HGET', K.holder, seat) == hold_id and redis.call('HGET', K.status, seat) == 'HELD' then
             move_seat(seat, 'HELD', 'AVAILABLE', false, false)
             freed[#freed + 1] = seat
           end
         end
-        local expires = redis.call('ZSCORE', K.hold_expiry, hold_id)
+        local expires = expiry_of(raw)
         drop_hold(hold_id)
-        append('["EXPIRE",' .. expires .. ',' .. json_list(freed) .. ',"AVAILABLE",' .. cjson.encode(hold[2]) ..
+        append('["EXPIRE",' .. expires .. ',' .. json_list(freed) .. ',"AVAILABLE",' .. cjson.encode(hold[3]) ..
                ',' .. cjson.encode(hold_id) .. ',null,null,[],0,null,[],0]', counters_text())
       end
     end
@@ -168,11 +177,14 @@ end
 """
 
 
+_GONE = ("redis.error_reply('GONE no event is stored under ' .. KEYS[1] .. "
+         "' (a restart without persistence, or a flush)')")
+
 # every script first checks the event is there: a restart without persistence (or a flush)
 # leaves none of its keys, and a script must not write a half event into the void
-_PRESENT = """
-if redis.call('EXISTS', K.meta) == 0 then
-  return redis.error_reply('GONE no event is stored under ' .. K.meta .. ' (a restart without persistence, or a flush)')
+_PRESENT = f"""
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {_GONE}
 end
 """
 
@@ -197,8 +209,8 @@ for _, guard in ipairs(c.g) do
   if guard == 'L' then
     ok = redis.call('HEXISTS', K.holds, hold_id) == 1
   elseif guard == 'U' then
-    local expires = redis.call('ZSCORE', K.hold_expiry, hold_id)
-    ok = expires and tonumber(c.at) < tonumber(expires)
+    local raw = redis.call('HGET', K.holds, hold_id)
+    ok = raw and tonumber(c.at) < tonumber(expiry_of(raw))
   elseif guard == 'C' then
     ok = redis.call('HGET', K.booking_status, booking_id) == 'CONFIRMED'
   elseif guard == 'S' then
@@ -228,7 +240,6 @@ if c.t then
 end
 if kind == 'HOLD' then
   redis.call('HSET', K.holds, hold_id, ARGV[3])
-  redis.call('ZADD', K.hold_expiry, c.exp, hold_id)
   redis.call('ZADD', K.hold_deadline, now_ms() + c.ttl, hold_id)
   redis.call('SET', K.ttl .. hold_id, c.user, 'PX', c.ttl)
 elseif kind == 'CONFIRM' then
@@ -248,6 +259,89 @@ append(ARGV[2], counters_text())
 return 0
 """)
 
+#: What :data:`HOLD` returns, writing nothing, when a seat it wants may be held by a hold due
+#: to be reaped.
+HOLD_REAP_FIRST = 3
+
+#: The guards :data:`HOLD` checks after STATUS, by their letters in its first argument.
+HOLD_GUARDS = ("", "V", "F", "VF")
+
+#: A guarded HOLD without a payment step (the conditional strategy's write, and most
+#: holds) in one lean script: positional arguments, no JSON to decode, no helper functions
+#: to build, each key named where it is used. APPLY does the same for any change; this one
+#: makes fewer server calls, and each ``redis.call`` from Lua costs about what a whole
+#: ``SET`` sent by a client does.
+#:
+#: ARGV: the guards after STATUS (:data:`HOLD_GUARDS`), the hold id, the user, the TTL in ms,
+#: the hold's JSON, its record's JSON body, the seat ids, then one version per seat (V), then
+#: one fencing token per seat (F). Returns 0 (OK), 1 (CONFLICT), 2 (STALE_TOKEN), or
+#: :data:`HOLD_REAP_FIRST`.
+#:
+#: It reaps only when a seat is not AVAILABLE: ending other holds frees only seats they hold,
+#: none of the AVAILABLE seats this hold writes, so when all are AVAILABLE it is right without
+#: reaping (the next script that reads reaps, and the EXPIRE records follow this HOLD's). When
+#: one is not and a hold is due, it returns HOLD_REAP_FIRST and the caller sends the change
+#: through APPLY, which reaps first. The event's presence is checked the same way: a seat
+#: found AVAILABLE is in the status hash, which a lost event no longer has.
+HOLD = f"""
+local prefix = string.sub(KEYS[1], 1, -5)
+local guards, hold_id, ttl = ARGV[1], ARGV[2], tonumber(ARGV[4])
+local n = (#ARGV - 6) / (1 + #guards)  -- each seat brings its id, and a value per guard letter
+local seats = {{}}
+for i = 1, n do seats[i] = ARGV[6 + i] end
+local status = redis.call('HMGET', prefix .. 'status', unpack(seats))
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+for i = 1, n do
+  if status[i] ~= 'AVAILABLE' then
+    if redis.call('EXISTS', KEYS[1]) == 0 then return {_GONE} end
+    if redis.call('ZRANGEBYSCORE', prefix .. 'hold_deadline', '-inf', now, 'LIMIT', 0, 1)[1] then
+      return {HOLD_REAP_FIRST}
+    end
+    return 1
+  end
+end
+local next_arg = 6 + n
+if string.find(guards, 'V', 1, true) then
+  local versions = redis.call('HMGET', prefix .. 'version', unpack(seats))
+  for i = 1, n do
+    if tonumber(versions[i] or 0) ~= tonumber(ARGV[next_arg + i]) then return 1 end
+  end
+  next_arg = next_arg + n
+end
+local fenced = string.find(guards, 'F', 1, true)
+if fenced then
+  local bars = redis.call('HMGET', prefix .. 'fence', unpack(seats))
+  for i = 1, n do
+    if tonumber(ARGV[next_arg + i]) <= tonumber(bars[i] or -1) then return 2 end
+  end
+end
+local held, holders = {{}}, {{}}
+for i = 1, n do
+  local seat = seats[i]
+  held[2 * i - 1], held[2 * i] = seat, 'HELD'
+  holders[2 * i - 1], holders[2 * i] = seat, hold_id
+  redis.call('HINCRBY', prefix .. 'version', seat, 1)
+end
+redis.call('HSET', prefix .. 'status', unpack(held))
+redis.call('HSET', prefix .. 'holder', unpack(holders))
+redis.call('ZREM', prefix .. 'free', unpack(seats))
+if fenced then
+  local bars = {{}}
+  for i = 1, n do bars[2 * i - 1], bars[2 * i] = seats[i], ARGV[next_arg + i] end
+  redis.call('HSET', prefix .. 'fence', unpack(bars))
+end
+local c = redis.call('HMGET', prefix .. 'counters', 'AVAILABLE', 'HELD', 'SOLD', 'BLOCKED')
+local available, now_held = tonumber(c[1] or 0) - n, tonumber(c[2] or 0) + n
+redis.call('HSET', prefix .. 'counters', 'AVAILABLE', available, 'HELD', now_held)
+redis.call('HSET', prefix .. 'holds', hold_id, ARGV[5])
+redis.call('ZADD', prefix .. 'hold_deadline', now + ttl, hold_id)
+redis.call('SET', prefix .. 'ttl' .. hold_id, ARGV[3], 'PX', ttl)
+redis.call('RPUSH', prefix .. 'history', string.format('%d,%d,%s,%s|', available, now_held, c[3] or '0',
+                                                      c[4] or '0') .. ARGV[6])
+return 0
+"""
+
 #: A payment step alone (:meth:`Store.move_payment`); ``lh``: a hold that must be live and
 #: unexpired at ``at``. Returns 1 if moved, 0 if a condition failed.
 MOVE_PAYMENT = _script("""
@@ -255,8 +349,8 @@ local c = cjson.decode(ARGV[1])
 reap(false)
 if payment_refused(c.p) then return 0 end
 if c.lh then
-  local expires = redis.call('ZSCORE', K.hold_expiry, c.lh)
-  if not expires or tonumber(c.at) >= tonumber(expires) then return 0 end
+  local raw = redis.call('HGET', K.holds, c.lh)
+  if not raw or tonumber(c.at) >= tonumber(expiry_of(raw)) then return 0 end
 end
 move_payment(c.p)
 return 1

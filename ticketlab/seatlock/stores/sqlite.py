@@ -285,8 +285,9 @@ class SqliteStore(Store):
         self.busy_timeout = busy_timeout
         self.synchronous = synchronous
         self._db = SqliteFile(self.path, busy_timeout, synchronous)
-        # the seat map never changes after create(), so its ids can be checked without a query
-        self._seat_ids = [r[0] for r in self._db.conn().execute("SELECT seat_id FROM seats ORDER BY position")]
+        # the seat map never changes after create(), so its ids and prices are known without a query
+        self.prices = dict(self._db.conn().execute("SELECT seat_id, price_cents FROM seats ORDER BY position"))
+        self._seat_ids = list(self.prices)
         self._known = frozenset(self._seat_ids)
 
     @classmethod

@@ -10,6 +10,10 @@ from nowhere else.
 Every hold and confirm is the same three steps: read the seats, check they are in the state
 the change needs, write it. The strategies differ only in what stops two writers from both
 passing the check before either writes (see :mod:`ticketlab.seatlock.strategies.registry`).
+A guarded change carries the state it needs as its guards
+(:func:`~ticketlab.seatlock.stores.base.required_guards`), so a strategy whose protection is the
+store's atomic guard alone (conditional) may write first and read only when the store refuses,
+to raise what ``check`` raises.
 Multi-seat requests always lock in sorted seat order, so two requests that overlap cannot
 each hold a seat the other waits for (no deadlock).
 """
@@ -29,7 +33,9 @@ __all__ = ["Check", "Build", "WriteOutcome", "Strategy"]
 
 #: check(seats) raises if the seats are not in the state the change needs.
 Check = Callable[[list[Seat]], None]
-#: build(seats, lease_tokens, **guards) returns the change to write. ``lease_tokens`` are the
+#: build(seats, lease_tokens, **guards) returns the change to write. ``seats`` are the seats
+#: read, or None for a write that read nothing first (so a build takes prices from the seat map,
+#: :meth:`~ticketlab.seatlock.stores.base.Store.price_cents`); ``lease_tokens`` are the
 #: fencing tokens of the leases taken (empty without leases); ``guards`` are the strategy's
 #: Change guard fields (guarded, expect_versions, fencing_tokens), passed into the Change as
 #: given. A build that dropped them would leave the write unprotected.
@@ -53,11 +59,12 @@ class Strategy(ABC):
     :class:`~ticketlab.seatlock.errors.LockTimeout` or
     :class:`~ticketlab.seatlock.errors.StaleFencingToken`.
 
-    ``latency`` (seconds, on the clock) is waited between the check and the write: the
-    time a real service spends on a database round trip, and the window races live in.
-    ``lock_ttl`` is the longest a lock may be held; the service checks it against its
-    timeout cascade. ``before_write`` (optional) runs right after the check: the hook the
-    demonstrations use to pause one client while another acts. Durations that are not
+    ``latency`` (seconds, on the clock) is waited before each write, after the check where one
+    comes first: the time a real service spends on a database round trip, and the window races
+    live in. ``lock_ttl`` is the longest a lock may be held; the service checks it against its
+    timeout cascade. ``before_write`` (optional) runs right before each write (after the check,
+    where one comes first): the hook the demonstrations use to pause one client while another
+    acts. Durations that are not
     valid raise :class:`~ticketlab.seatlock.errors.InvalidTTL`.
     """
 

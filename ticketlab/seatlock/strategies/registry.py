@@ -15,6 +15,7 @@ from ticketlab.core.errors import InputError
 from ticketlab.core.vocab import StrategyName
 from ticketlab.seatlock.locks.base import LockManager
 from ticketlab.seatlock.strategies.base import Strategy
+from ticketlab.seatlock.strategies.conditional import ConditionalStrategy
 from ticketlab.seatlock.strategies.distributed import DistributedStrategy
 from ticketlab.seatlock.strategies.naive import NaiveStrategy
 from ticketlab.seatlock.strategies.optimistic import OptimisticStrategy
@@ -23,7 +24,8 @@ from ticketlab.seatlock.strategies.pessimistic import PessimisticStrategy
 __all__ = ["CLASSES", "REGISTRY", "STRATEGIES", "strategy_name", "make_strategy"]
 
 #: Every strategy class, in the order the course introduces them.
-CLASSES: tuple[type[Strategy], ...] = (NaiveStrategy, OptimisticStrategy, PessimisticStrategy, DistributedStrategy)
+CLASSES: tuple[type[Strategy], ...] = (NaiveStrategy, OptimisticStrategy, ConditionalStrategy, PessimisticStrategy,
+                                       DistributedStrategy)
 
 REGISTRY: dict[StrategyName, type[Strategy]] = {cls.name: cls for cls in CLASSES}
 
@@ -41,7 +43,7 @@ def strategy_name(name: str) -> StrategyName:
 
 def make_strategy(name: str, latency: float = 0.0, seed: int | None = 0, locks: LockManager | None = None,
                   **options) -> Strategy:
-    """A strategy by name, with ``latency`` seconds between check and write and ``options``
+    """A strategy by name, with ``latency`` seconds before each write and ``options``
     passed to its class. One that needs a lock manager (``distributed``) takes ``locks``;
     one that draws jitter (``optimistic``) takes ``seed``. Raises :class:`InputError` for an
     unknown name or missing ``locks``.
