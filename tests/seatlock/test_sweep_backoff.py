@@ -85,39 +85,45 @@ def test_a_pending_payment_is_asked_about_once_then_not_until_its_backoff_has_pa
     assert check_history(service.store.history(), service.store.snapshot()).ok
 
 
-def test_the_wait_doubles_after_each_answer_in_flight_up_to_its_ceiling():
-    service, clock, gateway = _memory_service(recheck_after=10, recheck_max=35)
+def _asked_at(sweeps: int, every: float, **backoff) -> list[float]:
+    """Seconds after the first sweep at which the sweeper asked about one pending payment."""
+    service, clock, gateway = _memory_service(**backoff)
     _pending(service, clock)
     start, asked_at = clock.now(), []
-    for _ in range(130):  # a sweep every second
+    for _ in range(sweeps):
         before = len(gateway.asked)
         service.sweep_expired()
         if len(gateway.asked) > before:
             asked_at.append(clock.now() - start)
-        clock.advance(1)
-    assert asked_at == [0, 10, 30, 65, 100]
+        clock.advance(every)
+    return asked_at
+
+
+def test_a_deferred_hold_does_not_stop_the_sweep_of_the_holds_after_it():
+    service, clock, gateway = _memory_service()
+    pending = _pending(service, clock)
+    service.sweep_expired()
+    later = service.hold_seats("bob", ["GA-1-2"], ttl=5)  # scanned after alice's hold
+    clock.advance(5)
+    swept = service.sweep_expired()
+    assert (swept.released, swept.skipped, swept.deferred) == ((later.hold_id,), (pending.hold_id,), (pending.hold_id,))
+    assert seats(service.store) == {"GA-1-1": SeatStatus.HELD, "GA-1-2": SeatStatus.AVAILABLE,
+                                    "GA-1-3": SeatStatus.AVAILABLE, "GA-1-4": SeatStatus.AVAILABLE}
+    assert len(gateway.asked) == 1
+
+
+def test_the_wait_doubles_after_each_answer_in_flight_up_to_its_ceiling():
+    assert _asked_at(130, 1, recheck_after=10, recheck_max=35) == [0, 10, 30, 65, 100]
 
 
 def test_the_default_backoff_starts_at_a_minute_and_stops_doubling_at_fifteen():
-    service, clock, gateway = _memory_service()
+    service, _, _ = _memory_service()
     assert (service.recheck_after, service.recheck_max) == (DEFAULT_RECHECK_AFTER, DEFAULT_RECHECK_MAX) == (60, 900)
-    _pending(service, clock)
-    start, asked_at = clock.now(), []
-    for _ in range(60):  # a sweep every minute for an hour
-        before = len(gateway.asked)
-        service.sweep_expired()
-        if len(gateway.asked) > before:
-            asked_at.append(clock.now() - start)
-        clock.advance(60)
-    assert asked_at == [0, 60, 180, 420, 900, 1800, 2700]
+    assert _asked_at(60, 60) == [0, 60, 180, 420, 900, 1800, 2700]  # a sweep every minute for an hour
 
 
 def test_without_a_backoff_the_sweeper_asks_on_every_sweep():
-    service, clock, gateway = _memory_service(recheck_after=0, recheck_max=0)
-    hold = _pending(service, clock)
-    for _ in range(3):
-        assert service.sweep_expired().deferred == ()
-    assert gateway.asked == [payment_id_for(hold.hold_id)] * 3
+    assert _asked_at(3, 0, recheck_after=0, recheck_max=0) == [0, 0, 0]
 
 
 def test_reconcile_and_release_ignore_the_backoff_and_ask_at_once(make):
@@ -242,6 +248,7 @@ def test_bad_backoff_arguments_name_the_argument(kwargs, name):
         BookingService(store, **kwargs)
     assert info.value.name == name
     if name == "recheck_max" and not isinstance(info.value, InvalidTTL):
+        assert info.value.value == kwargs.get("recheck_max", DEFAULT_RECHECK_MAX)
         assert "at least recheck_after" in str(info.value)
 
 

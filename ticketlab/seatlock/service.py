@@ -580,7 +580,7 @@ class BookingService:
         before, rechecks = self._rechecks, {}
         for hold in expired:
             payment_id = payment_id_for(hold.hold_id)
-            # read the payment first: a sweep asks about a pending charge every minute, and a write
+            # read the payment first: a sweep meets a pending charge every minute, and a write
             # refused by the payment's guard would cost a read of the seats each time
             intent = store.get_payment(payment_id)
             if intent is None or not intent.state.open:  # no money in play: the hold just expires
