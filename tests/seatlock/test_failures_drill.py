@@ -54,6 +54,14 @@ def test_lost_answers_keep_seats_off_sale_for_the_whole_hold():
         _invariants(r)
 
 
+def test_the_sweeper_itself_releases_every_hold_kept_for_a_lost_answer_backoff_or_not():
+    """The last sweep runs after every hold and every recheck backoff has run out, so none is left to reconcile."""
+    for ttl in ("2 min", "10 min", "30 min"):
+        r = payment_drill(buyers=300, seats=300, decline=0, lost_answer=0.5, slow=0, hold_ttl=ttl)
+        assert r.outcomes[Outcome.NO_ANSWER] > 100 and r.swept == r.outcomes[Outcome.NO_ANSWER]
+        _invariants(r)
+
+
 def test_the_same_seed_gives_the_same_drill_and_another_seed_another():
     a, b = payment_drill(seed=4), payment_drill(seed=4)
     assert a.outcomes == b.outcomes and a.refunds == b.refunds

@@ -251,6 +251,10 @@ def test_sweeper_waits_for_pending_payment_then_refunds_once_it_lands(make):
     report = check_history(service.store.history())
     assert report.ok and report.maybe == (f"pay-{hold.hold_id}",)
     service.payments.settle()
+    sweep = service.sweep_expired()  # asked a moment ago: the next question waits for the recheck backoff
+    assert (sweep.skipped, sweep.deferred, sweep.released) == ((hold.hold_id,), (hold.hold_id,), ())
+    assert service.availability()[SeatStatus.HELD] == 1 and check_history(service.store.history()).ok
+    clock.advance(service.recheck_after)
     sweep = service.sweep_expired()
     assert sweep.refunded == (hold.hold_id,) and sweep.released == (hold.hold_id,)
     assert service.payments.captured_cents() == 0

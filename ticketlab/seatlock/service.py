@@ -13,8 +13,9 @@ Invariants it keeps, whatever the strategy underneath:
   first closes it), so two requests or two servers never both win; seats go back on sale
   only in the step that records their payment declined or refunded;
 - a payment left open (a lost answer, a crash, a failed refund) is settled by asking the
-  gateway: by the sweeper for expired holds, by :meth:`BookingService.release`, by a retry,
-  and by :meth:`BookingService.reconcile` for everything;
+  gateway: by the sweeper for expired holds (no more often than its recheck backoff allows),
+  by :meth:`BookingService.release`, by a retry, and by :meth:`BookingService.reconcile`
+  for everything, at once;
 - the timeout cascade ``hold_ttl > lock_ttl > http_timeout > db_timeout`` is checked when
   the service is built (:mod:`ticketlab.core.timing`).
 
@@ -66,10 +67,14 @@ from ticketlab.seatlock.strategies.base import Strategy
 from ticketlab.seatlock.strategies.optimistic import OptimisticStrategy
 from ticketlab.seatlock.values import maker
 
-__all__ = ["BookingService", "ServiceStats", "SweepResult", "ReconcileResult", "CHECKPOINTS", "DEFAULT_HOLD_TTL"]
+__all__ = ["BookingService", "ServiceStats", "SweepResult", "ReconcileResult", "CHECKPOINTS", "DEFAULT_HOLD_TTL",
+           "DEFAULT_RECHECK_AFTER", "DEFAULT_RECHECK_MAX"]
 
 #: The source's booking expiry: 10 minutes to pay.
 DEFAULT_HOLD_TTL = 600.0
+#: How long the sweeper waits before it asks the gateway again about a payment still in flight
+#: (one sweeper period), and the ceiling that wait doubles up to (15 minutes).
+DEFAULT_RECHECK_AFTER, DEFAULT_RECHECK_MAX = 60.0, 900.0
 
 _CONTENTION = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
 _hold = maker(Hold)  # every hold is built here: positional, without the frozen __init__'s per-field lookups
@@ -102,6 +107,16 @@ class _Settled(NamedTuple):
     error: Exception | None = None  # the gateway's, when a refund failed
 
 
+class _Recheck(NamedTuple):
+    """When the sweeper may next ask the gateway about one open payment: not before ``due``
+    (service clock, s), while the payment is still in ``state``; ``wait`` is the backoff that
+    set ``due`` (the next one doubles it)."""
+
+    state: PaymentState
+    due: float
+    wait: float
+
+
 class ServiceStats:
     """Thread-safe counters of what happened (for the race demo and the benchmarks)."""
 
@@ -132,9 +147,12 @@ class ServiceStats:
 
 @dataclass(frozen=True)
 class SweepResult:
-    released: tuple[str, ...]
-    skipped: tuple[str, ...]  # payment still pending, or a confirm in flight
-    refunded: tuple[str, ...]
+    """Hold ids by what :meth:`BookingService.sweep_expired` did with them."""
+
+    released: tuple[str, ...]  # seats back on sale (refunded ones included)
+    skipped: tuple[str, ...]  # kept: payment still pending, or a confirm in flight
+    refunded: tuple[str, ...]  # captured money given back before the seats were released
+    deferred: tuple[str, ...] = ()  # kept without asking the gateway: its recheck was not due (also in skipped)
 
 
 @dataclass(frozen=True)
@@ -157,12 +175,22 @@ class BookingService:
     upside down and :class:`~ticketlab.seatlock.errors.InvalidTTL` (an ``InputError``) for a duration
     that is not positive. ``checkpoint`` (optional) is called with the name of each step in
     :data:`CHECKPOINTS` as it is passed.
+
+    ``recheck_after`` and ``recheck_max`` (seconds, 0 or more) pace the sweeper's questions
+    about payments the gateway reports still in flight (or does not answer about): after
+    such an answer the sweeper waits ``recheck_after`` before asking about that payment
+    again, then twice as long after each further such answer, up to ``recheck_max``
+    (``recheck_after=0``: ask on every sweep). Raises
+    :class:`~ticketlab.seatlock.errors.InvalidTTL` naming the argument for a negative or
+    non-finite one, and :class:`~ticketlab.core.errors.InputError` naming ``recheck_max``
+    when it is below ``recheck_after``.
     """
 
     def __init__(self, store: Store, strategy: Strategy | None = None, clock: Clock | None = None,
                  payments: PaymentGateway | None = None, hold_ttl: float = DEFAULT_HOLD_TTL,
                  http_timeout: float = 10.0, db_timeout: float = 5.0,
-                 checkpoint: Callable[[str], None] | None = None) -> None:
+                 checkpoint: Callable[[str], None] | None = None, recheck_after: float = DEFAULT_RECHECK_AFTER,
+                 recheck_max: float = DEFAULT_RECHECK_MAX) -> None:
         _check_parts(store, strategy, clock, payments)
         self.store = store
         self.clock = clock or RealClock()
@@ -171,6 +199,11 @@ class BookingService:
         self.hold_ttl = seconds("hold_ttl", hold_ttl)
         self.http_timeout = seconds("http_timeout", http_timeout)
         self.db_timeout = seconds("db_timeout", db_timeout)
+        self.recheck_after = seconds("recheck_after", recheck_after, allow_zero=True)
+        self.recheck_max = seconds("recheck_max", recheck_max, allow_zero=True)
+        if self.recheck_max < self.recheck_after:
+            raise InputError("recheck_max", recheck_max,
+                             f"at least recheck_after ({self.recheck_after:g} s), e.g. {DEFAULT_RECHECK_MAX:g}")
         check_cascade([("booking_hold", self.hold_ttl), ("lock_ttl", self.strategy.lock_ttl),
                        ("http_call", self.http_timeout), ("db_statement", self.db_timeout)])
         store.set_db_timeout(self.db_timeout)  # the cascade's innermost layer, enforced where there is a database
@@ -178,6 +211,8 @@ class BookingService:
         self._prefix = uuid.uuid4().hex[:8]  # ids stay unique across processes sharing a store
         self._ids = itertools.count(1)
         self.checkpoint = checkpoint
+        # payment id -> when this service's sweeper may ask about it again; only paces questions
+        self._rechecks: dict[str, _Recheck] = {}
 
     def _checkpoint(self, step: str) -> None:
         if self.checkpoint is not None:
@@ -525,16 +560,29 @@ class BookingService:
         charge the gateway reports PENDING (or a refund it failed) keeps the hold (``skipped``).
         The SWEEP record names the newest record seen before the scan, so the history checker
         does not blame this sweep for holds written after it looked.
+
+        Recheck backoff: once the gateway has said that a payment is still in flight, or has
+        not answered (a failed refund included), this sweeper does not ask about it again
+        until ``recheck_after`` has passed on the service's clock, then twice as long after
+        each further such answer, up to ``recheck_max``; meanwhile its hold is kept without
+        a question (``skipped`` and ``deferred``). The backoff only ever skips a question,
+        never a safety check: the payment is read from the store on every sweep, a hold whose
+        payment is open is kept whether it was asked about or not, and a payment another
+        request moved (to REFUNDING, say) is asked about at once. That is why it may live in
+        this service's memory, rebuilt by each sweep from the holds it scanned: services
+        sharing a store each pace their own questions, a restarted one starts by asking, and
+        :meth:`reconcile`, :meth:`release` and a retried confirm ask at once.
         """
         store = self.store
         now = self.clock.now()
         scan_seq = store.last_seq()
         expired = store.expired_holds(now)
         self._checkpoint("swept-scan")
-        released, skipped, refunded = [], [], []
+        released, skipped, refunded, deferred = [], [], [], []
+        before, rechecks = self._rechecks, {}
         for hold in expired:
             payment_id = payment_id_for(hold.hold_id)
-            # read the payment first: a sweep asks about a pending charge every minute, and a write
+            # read the payment first: a sweep meets a pending charge every minute, and a write
             # refused by the payment's guard would cost a read of the seats each time
             intent = store.get_payment(payment_id)
             if intent is None or not intent.state.open:  # no money in play: the hold just expires
@@ -544,16 +592,26 @@ class BookingService:
                 intent = store.get_payment(payment_id)  # refused: a charge opened after the scan, or it ended
                 if intent is None or not intent.state.open:
                     continue
+            known = before.get(payment_id)
+            if known is not None and known.state is intent.state and known.due > now:
+                rechecks[payment_id] = known  # asked lately and nothing moved: keep the hold, do not ask
+                skipped.append(hold.hold_id)
+                deferred.append(hold.hold_id)
+                continue
             state = self._settle(intent).state
             if state is PaymentState.REFUNDED or state is PaymentState.DECLINED:
                 released.append(hold.hold_id)
                 if state is PaymentState.REFUNDED:
                     refunded.append(hold.hold_id)
             elif state is not PaymentState.BOOKED:
-                skipped.append(hold.hold_id)
+                skipped.append(hold.hold_id)  # still open: the next question waits, twice as long as the last
+                wait = self.recheck_after if known is None or known.state is not state else min(
+                    2 * known.wait, self.recheck_max)
+                rechecks[payment_id] = _Recheck(state, now + wait, wait)
+        self._rechecks = rechecks  # one assignment: a concurrent sweep's entries may be lost, costing a question
         store.record(RecordKind.SWEEP, now, skipped=tuple(skipped), scan_seq=scan_seq)
         self.stats.add(expired=len(released))
-        return SweepResult(tuple(released), tuple(skipped), tuple(refunded))
+        return SweepResult(tuple(released), tuple(skipped), tuple(refunded), tuple(deferred))
 
     def reconcile(self) -> ReconcileResult:
         """Finish or compensate every payment a crash (or a failed gateway call) left open.

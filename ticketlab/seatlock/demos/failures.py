@@ -85,9 +85,10 @@ def payment_drill(buyers: int = 200, seats: int = 150, decline: float = 0.05, lo
     probability ``decline``, loses its answer with probability ``lost_answer`` (half of those
     charges were captured, half stay pending until the gateway settles them), and takes
     5 minutes (:data:`SLOW_PAYMENT`, too late if the hold is shorter) with probability
-    ``slow``; the rest succeed. The sweeper runs every minute of the sale; after the last buyer
-    the clock moves past ``hold_ttl``, the gateway settles its pending charges and the sweeper
-    runs once more. Raises :class:`InputError`
+    ``slow``; the rest succeed. The sweeper runs every minute of the sale (asking the gateway
+    about a payment still in flight no more often than the service's recheck backoff allows);
+    after the last buyer the clock moves past ``hold_ttl`` and that backoff's ceiling, the
+    gateway settles its pending charges and the sweeper runs once more. Raises :class:`InputError`
     for a count that is not a positive whole number, a share outside 0..1, shares that add up
     to more than 1, or a hold that is not a positive duration.
     """
@@ -138,7 +139,7 @@ def payment_drill(buyers: int = 200, seats: int = 150, decline: float = 0.05, lo
         if clock.now() >= next_sweep:  # a real service sweeps on a timer, during the sale too
             swept += len(service.sweep_expired().released)
             next_sweep = clock.now() + SWEEP_EVERY
-    clock.advance(ttl + 1)
+    clock.advance(max(ttl, service.recheck_max) + 1)  # past every hold, and every pause between two questions
     gateway.settle()  # charges left pending are captured, as a real gateway eventually does
     swept += len(service.sweep_expired().released)
     service.reconcile()  # nothing should be left open; if something were, the check at rest says so
