@@ -92,12 +92,15 @@ def assert_holds_match_the_memory_store(store: Store) -> None:
         hold_of("h4", ["GA-1-3", "GA-1-4"], 4.0, expect_versions=(0, 0), fencing_tokens=(7, 3)),
         hold_of("h5", ["GA-1-5"], 5.0, fencing_tokens=(2,)),
         hold_of("h6", ["GA-1-5"], 5.5, user="bob", guarded=False),  # naive's blind write
+        # one guard's values without the other's (a store may send the missing ones as nothing)
+        hold_of("h6f", ["GA-1-6"], 5.7, fencing_tokens=(-1,)),  # not above a fresh seat's bar: stale
+        hold_of("h6v", ["GA-1-6"], 5.8, expect_versions=(4,)),  # a version the seat never had
         hold_of("h7", ["GA-1-6"], 6.0, expect_versions=(0,), fencing_tokens=(0,)),
     ]
     results = [(store.apply(change), twin.apply(change)) for change in changes]
     assert [mine for mine, _ in results] == [theirs for _, theirs in results] == [
         WriteResult.OK, WriteResult.CONFLICT, WriteResult.CONFLICT, WriteResult.CONFLICT, WriteResult.OK,
-        WriteResult.OK, WriteResult.OK, WriteResult.OK]
+        WriteResult.OK, WriteResult.OK, WriteResult.STALE_TOKEN, WriteResult.CONFLICT, WriteResult.OK]
     assert store_state(store) == store_state(twin)
     assert store.counters() == twin.counters()
     assert [(r.seq, r.kind, r.hold_id, r.counters, r.fencing_tokens) for r in store.history()] == [

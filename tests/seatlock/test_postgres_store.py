@@ -22,6 +22,7 @@ from ticketlab.seatlock import (
     STRATEGIES,
     SeatStatus,
     StoreNotFound,
+    make_strategy,
     race,
     small_venue,
 )
@@ -50,6 +51,22 @@ def store(dsn, request):
 
 def test_holds_through_the_one_statement_function_leave_the_same_state_as_the_memory_store(store):
     assert_holds_match_the_memory_store(store)
+
+
+def test_seat_ids_with_array_syntax_in_them_are_held_and_recorded_as_they_are(dsn):
+    from ticketlab.seatlock.model import Seat
+    from ticketlab.seatlock.stores.postgres import PostgresStore
+
+    odd = ['A "1"', "B\\2", "C,3", "{D}", "E 5", "NULL", "ß-☂"]
+    made = PostgresStore.create(dsn, [Seat(s, "A", 1, i, 100) for i, s in enumerate(odd)], event_id="pg-odd-ids")
+    try:
+        service = BookingService(made, make_strategy("conditional"), RealClock())
+        hold = service.hold_seats("alice", odd)
+        assert made.get_hold(hold.hold_id).seat_ids == hold.seat_ids == tuple(sorted(odd))
+        assert made.history()[-1].seat_ids == tuple(sorted(odd))
+        assert {s.seat_id: s.status for s in made.snapshot().values()} == {s: SeatStatus.HELD for s in odd}
+    finally:
+        made.drop()
 
 
 def test_a_hold_inside_row_locks_joins_their_transaction_and_a_refused_one_leaves_it_usable(store):

@@ -128,7 +128,8 @@ CREATE TRIGGER seat_status_counts AFTER UPDATE OF status ON seats
     EXECUTE FUNCTION count_status();
 -- a guarded HOLD without a payment step as one statement (one implicit transaction): the same
 -- guards, writes and lock order as the general transaction, without its round of statements.
--- per seat: its id, fencing token (-1: none) and expected version (checked if p_versioned)
+-- per seat: its id, fencing token (checked if p_fenced) and expected version (checked if p_versioned);
+-- an array the change has no values for is NULL (greatest() passes over a NULL token)
 CREATE FUNCTION hold_seats(p_seat_ids text[], p_tokens bigint[], p_versions bigint[], p_versioned boolean,
                            p_fenced boolean, p_hold_id text, p_user text, p_created_at float8, p_expires_at float8,
                            p_amount_cents bigint, p_hold_tokens bigint[], p_at float8, p_record_user text)
@@ -403,19 +404,18 @@ class _Connections:
     def _prepared(self, conn: psycopg.Connection, text: str, nested: bool) -> str:
         """``EXECUTE`` of ``text`` prepared once on this connection (planned once, not per
         change), or ``text`` itself while it is not prepared yet inside an open transaction."""
-        names = self._local.__dict__.setdefault("prepared", {})
-        name = names.get(text)
-        if name is None:
+        executes = self._local.__dict__.setdefault("prepared", {})
+        execute = executes.get(text)  # every change passes here: the EXECUTE text is made once
+        if execute is None:
             if nested:
                 return text
-            name = f"tl_{len(names) + 1}"
+            name = f"tl_{len(executes) + 1}"
             count = len(re.findall(r"(?<!%)%s", text))
             numbered = iter(range(1, count + 1))
             body = re.sub(r"(?<!%)%s", lambda _: f"${next(numbered)}", text).replace("%%", "%")
             conn.execute(f"PREPARE {name} AS {body}")
-            names[text] = name
-        count = len(re.findall(r"(?<!%)%s", text))
-        return f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+            execute = executes[text] = f"EXECUTE {name}({', '.join(['%s'] * count)})" if count else f"EXECUTE {name}"
+        return execute
 
     def _undo(self, conn: psycopg.Connection, nested: bool) -> None:
         if conn.closed:
@@ -763,12 +763,26 @@ _HOLD_SEATS = ("SELECT hold_seats(%s::text[], %s::bigint[], %s::bigint[], %s::bo
 
 def _hold_params(change: Change) -> list:
     """:data:`_HOLD_SEATS`'s parameters for a guarded HOLD: its seats with their fencing tokens
-    and expected versions (placeholders where it carries none), the hold row, the record's time
-    and user."""
-    hold, ids, versions, tokens = change.hold, list(change.seat_ids), change.expect_versions, change.fencing_tokens
-    return [ids, list(tokens) or [-1] * len(ids), list(versions) if versions is not None else [0] * len(ids),
-            versions is not None, bool(tokens), change.hold_id, hold.user, hold.created_at, hold.expires_at,
-            hold.amount_cents, list(hold.fencing_tokens), change.at, change.user]
+    and expected versions (NULL where it carries none: the function checks them only when
+    ``p_fenced`` / ``p_versioned`` say so), the hold row, the record's time and user. The
+    arrays go as array literals: psycopg's adaptation of a list (a dumper chosen from its
+    items, then quoted) costs more per hold than the rest of the call."""
+    hold, versions, tokens = change.hold, change.expect_versions, change.fencing_tokens
+    return [_text_array(change.seat_ids), _int_array(tokens) if tokens else None,
+            _int_array(versions) if versions is not None else None, versions is not None, bool(tokens),
+            change.hold_id, hold.user, hold.created_at, hold.expires_at, hold.amount_cents,
+            _int_array(hold.fencing_tokens), change.at, change.user]
+
+
+def _text_array(values: Sequence[str]) -> str:
+    """A ``text[]`` literal: each item double-quoted, its backslashes and double quotes escaped
+    (``['A-1-1', 'B"2']`` -> ``{"A-1-1","B\\"2"}``)."""
+    return "{" + ",".join(['"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values]) + "}"
+
+
+def _int_array(values: Sequence[int]) -> str:
+    """A ``bigint[]`` literal, ``{1,2}``; whole numbers only (``int`` refuses anything else)."""
+    return "{" + ",".join([str(int(v)) for v in values]) + "}"
 
 
 def _payment_guard(step: PaymentStep) -> tuple[str, list]:

@@ -125,7 +125,7 @@ def _strings(values: Sequence[str]) -> str:
 
 
 def _ints(values: Sequence[int]) -> str:
-    return "[" + ",".join(map(str, values)) + "]"
+    return "[" + ",".join(map(str, values)) + "]" if values else "[]"
 
 
 def _hold_texts(change: Change) -> tuple[str, str]:
@@ -133,14 +133,18 @@ def _hold_texts(change: Change) -> tuple[str, str]:
     it, then id, user, seats, created, amount, tokens) and its record's body (:func:`_body` of
     its record), written straight from the fields: every hold pays for these two texts, and a
     JSON encoder's pass over lists costs more than the formatting. Times keep every bit
-    (:func:`_time`)."""
+    (:func:`_time`). A field the hold shares with the change (the service builds both from one
+    clock reading and one seat tuple) is written once."""
     hold = change.hold
+    at, seat_ids, tokens = _time(change.at), _strings(change.seat_ids), _ints(change.fencing_tokens)
     expires = _time(hold.expires_at)
     amount = str(int(hold.amount_cents))
-    row = (f"[{expires},{_quote(hold.hold_id)},{_string(hold.user)},{_strings(hold.seat_ids)},"
-           f"{_time(hold.created_at)},{amount},{_ints(hold.fencing_tokens)}]")
-    body = (f'["HOLD",{_time(change.at)},{_strings(change.seat_ids)},"HELD",{_string(change.user)},'
-            f'{_string(change.hold_id)},null,{expires},{_ints(change.fencing_tokens)},{amount},null,[],0]')
+    row = (f"[{expires},{_quote(hold.hold_id)},{_string(hold.user)},"
+           f"{seat_ids if hold.seat_ids is change.seat_ids else _strings(hold.seat_ids)},"
+           f"{at if hold.created_at is change.at else _time(hold.created_at)},{amount},"
+           f"{tokens if hold.fencing_tokens is change.fencing_tokens else _ints(hold.fencing_tokens)}]")
+    body = (f'["HOLD",{at},{seat_ids},"HELD",{_string(change.user)},'
+            f'{_string(change.hold_id)},null,{expires},{tokens},{amount},null,[],0]')
     return row, body
 
 
@@ -216,6 +220,8 @@ class RedisStore(Store):
         self.seat_lock_ttl = seat_lock_ttl
         self._key = {name: self.prefix + name for name in redis_lua.KEY_NAMES}
         self._keys = [self._key["meta"]]  # the scripts' one KEYS entry (see redis_lua.KEY_NAMES)
+        self._meta = self._key["meta"]
+        self._execute = self.client.execute_command  # what redis-py's evalsha() calls, two calls deeper
         register = self.client.register_script
         import redis  # loaded already: the client is redis-py's
 
@@ -247,7 +253,7 @@ class RedisStore(Store):
         # EVALSHA as redis-py's Script sends it, without the Script's own per-call work; a server
         # that no longer has the script (restarted) gets it through the Script, which loads it again
         try:
-            return self.client.evalsha(script.sha, 1, self._keys[0], *args)
+            return self._execute("EVALSHA", script.sha, 1, self._meta, *args)
         except self._no_script:
             return script(keys=self._keys, args=args)
 
