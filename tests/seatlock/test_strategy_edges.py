@@ -131,6 +131,7 @@ def test_conditional_writes_once_without_a_read_guarded_by_the_status_alone():
     assert len(applied) == 1 and reads == []  # one write, nothing read: one round trip on a server
     change = applied[0]
     assert change.guarded and change.expect_versions is None and change.fencing_tokens == ()
+    assert hold.fencing_tokens == () and store.get_hold(hold.hold_id).fencing_tokens == ()  # no lease, no token
     assert hold.amount_cents == sum(s.price_cents for s in small_venue(2).seats())  # priced from the seat map
     assert (service.stats.holds, service.stats.retries, service.stats.conflicts) == (1, 0, 0)
     assert_clean(service)
