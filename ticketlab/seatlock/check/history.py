@@ -219,24 +219,37 @@ _CHARGING, _REFUNDING, _BOOKED = PaymentState.CHARGING, PaymentState.REFUNDING, 
 _BLOCK_REQUIRES = {RecordKind.BLOCK: SeatStatus.AVAILABLE, RecordKind.UNBLOCK: SeatStatus.BLOCKED}
 
 
+class _SeatState:
+    """One seat as the history has left it so far (``status`` None: the history never set one)."""
+
+    __slots__ = ("status", "hold_id", "booking_id", "holds", "bookings")
+
+    def __init__(self) -> None:
+        self.status: SeatStatus | None = None
+        self.hold_id: str | None = None  # the hold a HELD seat belongs to
+        self.booking_id: str | None = None  # the booking a SOLD seat belongs to
+        self.holds: set[str] = set()  # the live holds on it
+        self.bookings: set[str] = set()  # the live bookings of it
+
+
+_UNKNOWN_SEAT = _SeatState()  # what a seat the history never touched reads as (never written)
+
+
 class _Replay:
     """The small model :func:`check_history` steps over the records, and the violations it found.
 
-    It holds what the history has built so far (each seat's status, hold and booking; the live and
-    ended holds; the bookings; each payment's state and money). ``step[kind](record)`` applies one
+    It holds what the history has built so far (each seat's state, in one object per seat: a step
+    looks a seat up once, not once per fact; the live and ended holds; the bookings; each payment's
+    state and money). ``step[kind](record)`` applies one
     record of that kind and flags, in order, every rule the record breaks; :meth:`check_counters`
     and :meth:`check_sold_matches_bookings` then judge the state the record left. Nothing is
     formatted unless a rule is broken: a correct history costs no message.
     """
 
     def __init__(self, final_seats: Mapping[str, Seat] | None) -> None:
-        self.status: dict[str, SeatStatus] = {}
-        self.holder: dict[str, str | None] = {}  # the hold a HELD seat belongs to
-        self.booked_by: dict[str, str | None] = {}  # the booking a SOLD seat belongs to
-        # a plain dict, every status counted from the start: a Counter's item access costs 3x a dict's
-        self.counts: dict[SeatStatus, int] = dict.fromkeys(SeatStatus, 0)
-        self.holds_on_seat: dict[str, set[str]] = {}  # the live holds on a seat (empty: none, once one was)
-        self.bookings_on_seat: dict[str, set[str]] = {}  # the live bookings of a seat; no entry when none
+        self.seats: dict[str, _SeatState] = {}
+        # seats per status, in COUNTER_ORDER: a plain dict (a Counter's item access costs 3x a dict's)
+        self.counts: dict[SeatStatus, int] = dict.fromkeys(COUNTER_ORDER, 0)
         self.live_holds: dict[str, Record] = {}
         self.ended_holds: dict[str, Record] = {}
         self.bookings: dict[str, Record] = {}
@@ -270,17 +283,22 @@ class _Replay:
 
     # --- the state -------------------------------------------------------------------------------
 
+    def seat(self, seat_id: str) -> _SeatState:
+        """The state of a seat, made on its first mention."""
+        seat = self.seats.get(seat_id)
+        if seat is None:
+            seat = self.seats[seat_id] = _SeatState()
+        return seat
+
     def set_status(self, seat_ids: tuple[str, ...], status: SeatStatus, hold_id: str | None = None,
                    booking_id: str | None = None) -> None:
         """Each of ``seat_ids`` is now ``status``, for ``hold_id`` or ``booking_id`` (the others: for no one)."""
-        status_of, holder, booked_by, counts = self.status, self.holder, self.booked_by, self.counts
+        counts, seats = self.counts, self.seats
         for seat_id in seat_ids:
-            old = status_of.get(seat_id)
-            if old is not None:
-                counts[old] -= 1
-            status_of[seat_id] = status
-            holder[seat_id] = hold_id
-            booked_by[seat_id] = booking_id
+            seat = seats.get(seat_id) or self.seat(seat_id)  # the call only on a seat's first mention
+            if seat.status is not None:
+                counts[seat.status] -= 1
+            seat.status, seat.hold_id, seat.booking_id = status, hold_id, booking_id
         counts[status] += len(seat_ids)
 
     def hold_record(self, hold_id: str | None) -> Record | None:
@@ -294,7 +312,7 @@ class _Replay:
         if hold is not None:
             self.ended_holds[hold_id] = hold
             for seat in hold.seat_ids:
-                self.holds_on_seat[seat].discard(hold_id)
+                self.seats[seat].holds.discard(hold_id)
 
     def payment_open(self, payment_id: str | None) -> bool:
         state = self.payment_state.get(payment_id) if payment_id else None
@@ -319,11 +337,12 @@ class _Replay:
 
     def check_held_by(self, rec: Record) -> None:
         """SEAT_NOT_OWNED unless each seat of a confirm, release or expire is held by its hold."""
-        for seat in rec.seat_ids:
-            if self.holder.get(seat) != rec.hold_id:
-                self.flag(_V.SEAT_NOT_OWNED, rec, seat, f"{rec.kind.value} of hold {rec.hold_id} touches {seat}, "
-                          f"which is {self.status.get(seat, SeatStatus.AVAILABLE).value} for "
-                          f"{self.holder.get(seat) or self.booked_by.get(seat) or 'no one'}")
+        for seat_id in rec.seat_ids:
+            seat = self.seats.get(seat_id, _UNKNOWN_SEAT)
+            if seat.hold_id != rec.hold_id:
+                self.flag(_V.SEAT_NOT_OWNED, rec, seat_id, f"{rec.kind.value} of hold {rec.hold_id} touches {seat_id}, "
+                          f"which is {(seat.status or _AVAILABLE).value} for "
+                          f"{seat.hold_id or seat.booking_id or 'no one'}")
 
     def check_amount(self, rec: Record, expected: int) -> None:
         """AMOUNT_MISMATCH unless ``rec`` moves ``expected`` cents: a hold the price of its seats, a refund
@@ -339,16 +358,16 @@ class _Replay:
     def check_price(self, rec: Record) -> None:
         """A hold costs the sum of its seats' prices (not judged if a seat is not among the final seats)."""
         expected = 0
-        for seat in rec.seat_ids:
-            if seat not in self.price:
+        for seat_id in rec.seat_ids:
+            price = self.price.get(seat_id)
+            if price is None:
                 return
-            expected += self.price[seat]
+            expected += price
         self.check_amount(rec, expected)
 
     def check_counters(self, rec: Record) -> None:
         """COUNTERS_MISMATCH unless the counters recorded with ``rec`` are the replayed seat states'."""
-        counts = self.counts
-        replayed = (counts[_AVAILABLE], counts[_HELD], counts[_SOLD], counts[_BLOCKED])
+        replayed = tuple(self.counts.values())
         if replayed != tuple(rec.counters):
             self.flag(_V.COUNTERS_MISMATCH, rec, None,
                       f"counters (available, held, sold, blocked) recorded as {tuple(rec.counters)} "
@@ -356,14 +375,14 @@ class _Replay:
 
     def check_sold_matches_bookings(self, rec: Record) -> None:
         """SOLD_MISMATCH (once per seat) unless each seat of ``rec`` is SOLD exactly when a live booking holds it."""
-        status, bookings = self.status, self.bookings_on_seat
-        for seat in rec.seat_ids:
-            sold = status.get(seat) is _SOLD
-            if sold != (seat in bookings) and seat not in self.sold_mismatched:
-                self.sold_mismatched.add(seat)
+        for seat_id in rec.seat_ids:
+            seat = self.seats.get(seat_id, _UNKNOWN_SEAT)
+            sold = seat.status is _SOLD
+            if sold != bool(seat.bookings) and seat_id not in self.sold_mismatched:
+                self.sold_mismatched.add(seat_id)
                 what = "SOLD without a live confirmed booking" if sold else (
-                    f"{status.get(seat).value} though booking {sorted(bookings[seat])[0]} holds it")
-                self.flag(_V.SOLD_MISMATCH, rec, seat, f"{seat} is {what}")
+                    f"{seat.status.value} though booking {sorted(seat.bookings)[0]} holds it")
+                self.flag(_V.SOLD_MISMATCH, rec, seat_id, f"{seat_id} is {what}")
 
     # --- one step per record kind -----------------------------------------------------------------
 
@@ -371,26 +390,25 @@ class _Replay:
         self.set_status(rec.seat_ids, rec.to_status or _AVAILABLE)
 
     def on_hold(self, rec: Record) -> None:
-        self.check_tokens(rec)
+        if rec.fencing_tokens:
+            self.check_tokens(rec)
         hold_id = rec.hold_id
-        for seat in rec.seat_ids:
-            live = self.holds_on_seat.get(seat)
-            if live:
-                self.flag(_V.TWO_LIVE_HOLDS, rec, seat,
-                          f"{seat} held by {hold_id} while hold {sorted(live)[0]} on it was still live")
-            elif self.status.get(seat) in _UNAVAILABLE:
-                self.flag(_V.HOLD_ON_UNAVAILABLE, rec, seat, f"{seat} held by {hold_id} while {self.status[seat].value}")
-            if live is None:
-                self.holds_on_seat[seat] = {hold_id}
-            else:
-                live.add(hold_id)  # the seat's own set, emptied when its last hold ended: no new object per hold
+        for seat_id in rec.seat_ids:
+            seat = self.seats.get(seat_id) or self.seat(seat_id)
+            if seat.holds:
+                self.flag(_V.TWO_LIVE_HOLDS, rec, seat_id,
+                          f"{seat_id} held by {hold_id} while hold {sorted(seat.holds)[0]} on it was still live")
+            elif seat.status in _UNAVAILABLE:
+                self.flag(_V.HOLD_ON_UNAVAILABLE, rec, seat_id, f"{seat_id} held by {hold_id} while {seat.status.value}")
+            seat.holds.add(hold_id)
         self.set_status(rec.seat_ids, _HELD, hold_id)
         if self.price is not None:
             self.check_price(rec)
         self.live_holds[hold_id] = rec
 
     def on_confirm(self, rec: Record) -> None:
-        self.check_tokens(rec)
+        if rec.fencing_tokens:
+            self.check_tokens(rec)
         hold = self.hold_record(rec.hold_id)
         if hold is None or rec.hold_id not in self.live_holds:
             self.flag(_V.CONFIRM_AFTER_EXPIRY, rec, None,
@@ -411,14 +429,13 @@ class _Replay:
             self.flag(_V.PAYMENT_MISMATCH, rec, None, f"booking {rec.booking_id} took payment {rec.payment_id} "
                       f"while it was {state.value}, not an open charge")
         booking_id = rec.booking_id
-        for seat in rec.seat_ids:
-            booked = self.bookings_on_seat.get(seat)
-            if booked:
-                self.sold_twice.add(seat)
-                self.flag(_V.SOLD_TWICE, rec, seat, f"{seat} sold to {booking_id} but already sold to {sorted(booked)[0]}")
-                booked.add(booking_id)
-            else:
-                self.bookings_on_seat[seat] = {booking_id}
+        for seat_id in rec.seat_ids:
+            seat = self.seats.get(seat_id) or self.seat(seat_id)
+            if seat.bookings:
+                self.sold_twice.add(seat_id)
+                self.flag(_V.SOLD_TWICE, rec, seat_id,
+                          f"{seat_id} sold to {booking_id} but already sold to {sorted(seat.bookings)[0]}")
+            seat.bookings.add(booking_id)
         self.set_status(rec.seat_ids, _SOLD, booking_id=booking_id)
         self.end_hold(rec.hold_id)
         self.bookings[booking_id] = rec
@@ -458,29 +475,26 @@ class _Replay:
                 self.freed_unpaid.add(rec.payment_id)
                 self.flag(_V.PAYMENT_OPEN_AT_RELEASE, rec, None, f"booking {rec.booking_id}'s seats went back on "
                           f"sale before its payment {rec.payment_id} was refunded")
-        for seat in rec.seat_ids:
-            if self.booked_by.get(seat) != rec.booking_id:
-                self.flag(_V.SEAT_NOT_OWNED, rec, seat, f"cancel of booking {rec.booking_id} frees {seat}, which "
-                          f"is {self.status.get(seat, SeatStatus.AVAILABLE).value} for "
-                          f"{self.booked_by.get(seat) or self.holder.get(seat) or 'no one'}")
+        for seat_id in rec.seat_ids:
+            seat = self.seats.get(seat_id, _UNKNOWN_SEAT)
+            if seat.booking_id != rec.booking_id:
+                self.flag(_V.SEAT_NOT_OWNED, rec, seat_id, f"cancel of booking {rec.booking_id} frees {seat_id}, which "
+                          f"is {(seat.status or _AVAILABLE).value} for {seat.booking_id or seat.hold_id or 'no one'}")
         self.cancelled.add(rec.booking_id)
-        for seat in rec.seat_ids:
-            booked = self.bookings_on_seat.get(seat)
-            if booked is not None:
-                booked.discard(rec.booking_id)
-                if not booked:
-                    del self.bookings_on_seat[seat]  # no entry once no live booking holds the seat
+        for seat_id in rec.seat_ids:
+            self.seat(seat_id).bookings.discard(rec.booking_id)
         self.set_status(rec.seat_ids, rec.to_status or _AVAILABLE)
 
     def on_block_or_unblock(self, rec: Record) -> None:
         kind = rec.kind
         required = _BLOCK_REQUIRES[kind]
-        for seat in rec.seat_ids:
-            if self.status.get(seat) is not required:
-                self.flag(_V.WRONG_STATUS, rec, seat, f"{kind.value} of {seat}, which was "
-                          f"{self.status.get(seat, SeatStatus.AVAILABLE).value}, not {required.value}")
+        for seat_id in rec.seat_ids:
+            status = self.seats.get(seat_id, _UNKNOWN_SEAT).status
+            if status is not required:
+                self.flag(_V.WRONG_STATUS, rec, seat_id, f"{kind.value} of {seat_id}, which was "
+                          f"{(status or _AVAILABLE).value}, not {required.value}")
             # seat by seat: a seat listed twice is judged the second time in the status the first set
-            self.set_status((seat,), rec.to_status or (_BLOCKED if kind is _KINDS.BLOCK else _AVAILABLE))
+            self.set_status((seat_id,), rec.to_status or (_BLOCKED if kind is _KINDS.BLOCK else _AVAILABLE))
 
     def on_payment_intent(self, rec: Record) -> None:
         self.payment_state[rec.payment_id] = _CHARGING
@@ -555,7 +569,8 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
     maybe = _check_payments(r, end, flag, at_rest, gateway_held)
     if final_seats is not None:
         for seat_id, seat in final_seats.items():
-            replayed = (r.status.get(seat_id), r.holder.get(seat_id), r.booked_by.get(seat_id))
+            state = r.seats.get(seat_id, _UNKNOWN_SEAT)
+            replayed = (state.status, state.hold_id, state.booking_id)
             stored = (seat.status, seat.hold_id, seat.booking_id)
             if replayed != stored:
                 flag(_V.FINAL_STATE_MISMATCH, end, seat_id,
