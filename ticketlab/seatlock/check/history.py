@@ -238,12 +238,12 @@ _UNKNOWN_SEAT = _SeatState()  # what a seat the history never touched reads as (
 class _Replay:
     """The small model :func:`check_history` steps over the records, and the violations it found.
 
-    It holds what the history has built so far (each seat's state, in one object per seat: a step
-    looks a seat up once, not once per fact; the live and ended holds; the bookings; each payment's
-    state and money). ``step[kind](record)`` applies one
-    record of that kind and flags, in order, every rule the record breaks; :meth:`check_counters`
-    and :meth:`check_sold_matches_bookings` then judge the state the record left. Nothing is
-    formatted unless a rule is broken: a correct history costs no message.
+    It holds what the history has built so far: each seat's state (one object per seat, so a step
+    looks a seat up once, not once per fact), the live and ended holds, the bookings, each
+    payment's state and money. ``step[kind](record)`` applies one record of that kind and flags,
+    in order, every rule the record breaks; :meth:`check_counters` and
+    :meth:`check_sold_matches_bookings` then judge the state the record left. Nothing is formatted
+    unless a rule is broken: a correct history costs no message.
     """
 
     def __init__(self, final_seats: Mapping[str, Seat] | None) -> None:
