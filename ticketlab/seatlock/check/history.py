@@ -266,6 +266,8 @@ class _Replay:
         self.price = None if final_seats is None else {sid: seat.price_cents for sid, seat in final_seats.items()}
         self.violations: list[Violation] = []
         self.sold_twice: set[str] = set()
+        # seats set_status left SOLD without a live booking or booked but not SOLD, judged after the record
+        self.unmatched: list[str] = []
         self.sold_mismatched: set[str] = set()  # seats already flagged SOLD_MISMATCH (once per seat)
         K = _KINDS  # noqa: N806
         self.step = {
@@ -293,12 +295,14 @@ class _Replay:
     def set_status(self, seat_ids: tuple[str, ...], status: SeatStatus, hold_id: str | None = None,
                    booking_id: str | None = None) -> None:
         """Each of ``seat_ids`` is now ``status``, for ``hold_id`` or ``booking_id`` (the others: for no one)."""
-        counts, seats = self.counts, self.seats
+        counts, seats, sold = self.counts, self.seats, status is _SOLD
         for seat_id in seat_ids:
             seat = seats.get(seat_id) or self.seat(seat_id)  # the call only on a seat's first mention
             if seat.status is not None:
                 counts[seat.status] -= 1
             seat.status, seat.hold_id, seat.booking_id = status, hold_id, booking_id
+            if sold != bool(seat.bookings):  # a step changes a seat's bookings before its status
+                self.unmatched.append(seat_id)
         counts[status] += len(seat_ids)
 
     def hold_record(self, hold_id: str | None) -> Record | None:
@@ -374,8 +378,13 @@ class _Replay:
                       f"but the seats say {replayed}")
 
     def check_sold_matches_bookings(self, rec: Record) -> None:
-        """SOLD_MISMATCH (once per seat) unless each seat of ``rec`` is SOLD exactly when a live booking holds it."""
-        for seat_id in rec.seat_ids:
+        """SOLD_MISMATCH (once per seat) unless each seat of ``rec`` is SOLD exactly when a live booking holds it.
+
+        Only the seats :meth:`set_status` noted can break it: a seat's status and its live bookings change
+        only in a step that sets its status, and nothing in that step changes them after.
+        """
+        unmatched, self.unmatched = self.unmatched, []
+        for seat_id in unmatched:
             seat = self.seats.get(seat_id, _UNKNOWN_SEAT)
             sold = seat.status is _SOLD
             if sold != bool(seat.bookings) and seat_id not in self.sold_mismatched:
@@ -562,7 +571,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
         step[rec.kind](rec)
         if rec.counters is not None:
             r.check_counters(rec)
-        if rec.seat_ids:
+        if r.unmatched:
             r.check_sold_matches_bookings(rec)
 
     end = records[-1] if records else Record(seq=0, kind=RecordKind.SWEEP, at=0.0)
