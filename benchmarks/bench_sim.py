@@ -13,9 +13,9 @@ much faster ticketlab's own loop runs the same rush while driving the real core.
 Then the core under the rush: microseconds per hold plus its confirm on the memory store beside a bare
 baseline (a dict of statuses behind a lock) in the same run, and the history checker's microseconds per
 record, on the core's history and on a whole rush's (holds, confirms, expiries, payments, sweeps; with
-``--history-scenario``, a course scenario's rush, e.g. the Taylor Swift one). Then the targets of the course: the Taylor Swift rush (100K people, 50K seats, FIFO,
-optimistic) and the Super Bowl rush (500K people) as whole `ticketlab simulate` commands, with the
-events per second each reports; and the milliseconds the chapter 10 and 11 panels take per slider move.
+``--history-scenario``, a course scenario's rush, e.g. the Taylor Swift one). Then the targets of
+the course: the Taylor Swift rush (100K people, 50K seats, FIFO, optimistic) and the Super Bowl rush
+(500K people) as whole `ticketlab simulate` commands, with the events per second each reports; and the milliseconds the chapter 10 and 11 panels take per slider move.
 """
 
 from __future__ import annotations

@@ -63,7 +63,7 @@ is not judged: times from different processes are compared only with their own h
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
@@ -247,7 +247,7 @@ class _Replay:
     """
 
     def __init__(self, final_seats: Mapping[str, Seat] | None) -> None:
-        self.seats: dict[str, _SeatState] = {}
+        self.seats: defaultdict[str, _SeatState] = defaultdict(_SeatState)  # a seat's state, made on its first mention
         # seats per status, in COUNTER_ORDER: a plain dict (a Counter's item access costs 3x a dict's)
         self.counts: dict[SeatStatus, int] = dict.fromkeys(COUNTER_ORDER, 0)
         self.live_holds: dict[str, Record] = {}
@@ -285,19 +285,12 @@ class _Replay:
 
     # --- the state -------------------------------------------------------------------------------
 
-    def seat(self, seat_id: str) -> _SeatState:
-        """The state of a seat, made on its first mention."""
-        seat = self.seats.get(seat_id)
-        if seat is None:
-            seat = self.seats[seat_id] = _SeatState()
-        return seat
-
     def set_status(self, seat_ids: tuple[str, ...], status: SeatStatus, hold_id: str | None = None,
                    booking_id: str | None = None) -> None:
         """Each of ``seat_ids`` is now ``status``, for ``hold_id`` or ``booking_id`` (the others: for no one)."""
         counts, seats, sold = self.counts, self.seats, status is _SOLD
         for seat_id in seat_ids:
-            seat = seats.get(seat_id) or self.seat(seat_id)  # the call only on a seat's first mention
+            seat = seats[seat_id]
             if seat.status is not None:
                 counts[seat.status] -= 1
             seat.status, seat.hold_id, seat.booking_id = status, hold_id, booking_id
@@ -385,7 +378,7 @@ class _Replay:
         """
         unmatched, self.unmatched = self.unmatched, []
         for seat_id in unmatched:
-            seat = self.seats.get(seat_id, _UNKNOWN_SEAT)
+            seat = self.seats[seat_id]
             sold = seat.status is _SOLD
             if sold != bool(seat.bookings) and seat_id not in self.sold_mismatched:
                 self.sold_mismatched.add(seat_id)
@@ -403,12 +396,13 @@ class _Replay:
             self.check_tokens(rec)
         hold_id = rec.hold_id
         for seat_id in rec.seat_ids:
-            seat = self.seats.get(seat_id) or self.seat(seat_id)
+            seat = self.seats[seat_id]
             if seat.holds:
                 self.flag(_V.TWO_LIVE_HOLDS, rec, seat_id,
                           f"{seat_id} held by {hold_id} while hold {sorted(seat.holds)[0]} on it was still live")
             elif seat.status in _UNAVAILABLE:
-                self.flag(_V.HOLD_ON_UNAVAILABLE, rec, seat_id, f"{seat_id} held by {hold_id} while {seat.status.value}")
+                self.flag(_V.HOLD_ON_UNAVAILABLE, rec, seat_id,
+                          f"{seat_id} held by {hold_id} while {seat.status.value}")
             seat.holds.add(hold_id)
         self.set_status(rec.seat_ids, _HELD, hold_id)
         if self.price is not None:
@@ -439,7 +433,7 @@ class _Replay:
                       f"while it was {state.value}, not an open charge")
         booking_id = rec.booking_id
         for seat_id in rec.seat_ids:
-            seat = self.seats.get(seat_id) or self.seat(seat_id)
+            seat = self.seats[seat_id]
             if seat.bookings:
                 self.sold_twice.add(seat_id)
                 self.flag(_V.SOLD_TWICE, rec, seat_id,
@@ -491,7 +485,7 @@ class _Replay:
                           f"is {(seat.status or _AVAILABLE).value} for {seat.booking_id or seat.hold_id or 'no one'}")
         self.cancelled.add(rec.booking_id)
         for seat_id in rec.seat_ids:
-            self.seat(seat_id).bookings.discard(rec.booking_id)
+            self.seats[seat_id].bookings.discard(rec.booking_id)
         self.set_status(rec.seat_ids, rec.to_status or _AVAILABLE)
 
     def on_block_or_unblock(self, rec: Record) -> None:
@@ -546,8 +540,8 @@ class _Replay:
                 if scan_seq and hold.seq > scan_seq:
                     continue  # written after the sweep looked: not this sweep's to release
                 if hold.hold_id not in skipped:
-                    self.flag(_V.HOLD_NOT_RELEASED, rec, None, f"hold {hold.hold_id} expired at t={hold.expires_at:g} s "
-                              f"but the sweep at t={at:g} s left it live")
+                    self.flag(_V.HOLD_NOT_RELEASED, rec, None, f"hold {hold.hold_id} expired at "
+                              f"t={hold.expires_at:g} s but the sweep at t={at:g} s left it live")
 
 
 def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | None = None, *,
