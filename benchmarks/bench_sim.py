@@ -1,6 +1,7 @@
 """The rush simulator against an idiomatic SimPy model of the same rush, and its speed at full scale.
 
     python benchmarks/bench_sim.py [--users 20K] [--seats 10K] [--repeat 3] [--skip-full] [--skip-panels]
+    python benchmarks/bench_sim.py --history [--history-scenario taylor-swift]   (the history checker only)
 
 The SimPy model below is the same rush written the way SimPy is meant to be used: a process per user,
 the room's gate as a process, holds that expire through a sweeper process, seats as a counter. It
@@ -13,9 +14,10 @@ owning a loop, building on SimPy, timed for real: the same rush through the same
 
 Then the core under the rush: microseconds per hold plus its confirm on the memory store beside a bare
 baseline (a dict of statuses behind a lock) in the same run, and the history checker's microseconds per
-record. Then the targets of the course: the Taylor Swift rush (100K people, 50K seats, FIFO,
-optimistic) and the Super Bowl rush (500K people) as whole `ticketlab simulate` commands, with the
-events per second each reports; and the milliseconds the chapter 10 and 11 panels take per slider move.
+record, on the core's history and on a whole rush's (holds, confirms, expiries, payments, sweeps; with
+``--history-scenario``, a course scenario's rush, e.g. the Taylor Swift one). Then the targets of
+the course: the Taylor Swift rush (100K people, 50K seats, FIFO, optimistic) and the Super Bowl rush
+(500K people) as whole `ticketlab simulate` commands, with the events per second each reports; and the milliseconds the chapter 10 and 11 panels take per slider move.
 """
 
 from __future__ import annotations
@@ -356,6 +358,35 @@ def core_costs(seats: int, repeat: int) -> tuple[float, float, float]:
     return statistics.median(core_us), statistics.median(bare_us), statistics.median(check_us)
 
 
+def rush_history_cost(config, repeat: int) -> tuple[float, int]:
+    """Median CPU µs per record of the history checker over one rush's history (the rush runs once, the
+    checker ``repeat`` times on its history and final seats), and how many records that history has."""
+    from ticketlab.seatlock import check_history
+    from ticketlab.sim import Rush
+
+    rush = Rush(config).run()
+    history, final = rush.store.history(), rush.store.snapshot()
+    cpu = []
+    for _ in range(repeat):
+        started = time.process_time()
+        assert check_history(history, final).ok
+        cpu.append(time.process_time() - started)
+    return statistics.median(cpu) / len(history) * 1e6, len(history)
+
+
+def print_history_costs(config, check_us: float, args) -> None:
+    """The history checker's lines: the core's hold+confirm history (``check_us``), then the rushes'."""
+    print(f"  history checker                  {check_us:7.2f} us per record (hold + confirm history)")
+    rushes = [(f"{config.users:,} people, {config.seats:,} seats", config)]
+    if args.history_scenario:
+        from ticketlab.ui.commands.sim import rush_from_scenario
+
+        rushes.append((f"scenario {args.history_scenario}", rush_from_scenario(args.history_scenario)))
+    for name, rush in rushes:
+        us, records = rush_history_cost(rush, args.repeat)
+        print(f"  history checker, a rush          {us:7.2f} us per record ({name}: {records:,} records)")
+
+
 def panel_latency(moves: int) -> dict[str, tuple[float, float, float, int]]:
     """Per slider move of the two simulator panels as they run by default: median and largest wall
     seconds (the panel's own clock), median CPU seconds, and the model's factor."""
@@ -384,9 +415,16 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--skip-panels", action="store_true", help="skip the panels' latency per slider move")
     p.add_argument("--core-seats", type=int, default=20_000, help="seats sold once each for the core's µs per op")
     p.add_argument("--moves", type=int, default=15, help="slider moves per panel")
+    p.add_argument("--history", action="store_true", help="only the history checker's µs per record")
+    p.add_argument("--history-scenario", metavar="NAME",
+                   help="also check the history of this scenario's rush (e.g. taylor-swift: 177,866 records)")
     args = p.parse_args(argv)
     users, seats = int(parse_quantity(args.users)), int(parse_quantity(args.seats))
     config = rush_config(users=users, seats=seats, admit_per_minute=users / 100, max_active=users)
+    if args.history:
+        print(f"history checker, CPU time, median of {args.repeat}:")
+        print_history_costs(config, core_costs(args.core_seats, args.repeat)[2], args)
+        return 0
     ours_s, ours = _median_wall(lambda: simulate(config), args.repeat)
     theirs_s, theirs = _median_wall(lambda: simpy_rush(config), args.repeat)
     print(f"rush of {users:,} people for {seats:,} seats (FIFO, optimistic, 70% of holds abandoned), "
@@ -416,7 +454,7 @@ def main(argv: list[str] | None = None) -> int:
           f"median of {args.repeat}:")
     print(f"  hold + confirm through the core  {core_us:7.2f} us   (aim <= 5 us)")
     print(f"  the same two changes, bare       {bare_us:7.2f} us   (a dict of statuses behind a lock)")
-    print(f"  history checker                  {check_us:7.2f} us per record")
+    print_history_costs(config, check_us, args)
     if not args.skip_full:
         ts, ts_rate = _command(["simulate", "--scenario", "taylor-swift"], args.repeat)
         sb, sb_rate = _command(["simulate", "--scenario", "superbowl"], 1)

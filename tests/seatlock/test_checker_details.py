@@ -337,3 +337,89 @@ def test_violation_kinds_print_as_the_names_a_learner_reads():
     kinds = sorted({ViolationKind.SOLD_TWICE, ViolationKind.SEQUENCE})
     assert repr(kinds) == "['SEQUENCE', 'SOLD_TWICE']" and f"{kinds[0]}" == "SEQUENCE"
     assert kinds[1] == "SOLD_TWICE" and isinstance(kinds[1], str)
+
+
+def test_not_owner_names_the_hold_a_confirm_ends_and_the_booking_a_cancel_frees():
+    history, _, alice = sale()
+    i = first(history, RecordKind.CONFIRM, hold_id=alice.hold_id)
+    stolen = list(history)
+    stolen[i] = replace(history[i], user="mallory")
+    said = [v.message for v in check_history(stolen).violations if v.kind == "NOT_OWNER"]
+    assert said == [f"CONFIRM of hold {alice.hold_id} by 'mallory', but it belongs to 'alice'"]
+    j = first(history, RecordKind.CANCEL)
+    stolen = list(history)
+    stolen[j] = replace(history[j], user="mallory")
+    said = [v.message for v in check_history(stolen).violations if v.kind == "NOT_OWNER"]
+    assert said == [f"CANCEL of booking {history[j].booking_id} by 'mallory', but it belongs to 'carol'"]
+
+
+def test_an_amount_mismatch_says_what_the_amount_should_have_been():
+    history, store, alice = sale()
+    final = store.snapshot()
+    i = first(history, RecordKind.HOLD, hold_id=alice.hold_id)
+    dear = list(history)
+    dear[i] = replace(history[i], amount_cents=alice.amount_cents + 1)
+    [v] = [v for v in check_history(dear, final).violations if v.kind == "AMOUNT_MISMATCH" and v.seq == dear[i].seq]
+    assert v.message.endswith(f"but the price of its seats ['GA-1-1'] is {final['GA-1-1'].price_cents} cents")
+    j = first(history, RecordKind.PAYMENT_REFUNDED)
+    refund = history[j]
+    generous = list(history)
+    generous[j] = replace(refund, amount_cents=refund.amount_cents + 1)
+    [v] = [v for v in check_history(generous).violations if v.kind == "AMOUNT_MISMATCH"]
+    assert v.message == (f"PAYMENT_REFUNDED of {refund.payment_id} is {refund.amount_cents + 1} cents but the "
+                         f"capture it gives back is {refund.amount_cents} cents")
+
+
+def test_a_seat_sold_without_a_booking_is_reported_once_however_often_it_is_touched_after():
+    history, _, _ = sale()
+    sold = Record(seq=0, kind=RecordKind.BLOCK, at=1.0, seat_ids=("GA-1-4",), to_status=SeatStatus.SOLD)
+    report = check_history(renumber(history + [sold, sold, sold]))
+    assert [v.seat_id for v in report.violations if v.kind == "SOLD_MISMATCH"] == ["GA-1-4"]
+
+
+def test_a_seat_that_is_not_the_records_own_says_whose_it_is_or_that_it_is_no_ones():
+    history, _, _ = sale()
+    bob = history[first(history, RecordKind.HOLD, user="bob")]
+    carol = history[first(history, RecordKind.CONFIRM, user="carol")]
+    i = first(history, RecordKind.CONFIRM, user="carol")
+    greedy = list(history)
+    greedy[i] = replace(carol, seat_ids=("GA-1-3", "GA-1-2"))
+    said = [v.message for v in check_history(greedy).violations
+            if v.kind == "SEAT_NOT_OWNED" and v.seat_id and v.seq == carol.seq]
+    assert said == [f"CONFIRM of hold {carol.hold_id} touches GA-1-2, which is HELD for {bob.hold_id}"]
+    j = first(history, RecordKind.EXPIRE)
+    ghost = list(history)
+    ghost[j] = replace(history[j], seat_ids=(*history[j].seat_ids, "Z-9"))
+    [v] = [v for v in check_history(ghost).violations if v.kind == "SEAT_NOT_OWNED"]
+    assert (v.seat_id, v.message) == ("Z-9", f"EXPIRE of hold {bob.hold_id} touches Z-9, which is AVAILABLE for no one")
+    k = first(history, RecordKind.CANCEL)
+    cancel = history[k]
+    for seat_id, owner in (("Z-9", "AVAILABLE for no one"), ("GA-1-2", f"HELD for {bob.hold_id}")):
+        wide = list(history)
+        wide[k] = replace(cancel, seat_ids=(*cancel.seat_ids, seat_id))
+        per_seat = [(v.kind, v.seat_id, v.message) for v in check_history(wide).violations if v.seat_id == seat_id]
+        assert per_seat[0] == ("SEAT_NOT_OWNED", seat_id,
+                               f"cancel of booking {cancel.booking_id} frees {seat_id}, which is {owner}")
+        assert "SEAT_NOT_OWNED" in {v.kind for v in check_history(wide).violations if v.seat_id is None}
+    blocked = renumber(history + [Record(seq=0, kind=RecordKind.BLOCK, at=1.0, seat_ids=("Z-9",))])
+    [v] = check_history(blocked).violations
+    assert (v.kind, v.seat_id) == ("WRONG_STATUS", "Z-9")
+
+
+def test_a_cancel_without_a_status_frees_its_seats():
+    history, store, _ = sale()
+    k = first(history, RecordKind.CANCEL)
+    bare = list(history)
+    bare[k] = replace(history[k], to_status=None)
+    report = check_history(bare, store.snapshot())
+    assert report.ok, report.summary()
+
+
+def test_a_booking_that_takes_a_refunded_payment_is_a_payment_mismatch():
+    history, _, _ = sale()
+    carol = history[first(history, RecordKind.CONFIRM, user="carol")]
+    again = renumber(history + [replace(carol, seq=0)])
+    said = [v.message for v in check_history(again).violations
+            if v.kind == "PAYMENT_MISMATCH" and v.seq == again[-1].seq]
+    assert said == [f"booking {carol.booking_id} took payment {carol.payment_id} while it was REFUNDED, "
+                    "not an open charge"]

@@ -65,7 +65,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import Enum, StrEnum
 from operator import attrgetter
 from types import SimpleNamespace
@@ -208,55 +208,340 @@ class CheckReport:
         return "\n".join(lines)
 
 
-@dataclass
+# The record kinds as plain attributes: looking a member up on an Enum class goes through the
+# metaclass's Python-level hook (about 3x a plain attribute), and the replay does it per record.
+_KINDS = SimpleNamespace(**RecordKind.__members__)
+_AVAILABLE, _HELD, _SOLD, _BLOCKED = COUNTER_ORDER
+_UNAVAILABLE = (_SOLD, _BLOCKED)  # no hold may be taken on these
+_CHARGING, _REFUNDING, _BOOKED = PaymentState.CHARGING, PaymentState.REFUNDING, PaymentState.BOOKED
+
+#: The status a BLOCK or UNBLOCK requires of each seat.
+_BLOCK_REQUIRES = {RecordKind.BLOCK: SeatStatus.AVAILABLE, RecordKind.UNBLOCK: SeatStatus.BLOCKED}
+
+
+class _SeatState:
+    """One seat as the history has left it so far (``status`` None: the history never set one)."""
+
+    __slots__ = ("status", "hold_id", "booking_id", "holds", "bookings")
+
+    def __init__(self) -> None:
+        self.status: SeatStatus | None = None
+        self.hold_id: str | None = None  # the hold a HELD seat belongs to
+        self.booking_id: str | None = None  # the booking a SOLD seat belongs to
+        self.holds: set[str] = set()  # the live holds on it
+        self.bookings: set[str] = set()  # the live bookings of it
+
+
+_UNKNOWN_SEAT = _SeatState()  # what a seat the history never touched reads as (never written)
+
+
 class _Replay:
-    status: dict[str, SeatStatus] = field(default_factory=dict)
-    holder: dict[str, str | None] = field(default_factory=dict)  # the hold a HELD seat belongs to
-    booked_by: dict[str, str | None] = field(default_factory=dict)  # the booking a SOLD seat belongs to
-    counts: Counter = field(default_factory=Counter)
-    holds_on_seat: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    bookings_on_seat: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
-    live_holds: dict[str, Record] = field(default_factory=dict)
-    ended_holds: dict[str, Record] = field(default_factory=dict)
-    bookings: dict[str, Record] = field(default_factory=dict)
-    cancelled: set[str] = field(default_factory=set)
-    newest_token: dict[str, int] = field(default_factory=dict)
-    captured: Counter = field(default_factory=Counter)
-    refunded: Counter = field(default_factory=Counter)
-    unknown: set[str] = field(default_factory=set)
-    declined: set[str] = field(default_factory=set)
-    payment_state: dict[str, PaymentState] = field(default_factory=dict)
-    payment_of_hold: dict[str, str] = field(default_factory=dict)
-    freed_unpaid: set[str] = field(default_factory=set)  # payments whose seats went back while open
+    """The small model :func:`check_history` steps over the records, and the violations it found.
 
-    def set_status(self, seat_id: str, status: SeatStatus, hold_id: str | None = None,
+    It holds what the history has built so far: each seat's state (one object per seat, so a step
+    looks a seat up once, not once per fact), the live and ended holds, the bookings, each
+    payment's state and money. ``step[kind](record)`` applies one record of that kind and flags,
+    in order, every rule the record breaks; :meth:`check_counters` and
+    :meth:`check_sold_matches_bookings` then judge the state the record left. Nothing is formatted
+    unless a rule is broken: a correct history costs no message.
+    """
+
+    def __init__(self, final_seats: Mapping[str, Seat] | None) -> None:
+        self.seats: defaultdict[str, _SeatState] = defaultdict(_SeatState)  # a seat's state, made on its first mention
+        # seats per status, in COUNTER_ORDER: a plain dict (a Counter's item access costs 3x a dict's)
+        self.counts: dict[SeatStatus, int] = dict.fromkeys(COUNTER_ORDER, 0)
+        self.live_holds: dict[str, Record] = {}
+        self.ended_holds: dict[str, Record] = {}
+        self.bookings: dict[str, Record] = {}
+        self.cancelled: set[str] = set()
+        self.newest_token: dict[str, int] = {}
+        self.captured: Counter = Counter()
+        self.refunded: Counter = Counter()
+        self.unknown: set[str] = set()
+        self.declined: set[str] = set()
+        self.payment_state: dict[str, PaymentState] = {}
+        self.payment_of_hold: dict[str, str] = {}
+        self.freed_unpaid: set[str] = set()  # payments whose seats went back while open
+        # each final seat's price, read once, not per hold: a hold must cost the sum of its seats'
+        self.price = None if final_seats is None else {sid: seat.price_cents for sid, seat in final_seats.items()}
+        self.violations: list[Violation] = []
+        self.sold_twice: set[str] = set()
+        # seats set_status left SOLD without a live booking or booked but not SOLD, judged after the record
+        self.unmatched: list[str] = []
+        self.sold_mismatched: set[str] = set()  # seats already flagged SOLD_MISMATCH (once per seat)
+        K = _KINDS  # noqa: N806
+        self.step = {
+            K.INIT: self.on_init, K.HOLD: self.on_hold, K.CONFIRM: self.on_confirm,
+            K.RELEASE: self.on_release_or_expire, K.EXPIRE: self.on_release_or_expire, K.CANCEL: self.on_cancel,
+            K.BLOCK: self.on_block_or_unblock, K.UNBLOCK: self.on_block_or_unblock,
+            K.PAYMENT_INTENT: self.on_payment_intent, K.PAYMENT_CAPTURED: self.on_payment_captured,
+            K.REFUND_INTENT: self.on_refund_intent, K.PAYMENT_REFUNDED: self.on_payment_refunded,
+            K.PAYMENT_UNKNOWN: self.on_payment_unknown, K.PAYMENT_DECLINED: self.on_payment_declined,
+            K.SWEEP: self.on_sweep,
+        }
+
+    def flag(self, kind: str, rec: Record, seat: str | None, msg: str) -> None:
+        self.violations.append(Violation(kind, rec.seq, seat, msg))
+
+    # --- the state -------------------------------------------------------------------------------
+
+    def set_status(self, seat_ids: tuple[str, ...], status: SeatStatus, hold_id: str | None = None,
                    booking_id: str | None = None) -> None:
-        old = self.status.get(seat_id)
-        if old is not None:
-            self.counts[old] -= 1
-        self.counts[status] += 1
-        self.status[seat_id] = status
-        self.holder[seat_id] = hold_id
-        self.booked_by[seat_id] = booking_id
+        """Each of ``seat_ids`` is now ``status``, for ``hold_id`` or ``booking_id`` (the others: for no one)."""
+        counts, seats, sold = self.counts, self.seats, status is _SOLD
+        for seat_id in seat_ids:
+            seat = seats[seat_id]
+            if seat.status is not None:
+                counts[seat.status] -= 1
+            seat.status, seat.hold_id, seat.booking_id = status, hold_id, booking_id
+            if sold != bool(seat.bookings):  # a step changes a seat's bookings before its status
+                self.unmatched.append(seat_id)
+        counts[status] += len(seat_ids)
 
-    def hold(self, hold_id: str | None) -> Record | None:
+    def hold_record(self, hold_id: str | None) -> Record | None:
         """The HOLD record of a hold, live or ended."""
         if hold_id is None:
             return None
         return self.live_holds.get(hold_id) or self.ended_holds.get(hold_id)
 
+    def end_hold(self, hold_id: str | None) -> None:
+        hold = self.live_holds.pop(hold_id, None) if hold_id else None
+        if hold is not None:
+            self.ended_holds[hold_id] = hold
+            for seat in hold.seat_ids:
+                self.seats[seat].holds.discard(hold_id)
 
-# The members of the two enums as plain attributes: looking a member up on an Enum class goes
-# through the metaclass's Python-level hook (about 3x a plain attribute), and the replay below
-# does it several times per record.
-_KINDS = SimpleNamespace(**RecordKind.__members__)
-_STATUSES = SimpleNamespace(**SeatStatus.__members__)
-_AVAILABLE, _HELD, _SOLD, _BLOCKED = COUNTER_ORDER
+    def payment_open(self, payment_id: str | None) -> bool:
+        state = self.payment_state.get(payment_id) if payment_id else None
+        return state is _CHARGING or state is _REFUNDING
 
+    # --- the rules a record can break, one check each ---------------------------------------------
 
-_FREE = (SeatStatus.AVAILABLE, None)
-#: The status a BLOCK or UNBLOCK requires of each seat.
-_BLOCK_REQUIRES = {RecordKind.BLOCK: SeatStatus.AVAILABLE, RecordKind.UNBLOCK: SeatStatus.BLOCKED}
+    def check_tokens(self, rec: Record) -> None:
+        """STALE_FENCING_TOKEN unless each seat's token is newer than every one accepted before."""
+        for seat, token in zip(rec.seat_ids, rec.fencing_tokens):
+            newest = self.newest_token.get(seat, -1)
+            if token <= newest:
+                self.flag(_V.STALE_FENCING_TOKEN, rec, seat,
+                          f"{rec.kind.value} on {seat} accepted with fencing token {token}, not newer than token {newest}")
+            self.newest_token[seat] = max(newest, token)
+
+    def check_owner(self, rec: Record, owner: str | None) -> None:
+        """NOT_OWNER unless ``rec`` is by ``owner``: the user of the booking it cancels, or of the hold it ends."""
+        if owner is not None and rec.user != owner:
+            of = f"booking {rec.booking_id}" if rec.kind is _KINDS.CANCEL else f"hold {rec.hold_id}"
+            self.flag(_V.NOT_OWNER, rec, None, f"{rec.kind.value} of {of} by {rec.user!r}, but it belongs to {owner!r}")
+
+    def check_held_by(self, rec: Record) -> None:
+        """SEAT_NOT_OWNED unless each seat of a confirm, release or expire is held by its hold."""
+        for seat_id in rec.seat_ids:
+            seat = self.seats.get(seat_id, _UNKNOWN_SEAT)
+            if seat.hold_id != rec.hold_id:
+                self.flag(_V.SEAT_NOT_OWNED, rec, seat_id, f"{rec.kind.value} of hold {rec.hold_id} touches {seat_id}, "
+                          f"which is {(seat.status or _AVAILABLE).value} for "
+                          f"{seat.hold_id or seat.booking_id or 'no one'}")
+
+    def check_amount(self, rec: Record, expected: int) -> None:
+        """AMOUNT_MISMATCH unless ``rec`` moves ``expected`` cents: a hold the price of its seats, a refund
+        the capture it gives back, anything else the price of its hold."""
+        if rec.amount_cents != expected:
+            kind = rec.kind
+            what = (f"the price of its seats {sorted(rec.seat_ids)}" if kind is _KINDS.HOLD else
+                    "the capture it gives back" if kind is _KINDS.PAYMENT_REFUNDED else
+                    f"the price of hold {rec.hold_id}")
+            self.flag(_V.AMOUNT_MISMATCH, rec, None, f"{kind.value} of {rec.payment_id or rec.booking_id} is "
+                      f"{rec.amount_cents} cents but {what} is {expected} cents")
+
+    def check_price(self, rec: Record) -> None:
+        """A hold costs the sum of its seats' prices (not judged if a seat is not among the final seats)."""
+        expected = 0
+        for seat_id in rec.seat_ids:
+            price = self.price.get(seat_id)
+            if price is None:
+                return
+            expected += price
+        self.check_amount(rec, expected)
+
+    def check_counters(self, rec: Record) -> None:
+        """COUNTERS_MISMATCH unless the counters recorded with ``rec`` are the replayed seat states'."""
+        replayed = tuple(self.counts.values())
+        if replayed != tuple(rec.counters):
+            self.flag(_V.COUNTERS_MISMATCH, rec, None,
+                      f"counters (available, held, sold, blocked) recorded as {tuple(rec.counters)} "
+                      f"but the seats say {replayed}")
+
+    def check_sold_matches_bookings(self, rec: Record) -> None:
+        """SOLD_MISMATCH (once per seat) unless each seat of ``rec`` is SOLD exactly when a live booking holds it.
+
+        Only the seats :meth:`set_status` noted can break it: a seat's status and its live bookings change
+        only in a step that sets its status, and nothing in that step changes them after.
+        """
+        unmatched, self.unmatched = self.unmatched, []
+        for seat_id in unmatched:
+            seat = self.seats[seat_id]
+            sold = seat.status is _SOLD
+            if sold != bool(seat.bookings) and seat_id not in self.sold_mismatched:
+                self.sold_mismatched.add(seat_id)
+                what = "SOLD without a live confirmed booking" if sold else (
+                    f"{seat.status.value} though booking {sorted(seat.bookings)[0]} holds it")
+                self.flag(_V.SOLD_MISMATCH, rec, seat_id, f"{seat_id} is {what}")
+
+    # --- one step per record kind -----------------------------------------------------------------
+
+    def on_init(self, rec: Record) -> None:
+        self.set_status(rec.seat_ids, rec.to_status or _AVAILABLE)
+
+    def on_hold(self, rec: Record) -> None:
+        if rec.fencing_tokens:
+            self.check_tokens(rec)
+        hold_id = rec.hold_id
+        for seat_id in rec.seat_ids:
+            seat = self.seats[seat_id]
+            if seat.holds:
+                self.flag(_V.TWO_LIVE_HOLDS, rec, seat_id,
+                          f"{seat_id} held by {hold_id} while hold {sorted(seat.holds)[0]} on it was still live")
+            elif seat.status in _UNAVAILABLE:
+                self.flag(_V.HOLD_ON_UNAVAILABLE, rec, seat_id,
+                          f"{seat_id} held by {hold_id} while {seat.status.value}")
+            seat.holds.add(hold_id)
+        self.set_status(rec.seat_ids, _HELD, hold_id)
+        if self.price is not None:
+            self.check_price(rec)
+        self.live_holds[hold_id] = rec
+
+    def on_confirm(self, rec: Record) -> None:
+        if rec.fencing_tokens:
+            self.check_tokens(rec)
+        hold = self.hold_record(rec.hold_id)
+        if hold is None or rec.hold_id not in self.live_holds:
+            self.flag(_V.CONFIRM_AFTER_EXPIRY, rec, None,
+                      f"booking {rec.booking_id} confirmed hold {rec.hold_id}, which was no longer live")
+        elif hold.expires_at is not None and rec.at >= hold.expires_at:
+            self.flag(_V.CONFIRM_AFTER_EXPIRY, rec, None,
+                      f"booking {rec.booking_id} confirmed at t={rec.at:g} s, hold expired at t={hold.expires_at:g} s")
+        if hold is not None:
+            self.check_owner(rec, hold.user)
+            self.check_amount(rec, hold.amount_cents)
+        self.check_held_by(rec)
+        # a confirm sells exactly its hold's seats (the same tuple is the same set, without building either)
+        if hold is not None and rec.seat_ids != hold.seat_ids and set(rec.seat_ids) != set(hold.seat_ids):
+            self.flag(_V.SEAT_NOT_OWNED, rec, None, f"booking {rec.booking_id} sells {sorted(rec.seat_ids)} but "
+                      f"hold {rec.hold_id} held {sorted(hold.seat_ids)}")
+        state = self.payment_state.get(rec.payment_id)
+        if state is not None and state is not _CHARGING:
+            self.flag(_V.PAYMENT_MISMATCH, rec, None, f"booking {rec.booking_id} took payment {rec.payment_id} "
+                      f"while it was {state.value}, not an open charge")
+        booking_id = rec.booking_id
+        for seat_id in rec.seat_ids:
+            seat = self.seats[seat_id]
+            if seat.bookings:
+                self.sold_twice.add(seat_id)
+                self.flag(_V.SOLD_TWICE, rec, seat_id,
+                          f"{seat_id} sold to {booking_id} but already sold to {sorted(seat.bookings)[0]}")
+            seat.bookings.add(booking_id)
+        self.set_status(rec.seat_ids, _SOLD, booking_id=booking_id)
+        self.end_hold(rec.hold_id)
+        self.bookings[booking_id] = rec
+        if rec.payment_id:
+            self.payment_state[rec.payment_id] = _BOOKED
+
+    def on_release_or_expire(self, rec: Record) -> None:
+        kind = rec.kind
+        hold = self.live_holds.get(rec.hold_id)
+        if hold is None:
+            self.flag(_V.HOLD_NOT_LIVE, rec, None, f"{kind.value} of hold {rec.hold_id}, which was not live")
+        elif kind is _KINDS.RELEASE:
+            self.check_owner(rec, hold.user)
+        elif hold.expires_at is not None and rec.at < hold.expires_at:
+            self.flag(_V.EXPIRED_EARLY, rec, None, f"hold {rec.hold_id} expired at t={rec.at:g} s, before its "
+                      f"expires_at t={hold.expires_at:g} s")
+        self.check_held_by(rec)
+        payment_id = self.payment_of_hold.get(rec.hold_id)
+        if self.payment_open(payment_id):
+            self.freed_unpaid.add(payment_id)
+            self.flag(_V.PAYMENT_OPEN_AT_RELEASE, rec, None, f"hold {rec.hold_id}'s seats went back on sale while "
+                      f"its payment {payment_id} was {self.payment_state[payment_id].value}")
+        self.set_status(rec.seat_ids, rec.to_status or _AVAILABLE)
+        self.end_hold(rec.hold_id)
+
+    def on_cancel(self, rec: Record) -> None:
+        booking = self.bookings.get(rec.booking_id)
+        if booking is None or rec.booking_id in self.cancelled:
+            self.flag(_V.CANCEL_NOT_CONFIRMED, rec, None, f"cancel of booking {rec.booking_id}, which was "
+                      f"{'already cancelled' if booking is not None else 'never confirmed'}")
+        else:
+            self.check_owner(rec, booking.user)
+            if set(rec.seat_ids) != set(booking.seat_ids):
+                self.flag(_V.SEAT_NOT_OWNED, rec, None, f"cancel of booking {rec.booking_id} frees "
+                          f"{sorted(rec.seat_ids)} but it bought {sorted(booking.seat_ids)}")
+            if rec.payment_id and self.refunded[rec.payment_id] == 0:
+                self.freed_unpaid.add(rec.payment_id)
+                self.flag(_V.PAYMENT_OPEN_AT_RELEASE, rec, None, f"booking {rec.booking_id}'s seats went back on "
+                          f"sale before its payment {rec.payment_id} was refunded")
+        for seat_id in rec.seat_ids:
+            seat = self.seats.get(seat_id, _UNKNOWN_SEAT)
+            if seat.booking_id != rec.booking_id:
+                self.flag(_V.SEAT_NOT_OWNED, rec, seat_id, f"cancel of booking {rec.booking_id} frees {seat_id}, which "
+                          f"is {(seat.status or _AVAILABLE).value} for {seat.booking_id or seat.hold_id or 'no one'}")
+        self.cancelled.add(rec.booking_id)
+        for seat_id in rec.seat_ids:
+            self.seats[seat_id].bookings.discard(rec.booking_id)
+        self.set_status(rec.seat_ids, rec.to_status or _AVAILABLE)
+
+    def on_block_or_unblock(self, rec: Record) -> None:
+        kind = rec.kind
+        required = _BLOCK_REQUIRES[kind]
+        for seat_id in rec.seat_ids:
+            status = self.seats.get(seat_id, _UNKNOWN_SEAT).status
+            if status is not required:
+                self.flag(_V.WRONG_STATUS, rec, seat_id, f"{kind.value} of {seat_id}, which was "
+                          f"{(status or _AVAILABLE).value}, not {required.value}")
+            # seat by seat: a seat listed twice is judged the second time in the status the first set
+            self.set_status((seat_id,), rec.to_status or (_BLOCKED if kind is _KINDS.BLOCK else _AVAILABLE))
+
+    def on_payment_intent(self, rec: Record) -> None:
+        self.payment_state[rec.payment_id] = _CHARGING
+        if rec.hold_id:
+            self.payment_of_hold[rec.hold_id] = rec.payment_id
+        hold = self.hold_record(rec.hold_id)
+        if hold is not None:
+            self.check_amount(rec, hold.amount_cents)
+
+    def on_payment_captured(self, rec: Record) -> None:
+        if self.captured[rec.payment_id]:
+            self.flag(_V.PAYMENT_MISMATCH, rec, None, f"payment {rec.payment_id} captured twice")
+        hold = self.hold_record(rec.hold_id)
+        if hold is not None:
+            self.check_amount(rec, hold.amount_cents)
+        self.captured[rec.payment_id] += rec.amount_cents
+
+    def on_refund_intent(self, rec: Record) -> None:
+        self.payment_state[rec.payment_id] = PaymentState.REFUNDING
+
+    def on_payment_refunded(self, rec: Record) -> None:
+        if self.captured[rec.payment_id]:
+            self.check_amount(rec, self.captured[rec.payment_id])
+        self.refunded[rec.payment_id] += rec.amount_cents
+        self.payment_state[rec.payment_id] = PaymentState.REFUNDED
+
+    def on_payment_unknown(self, rec: Record) -> None:
+        self.unknown.add(rec.payment_id)
+
+    def on_payment_declined(self, rec: Record) -> None:
+        self.declined.add(rec.payment_id)
+        self.payment_state[rec.payment_id] = PaymentState.DECLINED
+
+    def on_sweep(self, rec: Record) -> None:
+        """HOLD_NOT_RELEASED for each live hold expired when the sweep looked and not skipped by it."""
+        skipped, scan_seq, at = set(rec.skipped), rec.scan_seq, rec.at
+        for hold in self.live_holds.values():  # a live hold is filed under its own hold_id
+            # most live holds have not expired yet: that test first, the cheapest way on
+            if hold.expires_at is not None and hold.expires_at <= at:
+                if scan_seq and hold.seq > scan_seq:
+                    continue  # written after the sweep looked: not this sweep's to release
+                if hold.hold_id not in skipped:
+                    self.flag(_V.HOLD_NOT_RELEASED, rec, None, f"hold {hold.hold_id} expired at "
+                              f"t={hold.expires_at:g} s but the sweep at t={at:g} s left it live")
 
 
 def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | None = None, *,
@@ -269,217 +554,31 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
     so no payment may be left open. ``gateway_held`` (cents the gateway holds per payment id,
     e.g. ``FakePaymentGateway.held()``, read at rest) must equal what confirmed bookings hold.
     """
-    RecordKind, SeatStatus = _KINDS, _STATUSES  # noqa: N806 -- the same members, faster to reach
     records = sorted(history, key=attrgetter("seq"))
-    out: list[Violation] = []
-    seen_mismatch: set[tuple[str, str]] = set()
-    sold_twice: set[str] = set()
-    r = _Replay()
-
-    def flag(kind: str, rec: Record, seat: str | None, msg: str) -> None:
-        out.append(Violation(kind, rec.seq, seat, msg))
-
-    def check_tokens(rec: Record) -> None:
-        for seat, token in zip(rec.seat_ids, rec.fencing_tokens):
-            newest = r.newest_token.get(seat, -1)
-            if token <= newest:
-                flag(_V.STALE_FENCING_TOKEN, rec, seat,
-                     f"{rec.kind.value} on {seat} accepted with fencing token {token}, not newer than token {newest}")
-            r.newest_token[seat] = max(newest, token)
-
-    def end_hold(hold_id: str | None) -> None:
-        hold = r.live_holds.pop(hold_id, None) if hold_id else None
-        if hold is not None:
-            r.ended_holds[hold_id] = hold
-            for seat in hold.seat_ids:
-                r.holds_on_seat[seat].discard(hold_id)
-
-    def check_owner(rec: Record, owner: str | None, of: str) -> None:
-        if owner is not None and rec.user != owner:
-            flag(_V.NOT_OWNER, rec, None, f"{rec.kind.value} of {of} by {rec.user!r}, but it belongs to {owner!r}")
-
-    def check_held_by(rec: Record, hold: Record | None) -> None:
-        """Each seat of a confirm, release or expire is held by its hold (a confirm: all of them)."""
-        for seat in rec.seat_ids:
-            if r.holder.get(seat) != rec.hold_id:
-                flag(_V.SEAT_NOT_OWNED, rec, seat, f"{rec.kind.value} of hold {rec.hold_id} touches {seat}, "
-                     f"which is {r.status.get(seat, SeatStatus.AVAILABLE).value} for "
-                     f"{r.holder.get(seat) or r.booked_by.get(seat) or 'no one'}")
-        if rec.kind is RecordKind.CONFIRM and hold is not None and set(rec.seat_ids) != set(hold.seat_ids):
-            flag(_V.SEAT_NOT_OWNED, rec, None, f"booking {rec.booking_id} sells {sorted(rec.seat_ids)} but hold "
-                 f"{rec.hold_id} held {sorted(hold.seat_ids)}")
-
-    def check_amount(rec: Record, expected: int, what: str) -> None:
-        if rec.amount_cents != expected:
-            flag(_V.AMOUNT_MISMATCH, rec, None, f"{rec.kind.value} of {rec.payment_id or rec.booking_id} is "
-                 f"{rec.amount_cents} cents but {what} is {expected} cents")
-
-    def payment_open(payment_id: str | None) -> bool:
-        state = r.payment_state.get(payment_id) if payment_id else None
-        return state is PaymentState.CHARGING or state is PaymentState.REFUNDING
-
+    r = _Replay(final_seats)
+    step, flag = r.step, r.flag
     last_seq = None
     for rec in records:
         if last_seq is not None and rec.seq <= last_seq:
             flag(_V.SEQUENCE, rec, None, f"sequence number {rec.seq} repeats or goes back (previous {last_seq})")
         last_seq = rec.seq
-        kind = rec.kind
-        if kind is RecordKind.INIT:
-            for seat in rec.seat_ids:
-                r.set_status(seat, rec.to_status or SeatStatus.AVAILABLE)
-        elif kind is RecordKind.HOLD:
-            check_tokens(rec)
-            for seat in rec.seat_ids:
-                others = r.holds_on_seat[seat]
-                if others:
-                    flag(_V.TWO_LIVE_HOLDS, rec, seat,
-                         f"{seat} held by {rec.hold_id} while hold {sorted(others)[0]} on it was still live")
-                elif r.status.get(seat) in (SeatStatus.SOLD, SeatStatus.BLOCKED):
-                    flag(_V.HOLD_ON_UNAVAILABLE, rec, seat, f"{seat} held by {rec.hold_id} while {r.status[seat].value}")
-                others.add(rec.hold_id)
-                r.set_status(seat, SeatStatus.HELD, hold_id=rec.hold_id)
-            if final_seats is not None and all(s in final_seats for s in rec.seat_ids):
-                check_amount(rec, sum(final_seats[s].price_cents for s in rec.seat_ids),
-                             f"the price of its seats {sorted(rec.seat_ids)}")
-            r.live_holds[rec.hold_id] = rec
-        elif kind is RecordKind.CONFIRM:
-            check_tokens(rec)
-            hold = r.hold(rec.hold_id)
-            if hold is None or rec.hold_id not in r.live_holds:
-                flag(_V.CONFIRM_AFTER_EXPIRY, rec, None,
-                     f"booking {rec.booking_id} confirmed hold {rec.hold_id}, which was no longer live")
-            elif hold.expires_at is not None and rec.at >= hold.expires_at:
-                flag(_V.CONFIRM_AFTER_EXPIRY, rec, None,
-                     f"booking {rec.booking_id} confirmed at t={rec.at:g} s, hold expired at t={hold.expires_at:g} s")
-            if hold is not None:
-                check_owner(rec, hold.user, f"hold {rec.hold_id}")
-                check_amount(rec, hold.amount_cents, f"the price of hold {rec.hold_id}")
-            check_held_by(rec, hold)
-            state = r.payment_state.get(rec.payment_id)
-            if state is not None and state is not PaymentState.CHARGING:
-                flag(_V.PAYMENT_MISMATCH, rec, None, f"booking {rec.booking_id} took payment {rec.payment_id} "
-                     f"while it was {state.value}, not an open charge")
-            for seat in rec.seat_ids:
-                if r.bookings_on_seat[seat]:
-                    sold_twice.add(seat)
-                    flag(_V.SOLD_TWICE, rec, seat,
-                         f"{seat} sold to {rec.booking_id} but already sold to {sorted(r.bookings_on_seat[seat])[0]}")
-                r.bookings_on_seat[seat].add(rec.booking_id)
-                r.set_status(seat, SeatStatus.SOLD, booking_id=rec.booking_id)
-            end_hold(rec.hold_id)
-            r.bookings[rec.booking_id] = rec
-            if rec.payment_id:
-                r.payment_state[rec.payment_id] = PaymentState.BOOKED
-        elif kind in (RecordKind.RELEASE, RecordKind.EXPIRE):
-            hold = r.live_holds.get(rec.hold_id)
-            if hold is None:
-                flag(_V.HOLD_NOT_LIVE, rec, None, f"{kind.value} of hold {rec.hold_id}, which was not live")
-            else:
-                if kind is RecordKind.RELEASE:
-                    check_owner(rec, hold.user, f"hold {rec.hold_id}")
-                elif hold.expires_at is not None and rec.at < hold.expires_at:
-                    flag(_V.EXPIRED_EARLY, rec, None, f"hold {rec.hold_id} expired at t={rec.at:g} s, before its "
-                         f"expires_at t={hold.expires_at:g} s")
-            check_held_by(rec, hold)
-            payment_id = r.payment_of_hold.get(rec.hold_id)
-            if payment_open(payment_id):
-                r.freed_unpaid.add(payment_id)
-                flag(_V.PAYMENT_OPEN_AT_RELEASE, rec, None, f"hold {rec.hold_id}'s seats went back on sale while "
-                     f"its payment {payment_id} was {r.payment_state[payment_id].value}")
-            for seat in rec.seat_ids:
-                r.set_status(seat, rec.to_status or SeatStatus.AVAILABLE)
-            end_hold(rec.hold_id)
-        elif kind is RecordKind.CANCEL:
-            booking = r.bookings.get(rec.booking_id)
-            if booking is None or rec.booking_id in r.cancelled:
-                flag(_V.CANCEL_NOT_CONFIRMED, rec, None, f"cancel of booking {rec.booking_id}, which was "
-                     f"{'already cancelled' if booking is not None else 'never confirmed'}")
-            else:
-                check_owner(rec, booking.user, f"booking {rec.booking_id}")
-                if set(rec.seat_ids) != set(booking.seat_ids):
-                    flag(_V.SEAT_NOT_OWNED, rec, None, f"cancel of booking {rec.booking_id} frees "
-                         f"{sorted(rec.seat_ids)} but it bought {sorted(booking.seat_ids)}")
-                if rec.payment_id and r.refunded[rec.payment_id] == 0:
-                    r.freed_unpaid.add(rec.payment_id)
-                    flag(_V.PAYMENT_OPEN_AT_RELEASE, rec, None, f"booking {rec.booking_id}'s seats went back on "
-                         f"sale before its payment {rec.payment_id} was refunded")
-            for seat in rec.seat_ids:
-                if r.booked_by.get(seat) != rec.booking_id:
-                    flag(_V.SEAT_NOT_OWNED, rec, seat, f"cancel of booking {rec.booking_id} frees {seat}, which "
-                         f"is {r.status.get(seat, SeatStatus.AVAILABLE).value} for "
-                         f"{r.booked_by.get(seat) or r.holder.get(seat) or 'no one'}")
-            r.cancelled.add(rec.booking_id)
-            for seat in rec.seat_ids:
-                r.bookings_on_seat[seat].discard(rec.booking_id)
-                r.set_status(seat, rec.to_status or SeatStatus.AVAILABLE)
-        elif kind in _BLOCK_REQUIRES:
-            for seat in rec.seat_ids:
-                if r.status.get(seat) is not _BLOCK_REQUIRES[kind]:
-                    flag(_V.WRONG_STATUS, rec, seat, f"{kind.value} of {seat}, which was "
-                         f"{r.status.get(seat, SeatStatus.AVAILABLE).value}, not {_BLOCK_REQUIRES[kind].value}")
-                r.set_status(seat, rec.to_status or (SeatStatus.BLOCKED if kind is RecordKind.BLOCK
-                                                     else SeatStatus.AVAILABLE))
-        elif kind is RecordKind.PAYMENT_INTENT:
-            r.payment_state[rec.payment_id] = PaymentState.CHARGING
-            if rec.hold_id:
-                r.payment_of_hold[rec.hold_id] = rec.payment_id
-            hold = r.hold(rec.hold_id)
-            if hold is not None:
-                check_amount(rec, hold.amount_cents, f"the price of hold {rec.hold_id}")
-        elif kind is RecordKind.PAYMENT_CAPTURED:
-            if r.captured[rec.payment_id]:
-                flag(_V.PAYMENT_MISMATCH, rec, None, f"payment {rec.payment_id} captured twice")
-            hold = r.hold(rec.hold_id)
-            if hold is not None:
-                check_amount(rec, hold.amount_cents, f"the price of hold {rec.hold_id}")
-            r.captured[rec.payment_id] += rec.amount_cents
-        elif kind is RecordKind.REFUND_INTENT:
-            r.payment_state[rec.payment_id] = PaymentState.REFUNDING
-        elif kind is RecordKind.PAYMENT_REFUNDED:
-            if r.captured[rec.payment_id]:
-                check_amount(rec, r.captured[rec.payment_id], "the capture it gives back")
-            r.refunded[rec.payment_id] += rec.amount_cents
-            r.payment_state[rec.payment_id] = PaymentState.REFUNDED
-        elif kind is RecordKind.PAYMENT_UNKNOWN:
-            r.unknown.add(rec.payment_id)
-        elif kind is RecordKind.PAYMENT_DECLINED:
-            r.declined.add(rec.payment_id)
-            r.payment_state[rec.payment_id] = PaymentState.DECLINED
-        elif kind is RecordKind.SWEEP:
-            skipped = set(rec.skipped)
-            for hold_id, hold in r.live_holds.items():
-                if rec.scan_seq and hold.seq > rec.scan_seq:
-                    continue  # written after the sweep looked: not this sweep's to release
-                if hold.expires_at is not None and hold.expires_at <= rec.at and hold_id not in skipped:
-                    flag(_V.HOLD_NOT_RELEASED, rec, None,
-                         f"hold {hold_id} expired at t={hold.expires_at:g} s but the sweep at t={rec.at:g} s left it live")
-
+        step[rec.kind](rec)
         if rec.counters is not None:
-            counts = r.counts
-            replayed = (counts[_AVAILABLE], counts[_HELD], counts[_SOLD], counts[_BLOCKED])
-            if replayed != tuple(rec.counters):
-                flag(_V.COUNTERS_MISMATCH, rec, None,
-                     f"counters (available, held, sold, blocked) recorded as {tuple(rec.counters)} "
-                     f"but the seats say {replayed}")
-        for seat in rec.seat_ids:
-            sold = r.status.get(seat) is SeatStatus.SOLD
-            booked = bool(r.bookings_on_seat[seat])
-            if sold != booked and (seat, _V.SOLD_MISMATCH) not in seen_mismatch:
-                seen_mismatch.add((seat, _V.SOLD_MISMATCH))
-                what = "SOLD without a live confirmed booking" if sold else (
-                    f"{r.status.get(seat).value} though booking {sorted(r.bookings_on_seat[seat])[0]} holds it")
-                flag(_V.SOLD_MISMATCH, rec, seat, f"{seat} is {what}")
+            r.check_counters(rec)
+        if r.unmatched:
+            r.check_sold_matches_bookings(rec)
 
     end = records[-1] if records else Record(seq=0, kind=RecordKind.SWEEP, at=0.0)
     maybe = _check_payments(r, end, flag, at_rest, gateway_held)
     if final_seats is not None:
         for seat_id, seat in final_seats.items():
-            replayed = (r.status.get(seat_id), r.holder.get(seat_id), r.booked_by.get(seat_id))
+            state = r.seats.get(seat_id, _UNKNOWN_SEAT)
+            replayed = (state.status, state.hold_id, state.booking_id)
             stored = (seat.status, seat.hold_id, seat.booking_id)
             if replayed != stored:
                 flag(_V.FINAL_STATE_MISMATCH, end, seat_id,
                      f"{seat_id} is {_seat_text(*stored)} in the store but the history says {_seat_text(*replayed)}")
-    return CheckReport(tuple(out), len(records), tuple(sorted(maybe)), tuple(sorted(sold_twice)))
+    return CheckReport(tuple(r.violations), len(records), tuple(sorted(maybe)), tuple(sorted(r.sold_twice)))
 
 
 def _seat_text(status: SeatStatus | None, hold_id: str | None, booking_id: str | None) -> str:
