@@ -423,3 +423,13 @@ def test_a_booking_that_takes_a_refunded_payment_is_a_payment_mismatch():
             if v.kind == "PAYMENT_MISMATCH" and v.seq == again[-1].seq]
     assert said == [f"booking {carol.booking_id} took payment {carol.payment_id} while it was REFUNDED, "
                     "not an open charge"]
+
+
+def test_a_record_of_a_kind_outside_the_vocabulary_is_named_in_a_clear_error():
+    from ticketlab.core.errors import InputError
+
+    history = [Record(seq=1, kind=RecordKind.INIT, at=0.0, seat_ids=("A-1",), to_status=SeatStatus.AVAILABLE),
+               Record(seq=2, kind="TELEPORT", at=1.0)]
+    with pytest.raises(InputError, match="RecordKind") as caught:
+        check_history(history)
+    assert isinstance(caught.value, ValueError) and "history" in str(caught.value)

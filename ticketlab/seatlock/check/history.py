@@ -70,6 +70,7 @@ from enum import Enum, StrEnum
 from operator import attrgetter
 from types import SimpleNamespace
 
+from ticketlab.core.errors import InputError
 from ticketlab.core.numbers import plural
 from ticketlab.seatlock.model import PaymentState, Seat, SeatStatus
 
@@ -562,7 +563,11 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
         if last_seq is not None and rec.seq <= last_seq:
             flag(_V.SEQUENCE, rec, None, f"sequence number {rec.seq} repeats or goes back (previous {last_seq})")
         last_seq = rec.seq
-        step[rec.kind](rec)
+        try:
+            step[rec.kind](rec)
+        except KeyError:  # free on the usual path; a record no store writes is named, not a bare KeyError
+            _refuse_unknown(rec, step)
+            raise
         if rec.counters is not None:
             r.check_counters(rec)
         if r.unmatched:
@@ -579,6 +584,12 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
                 flag(_V.FINAL_STATE_MISMATCH, end, seat_id,
                      f"{seat_id} is {_seat_text(*stored)} in the store but the history says {_seat_text(*replayed)}")
     return CheckReport(tuple(r.violations), len(records), tuple(sorted(maybe)), tuple(sorted(r.sold_twice)))
+
+
+def _refuse_unknown(rec: Record, step: Mapping) -> None:
+    """Raise :class:`InputError` if ``rec``'s kind is not one the replay knows (not a :class:`RecordKind`)."""
+    if rec.kind not in step:
+        raise InputError("history", rec, f"records whose kind is a RecordKind, e.g. {RecordKind.HOLD!r}")
 
 
 def _seat_text(status: SeatStatus | None, hold_id: str | None, booking_id: str | None) -> str:
