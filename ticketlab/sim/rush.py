@@ -16,7 +16,8 @@ rush at the end. The simulation adds the people around the core:
    or **pay** after ``pay_time``: the payment may be declined (seats released at once), or land after
    the hold expired (refunded by the core's compensation).
 5. The **sweeper** runs every ``sweep_interval``; seats it returns, and seats a declined payment
-   frees, are **offered to the waitlist** in order (one offer each).
+   frees, are **offered to the waitlist** in order (one offer each). While no hold is live it has
+   nothing to release and skips its scan: a long, slow sale records no empty sweeps.
 """
 
 from __future__ import annotations
@@ -232,9 +233,12 @@ class Rush:
         return party
 
     def _sweep(self) -> None:
-        freed = sum(self._end_hold(hold_id) for hold_id in self.service.sweep_expired().released)
-        if freed:
-            self._offer(freed)
+        # with no live hold in the store the scan could only record that it found nothing (it looks
+        # at live holds only: a payment in flight belongs to one, and a refund owed is the confirm's)
+        if self.store.hold_count():
+            freed = sum(self._end_hold(hold_id) for hold_id in self.service.sweep_expired().released)
+            if freed:
+                self._offer(freed)
         if self._running():
             self.loop.call_at(self.loop.now + self.config.sweep_interval, self._sweep)
 

@@ -57,6 +57,10 @@ class SimStore(MemoryStore):
     def held(self) -> int:
         return self._counts[_HELD]
 
+    def hold_count(self) -> int:
+        """Live holds (not yet confirmed, released or expired), whatever their seats' status now."""
+        return len(self._holds)
+
     def pick(self, party: int, sections: Sequence[int], rng: np.random.Generator, window: int = 4) -> list[str] | None:
         """``party`` seats a user would pick from the map as it is now: free ones near each other in the
         first section (in ``sections`` order) where a random look finds enough; None if none does."""

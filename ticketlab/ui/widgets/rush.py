@@ -142,7 +142,7 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
     def update(p: Panel, v: dict) -> None:
         config = rush_config(users=v["users"], seats=v["seats"], bot_share=v["bot_share"],
                              admit_per_minute=v["admit_per_minute"], arrival="fans-and-bots", seed=seed,
-                             max_active=20_000, sample_every="1 min")  # no chart over time: sample seldom
+                             max_active=20_000, sample_every="1 h")  # no chart over time: sample seldom
         factor = _factor(p, config, model_people)
         model = scale_model(config, factor)
         results = {q: simulate(model.replace(policy=q)) for q in policies}
