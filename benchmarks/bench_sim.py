@@ -245,6 +245,9 @@ class SimPyQueue:
     def spawn(self, body, *args, at=None) -> None:
         self._after(self.env.now if at is None else at, lambda _event: self._start(body, args))
 
+    def start(self, body, *args) -> None:  # from a callback: the process runs now, inside this event
+        self._start(body, args)
+
     def _start(self, body, args) -> None:
         worker = self._pool.pop() if self._pool else self._greenlet(self._work, parent=self._hub)
         worker.switch((body, args))

@@ -141,6 +141,28 @@ def test_the_loop_runs_events_in_time_order_and_refuses_to_sleep_outside_a_proce
     assert math.isclose(loop.clock.now(), 2.0)
 
 
+def test_a_callback_starts_a_process_inside_its_own_event_and_a_process_cannot():
+    loop, seen = EventLoop(), []
+
+    def process(name):
+        seen.append((loop.now, name, "starts"))
+        loop.wait(1.0)
+        seen.append((loop.now, name, "resumes"))
+
+    def callback():
+        seen.append((loop.now, "callback", "before"))
+        loop.start(process, "started")  # runs up to its first wait, then the callback goes on
+        seen.append((loop.now, "callback", "after"))
+
+    loop.call_at(1.0, callback)
+    loop.call_at(1.0, lambda: seen.append((loop.now, "next event", "")))
+    loop.spawn(lambda: loop.start(process, "nested"), at=3.0)
+    with pytest.raises(SleepOutsideProcess, match="spawn"):
+        loop.run()
+    assert seen == [(1.0, "callback", "before"), (1.0, "started", "starts"), (1.0, "callback", "after"),
+                    (1.0, "next event", ""), (2.0, "started", "resumes")]
+
+
 @pytest.mark.parametrize("enabled", [True, False])
 def test_the_cyclic_collector_is_paused_while_a_rush_runs_and_left_as_it_was(enabled):
     import gc

@@ -86,6 +86,16 @@ class EventLoop:
         start = _Start((body, args))
         heapq.heappush(self._queue, (self.now if at is None else max(at, self.now), next(self._seq), start))
 
+    def start(self, body: Callable[..., Any], *args: Any) -> None:
+        """From a callback, start ``body(*args)`` as a process at once, inside the current event: it runs
+        until it first waits or ends, then the callback goes on. A callback that may finish the work
+        itself starts a process only when it must, at no cost in order (``spawn`` would queue it)."""
+        if _getcurrent() is not self._hub:
+            raise SleepOutsideProcess("start() is for callbacks: a process starts another with spawn()")
+        pool = self._pool
+        worker = pool.pop() if pool else _Greenlet(self._work, parent=self._hub)
+        worker.switch(_Start((body, args)))
+
     def stream(self, items: Sequence[tuple[float, Any]], callback: Callable[[Any], Any]) -> None:
         """Run ``callback(item)`` at each ``(at, item)`` of ``items``, sorted by ``at``, with one entry on the
         heap at a time: a crowd of a million arrivals costs a small heap, not a million-entry one."""

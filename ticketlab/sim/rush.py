@@ -29,6 +29,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -167,7 +168,26 @@ class Rush:
     def _start_shopping(self, user: int, offered: bool) -> None:
         """The user looks at the map for their think time (half as long for an offer), then shops."""
         think = self.crowd.think[user] / (2 if offered else 1)
-        self.loop.spawn(self._shop, user, offered, at=self.loop.now + think)
+        self.loop.call_at(self.loop.now + think, partial(self._look, user, offered))
+
+    def _look(self, user: int, offered: bool) -> None:
+        """Back from thinking: with too few seats left the user is done at once, with no process (most of
+        a sold-out crowd); otherwise they shop, starting now, in this event."""
+        party = self.crowd.party[user]
+        if self.store.available() < party:
+            self._no_hold(user, party, offered)
+        else:
+            self.loop.start(self._shop, user, offered)
+
+    def _no_hold(self, user: int, party: int, offered: bool) -> None:
+        """No hold: onto the waitlist (first time only), else gone, sold out or out of attempts."""
+        if self.config.waitlist and not offered:
+            self.active -= 1
+            self.outcome[user] = "waitlisted"
+            self.waitlist.append(user)
+            self._wake_gate()
+        else:
+            self._leave(user, "sold-out" if self.store.available() < party else "gave-up")
 
     def _shop(self, user: int, offered: bool = False) -> None:
         c, loop, crowd = self.config, self.loop, self.crowd
@@ -186,13 +206,7 @@ class Rush:
                     self.retries += 1
                     loop.wait(c.retry_backoff * 2 ** attempt * (0.5 + self.rng.random()))
         if hold is None:
-            if c.waitlist and not offered:
-                self.active -= 1
-                self.outcome[user] = "waitlisted"
-                self.waitlist.append(user)
-                self._wake_gate()
-            else:
-                self._leave(user, "sold-out" if self.store.available() < party else "gave-up")
+            self._no_hold(user, party, offered)
             return
         self.holds.append((hold.created_at, math.nan))
         self._live[hold.hold_id] = (len(self.holds) - 1, party)  # until paid, or released by the sweeper
