@@ -11,6 +11,10 @@ Buttons (run a race, step the sandbox) are timed apart: they start work, not a r
 
 Prints, per panel, the median and the 90th percentile over all moves, and the slowest
 control; the course's target is a median of at most 50 ms per slider change.
+
+A panel that shares its rushes with worker processes (the fairness panel: ``ticketlab.sim.pool``) is
+timed once its workers have started, and the line says how many ran beside this process;
+``TICKETLAB_WORKERS=0`` times it with every rush in this process.
 """
 
 from __future__ import annotations
@@ -42,10 +46,19 @@ def _move(panel, control, position) -> float:
     return elapsed
 
 
+_POOLED: dict[str, str] = {}
+
+
 def bench_panel(name: str, repeat: int) -> tuple[list[float], dict[str, float], dict[str, float]]:
     from ticketlab.ui import widgets
 
     panel = getattr(widgets, name)()
+    pool = panel.state.get("pool")  # rushes shared with worker processes: they start with the panel
+    if pool is not None and pool.workers and not pool.ready(timeout=60):  # (a learner reads before moving)
+        print(f"{name}: its {pool.workers} worker process(es) did not start; timing every rush in this process")
+    if pool is not None:
+        _POOLED[name] = (f"rushes shared with {pool.workers} worker process(es) beside this one"
+                         if pool.ready() else "every rush in this process (no worker processes)")
     times: list[float] = []
     per_control: dict[str, list[float]] = {}
     for _ in range(repeat):
@@ -100,6 +113,8 @@ def main() -> None:
         worst.append((median, name))
         print(f"{name:<18} {len(times):>5} {median:>7.1f}ms {p90:>7.1f}ms  {slow:<20} {slow_s * 1e3:>7.1f}ms  "
               f"{verdict} (target <= {TARGET_MS:g} ms)")
+        if name in _POOLED:
+            print(f"{'':<18} {_POOLED[name]}")
         for label, seconds in buttons.items():
             print(f"{'':<18} button {label!r}: {seconds * 1e3:.0f} ms (starts work; not a slider change)")
     over = [n for m, n in worst if m > TARGET_MS]

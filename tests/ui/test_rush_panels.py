@@ -76,3 +76,25 @@ def test_fairness_panel_model_keeps_each_policys_bot_share_shape():
     assert factor == 10 and all(r.config.users == 300 and r.config.seats == 100 for r in results.values())
     assert results[Policy.FIFO].bot_seat_share > 0.9 and results[Policy.PRIORITY].bot_seat_share < 0.05
     assert "1 in 10" in panel.table.value
+
+
+def test_fairness_panel_shows_the_same_figures_with_its_rushes_in_worker_processes_or_here():
+    from ticketlab.sim.pool import RushPool
+    from ticketlab.ui.widgets import fairness_panel
+
+    with RushPool(workers=1) as pool:
+        assert pool.ready(timeout=120), "the worker process did not start"
+        shared = fairness_panel(pool=pool)
+        here = fairness_panel(pool=RushPool(workers=0))
+        for change in ({}, {"users": 8_000, "bot_share": 0.3}, {"admit_per_minute": 50}):
+            before = pool.answered
+            if change:
+                shared.set(**change)
+                here.set(**change)
+            assert shared.state["pool"] is pool and (not change or pool.answered > before)  # the worker took a share
+            for policy, result in here.state["results"].items():
+                other = shared.state["results"][policy]
+                assert (other.bot_seat_share, other.wait_p95, other.outcomes, other.seats_sold) == (
+                    result.bot_seat_share, result.wait_p95, result.outcomes, result.seats_sold)
+            assert list(shared.trace("p95 wait (minutes)").y) == list(here.trace("p95 wait (minutes)").y)
+            assert shared.table.value == here.table.value

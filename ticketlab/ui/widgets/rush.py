@@ -23,6 +23,7 @@ import numpy as np
 from ticketlab.core.numbers import format_quantity
 from ticketlab.core.vocab import Policy, StrategyName
 from ticketlab.sim import rush_config, simulate
+from ticketlab.sim.pool import RushPool, shared_pool
 from ticketlab.sim.analytic import compare
 from ticketlab.sim.scale import MODEL_PEOPLE, model_factor, scale_model
 from ticketlab.ui.widgets.controls import Choice, Quantity
@@ -119,13 +120,17 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
 
 
 def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1, admit_per_minute: Any = 600,
-                   seed: int = 0, model_people: int | None = FAIRNESS_MODEL_PEOPLE) -> Panel:
+                   seed: int = 0, model_people: int | None = FAIRNESS_MODEL_PEOPLE,
+                   pool: RushPool | None = None) -> Panel:
     """The same crowd of fans and bots through every policy: the bots' share and the fans' p95 wait.
 
     A crowd (or a house) larger than ``model_people`` runs as a scale model, five times (one per
     policy); ``None`` runs every person on every change. The button runs the current values once at
-    full scale.
+    full scale. The five rushes share the machine's cores through ``pool`` (default: the
+    :func:`~ticketlab.sim.pool.shared_pool`; ``TICKETLAB_WORKERS=0`` runs them all in the kernel), with
+    the same results either way.
     """
+    pool = shared_pool() if pool is None else pool
     controls = [
         Quantity("users", users, 200, 100_000, label="people (fans and bots)", integer=True, log=True),
         Quantity("seats", seats, 50, 50_000, label="seats on sale", integer=True, log=True),
@@ -145,8 +150,8 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
                              max_active=20_000, sample_every="1 h")  # no chart over time: sample seldom
         factor = _factor(p, config, model_people)
         model = scale_model(config, factor)
-        results = {q: simulate(model.replace(policy=q)) for q in policies}
-        p.state["results"], p.state["scale"] = results, factor
+        results = dict(zip(policies, pool.simulate_all([model.replace(policy=q) for q in policies])))
+        p.state["results"], p.state["scale"], p.state["pool"] = results, factor, pool
         p.trace("bots' share of the seats").y = [results[q].bot_seat_share for q in policies]
         p.trace("p95 wait (minutes)").y = [results[q].wait_p95 / 60 for q in policies]
         rows = "".join(f"<tr><td>{q}</td><td>{r.bot_seat_share:.0%}</td><td>{r.users_served * factor:,}</td>"
