@@ -130,7 +130,11 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
     :func:`~ticketlab.sim.pool.shared_pool`; ``TICKETLAB_WORKERS=0`` runs them all in the kernel), with
     the same results either way.
     """
-    pool = shared_pool() if pool is None else pool
+    chosen = pool
+
+    def current_pool() -> RushPool:  # the shared pool is asked each move: a broken one is replaced
+        return chosen if chosen is not None else shared_pool()
+
     controls = [
         Quantity("users", users, 200, 100_000, label="people (fans and bots)", integer=True, log=True),
         Quantity("seats", seats, 50, 50_000, label="seats on sale", integer=True, log=True),
@@ -150,8 +154,9 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
                              max_active=20_000, sample_every="1 h")  # no chart over time: sample seldom
         factor = _factor(p, config, model_people)
         model = scale_model(config, factor)
-        results = dict(zip(policies, pool.simulate_all([model.replace(policy=q) for q in policies])))
-        p.state["results"], p.state["scale"], p.state["pool"] = results, factor, pool
+        runner = current_pool()
+        results = dict(zip(policies, runner.simulate_all([model.replace(policy=q) for q in policies])))
+        p.state["results"], p.state["scale"], p.state["pool"] = results, factor, runner
         p.trace("bots' share of the seats").y = [results[q].bot_seat_share for q in policies]
         p.trace("p95 wait (minutes)").y = [results[q].wait_p95 / 60 for q in policies]
         rows = "".join(f"<tr><td>{q}</td><td>{r.bot_seat_share:.0%}</td><td>{r.users_served * factor:,}</td>"
