@@ -98,3 +98,15 @@ def test_fairness_panel_shows_the_same_figures_with_its_rushes_in_worker_process
                     result.bot_seat_share, result.wait_p95, result.outcomes, result.seats_sold)
             assert list(shared.trace("p95 wait (minutes)").y) == list(here.trace("p95 wait (minutes)").y)
             assert shared.table.value == here.table.value
+
+
+def test_fairness_panel_draws_its_two_series_side_by_side_not_on_top_of_each_other():
+    from ticketlab.sim.pool import RushPool
+    from ticketlab.ui.widgets import fairness_panel
+
+    panel = fairness_panel(pool=RushPool(workers=0))
+    share, wait = panel.trace("bots' share of the seats"), panel.trace("p95 wait (minutes)")
+    assert share.yaxis != wait.yaxis  # two scales: a share and minutes
+    assert share.offsetgroup and wait.offsetgroup and share.offsetgroup != wait.offsetgroup  # else they overlap
+    assert wait.opacity in (None, 1)
+    assert panel.figure.layout.yaxis2.tickmode == "auto"  # round minutes, not ticks synced to the share's grid

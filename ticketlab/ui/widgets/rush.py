@@ -144,9 +144,11 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
     policies = list(Policy)
 
     def draw(p: Panel) -> None:
-        p.figure.add_bar(x=[str(q) for q in policies], y=[0] * len(policies), name="bots' share of the seats")
+        # one offset group each: bars on two y axes would otherwise be drawn on top of each other
+        p.figure.add_bar(x=[str(q) for q in policies], y=[0] * len(policies), name="bots' share of the seats",
+                         offsetgroup="share")
         p.figure.add_bar(x=[str(q) for q in policies], y=[0] * len(policies), name="p95 wait (minutes)",
-                         yaxis="y2", opacity=0.6)
+                         yaxis="y2", offsetgroup="wait")
 
     def update(p: Panel, v: dict) -> None:
         config = rush_config(users=v["users"], seats=v["seats"], bot_share=v["bot_share"],
@@ -171,4 +173,5 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
     return Panel("Who gets the seats, policy by policy", controls, update, draw=draw,
                  actions=[(FULL_SCALE, _ask_full_scale)],
                  layout=dict(barmode="group", yaxis=dict(title="bots' share of the seats", tickformat=".0%"),
-                             yaxis2=dict(title="p95 wait (minutes)", overlaying="y", side="right", showgrid=False)))
+                             yaxis2=dict(title="p95 wait (minutes)", overlaying="y", side="right", showgrid=False,
+                                         tickmode="auto", rangemode="tozero")))
