@@ -205,3 +205,29 @@ def test_workers_ignore_an_interrupt_and_end_when_their_pool_is_dropped():
     del dropped
     gc.collect()
     assert process.wait(timeout=30) is not None  # its request pipe closed with the pool
+
+
+def test_a_closed_pool_dropped_later_does_not_close_the_pipes_of_the_pool_after_it():
+    first = RushPool(workers=1)
+    assert first.ready(timeout=STARTUP)
+    first.close()  # its pipe numbers are free again, and the next pool's pipes may get them
+    second = RushPool(workers=1)
+    try:
+        assert second.ready(timeout=STARTUP)
+        del first
+        gc.collect()  # the first pool's finalizer runs now: it must not close those numbers again
+        configs = _configs()[:2]
+        assert [_stable(r) for r in second.simulate_all(configs)] == [_stable(simulate(c)) for c in configs]
+        assert second.answered == 1 and not second.broken
+    finally:
+        second.close()
+
+
+def test_a_pool_that_cannot_start_a_worker_runs_every_rush_here(monkeypatch):
+    monkeypatch.setattr(pool_module.sys, "executable", "/nonexistent/python")
+    before = len(os.listdir("/dev/fd"))
+    with RushPool(workers=2) as none:
+        assert none.workers == 0 and not none.ready()
+        configs = _configs()[:2]
+        assert [_stable(r) for r in none.simulate_all(configs)] == [_stable(simulate(c)) for c in configs]
+    assert len(os.listdir("/dev/fd")) == before  # no pipe left open

@@ -143,6 +143,10 @@ class _Worker:
         try:
             self.process = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.DEVNULL,
                                             pass_fds=(to_child, from_child), close_fds=True)
+        except BaseException:
+            os.close(self.requests)
+            os.close(self.replies)
+            raise
         finally:
             os.close(to_child)
             os.close(from_child)
@@ -175,11 +179,13 @@ class _Worker:
 def _stop(workers: list[_Worker]) -> None:
     """Close every request pipe (each worker's read ends and it returns), then wait; kill what lingers."""
     for worker in workers:
-        for fd in (worker.requests, worker.replies):
-            try:
-                os.close(fd)
-            except OSError:
-                pass
+        fds, worker.requests, worker.replies = (worker.requests, worker.replies), -1, -1  # once only: a
+        for fd in fds:  # closed number is soon another pipe's, and closing it twice would close that one
+            if fd >= 0:
+                try:
+                    os.close(fd)
+                except OSError:
+                    pass
     deadline = time.monotonic() + 2
     for worker in workers:
         try:
@@ -205,7 +211,12 @@ class RushPool:
         if count and os.name == "posix":  # select() on a pipe; elsewhere every rush runs here
             package_root = os.path.dirname(os.path.dirname(self.package))
             path = [package_root, *(os.path.abspath(p or os.curdir) for p in sys.path)]
-            self._workers = [_Worker(path) for _ in range(count)]
+            try:
+                for _ in range(count):
+                    self._workers.append(_Worker(path))
+            except OSError:  # no interpreter to start (a frozen app, a missing file): every rush runs here
+                _stop(self._workers)
+                self._workers = []
         self._finalizer = weakref.finalize(self, _stop, self._workers)  # also at exit
 
     @property
