@@ -183,11 +183,11 @@ def test_a_stale_token_and_a_lost_race_are_counted_as_what_they_are():
     assert (beaten.stats.conflicts, beaten.stats.retries, beaten.stats.stale_tokens) == (1, 2, 0)
 
 
-def test_count_write_adds_one_hold_or_one_booking_and_their_retries_and_lost_leases():
+def test_count_hold_and_count_booking_add_one_each_and_their_retries_and_lost_leases():
     stats = ServiceStats()
-    stats.count_write("holds", 2, 1)
-    stats.count_write("bookings", 0, 3)
-    stats.count_write("bookings", 1, 0)
+    stats.count_hold(2, 1)
+    stats.count_booking(0, 3)
+    stats.count_booking(1, 0)
     assert {k: v for k, v in stats.as_dict().items() if v} == dict(holds=1, bookings=2, retries=3, lost_leases=4)
 
 

@@ -205,7 +205,8 @@ class FakePaymentGateway(PaymentGateway):
                 raise PaymentGatewayError(f"the gateway failed the {request} of {payment_id}; nothing changed there")
 
     def charge(self, payment_id, user, amount_cents, timeout):
-        self._maybe_fail("charge", payment_id)
+        if self._faults:  # read without the lock: it only ever grows, and _maybe_fail checks under it
+            self._maybe_fail("charge", payment_id)
         behaviour = self.behaviours.get(user, Behaviour.OK)
         with self._ledger.books() as books:
             known = books.charge(payment_id)
@@ -225,9 +226,12 @@ class FakePaymentGateway(PaymentGateway):
             self._set(payment_id, PaymentOutcome.CAPTURED, amount_cents)
             self.clock.sleep(timeout)
             return PaymentResult(payment_id, PaymentOutcome.UNKNOWN, amount_cents)
-        self.clock.sleep(self.slow_seconds if behaviour is Behaviour.SLOW else self.latency)
+        wait = self.slow_seconds if behaviour is Behaviour.SLOW else self.latency
+        if wait:
+            self.clock.sleep(wait)
         outcome = PaymentOutcome.DECLINED if behaviour is Behaviour.DECLINE else PaymentOutcome.CAPTURED
-        self._set(payment_id, outcome, amount_cents)
+        with self._ledger.books() as books:
+            books.set_charge(payment_id, outcome, amount_cents)
         return PaymentResult(payment_id, outcome, amount_cents)
 
     def _set(self, payment_id: str, outcome: PaymentOutcome, amount: int) -> None:

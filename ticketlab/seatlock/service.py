@@ -133,10 +133,17 @@ class ServiceStats:
             for name, delta in deltas.items():
                 setattr(self, name, getattr(self, name) + delta)
 
-    def count_write(self, kind: str, retries: int, lost_leases: int) -> None:
-        """One successful write of ``kind`` ("holds" or "bookings"), the hot path: no keyword unpacking."""
+    def count_hold(self, retries: int, lost_leases: int) -> None:
+        """One hold written, after ``retries`` retries (the hot path: no keyword unpacking, no getattr)."""
         with self._lock:
-            setattr(self, kind, getattr(self, kind) + 1)
+            self.holds += 1
+            self.retries += retries
+            self.lost_leases += lost_leases
+
+    def count_booking(self, retries: int, lost_leases: int) -> None:
+        """One booking written, after ``retries`` retries."""
+        with self._lock:
+            self.bookings += 1
             self.retries += retries
             self.lost_leases += lost_leases
 
@@ -252,7 +259,7 @@ class BookingService:
         except _CONTENTION as error:
             self._count_failure(error)
             raise
-        self.stats.count_write("holds", outcome.retries, outcome.lost_leases)
+        self.stats.count_hold(outcome.retries, outcome.lost_leases)
         return outcome.change.hold
 
     def hold_any(self, user: str, count: int = 1, ttl: float | None = None, attempts: int = 20) -> Hold:
@@ -262,8 +269,10 @@ class BookingService:
         number >= 1, :class:`SoldOut` when fewer than ``count`` seats are AVAILABLE, and the
         last contention error after ``attempts`` tries.
         """
-        whole_number("count", count, what="seats", error=InvalidSeatRequest)
-        whole_number("attempts", attempts, what="tries", error=InvalidSeatRequest)
+        if type(count) is not int or count < 1:  # the usual int skips the general check
+            whole_number("count", count, what="seats", error=InvalidSeatRequest)
+        if type(attempts) is not int or attempts < 1:
+            whole_number("attempts", attempts, what="tries", error=InvalidSeatRequest)
         attempt = 1
         while True:
             ids = self.store.find_available(count)
@@ -400,7 +409,7 @@ class BookingService:
         except _NOT_WRITTEN as error:
             self._count_failure(error)
             return None, error
-        self.stats.count_write("bookings", outcome.retries, outcome.lost_leases)
+        self.stats.count_booking(outcome.retries, outcome.lost_leases)
         if self.checkpoint is not None:
             self.checkpoint("booked")
         return outcome.change.booking, None

@@ -58,7 +58,7 @@ class OptimisticStrategy(Strategy):
                 error.retries = attempt - 1  # a retry that found the seat taken still cost a retry
                 raise
             self._pause(clock)
-            change = build(seats, (), expect_versions=tuple(s.version for s in seats))
+            change = build(seats, (), expect_versions=tuple([s.version for s in seats]))
             if store.apply(change) is WriteResult.OK:
                 return WriteOutcome(change, retries=attempt - 1)
             if attempt < self.max_attempts:
