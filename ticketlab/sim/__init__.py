@@ -4,7 +4,7 @@
     result = simulate(rush_config(users="100K", seats="50K", policy="fifo", strategy="optimistic"))
     result.sellout_seconds, result.wait_p95, result.double_bookings
 
-:mod:`~ticketlab.sim.loop` is the event loop (one screen); :mod:`~ticketlab.sim.config` the
+:mod:`~ticketlab.sim.loop` runs its events and processes on SimPy; :mod:`~ticketlab.sim.config` the
 inputs; :mod:`~ticketlab.sim.crowd` who comes and when; :mod:`~ticketlab.sim.room` the waiting-room
 policies; :mod:`~ticketlab.sim.rush` the people around the core; :mod:`~ticketlab.sim.result` what
 happened.

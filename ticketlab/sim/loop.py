@@ -1,24 +1,30 @@
-"""The event loop of the simulator, and the clock that lets the real seat-lock core run inside it.
+"""The simulator's events on SimPy, and the clock that lets the real seat-lock core run inside them.
 
-Invariant: simulated time only moves forward, one event at a time, in (time, sequence) order, in
-one OS thread. Two kinds of event sit on the heap: a plain callback, and a *process* (a greenlet)
-to resume. A process is ordinary top-down code; when it, or the seat-lock core it calls, sleeps
-on the :class:`SimClock`, the process is parked on the heap until its wake-up time and the loop
-runs whatever is due first. So a strategy's pause between check and write, an optimistic backoff,
-a lease wait and a payment's latency really interleave with other users, deterministically.
+Invariant: simulated time only moves forward, one event at a time, in (time, order of scheduling)
+order, in one OS thread: :class:`simpy.Environment` keeps the queue and the clock. The events are
+SimPy ``Timeout`` events whose callback either runs a plain function or resumes a *process*.
 
-The loop fits on one screen on purpose (the model, not the engine, is what the course teaches).
+Why the processes are greenlets and not SimPy's generator processes: the seat-lock core is ordinary
+top-down code that sleeps deep inside its calls (a strategy's pause between check and write, an
+optimistic backoff, a lease wait, a payment's latency), and a generator can only wait in its own
+body. So a process is a greenlet; when it, or the core it calls, sleeps on the :class:`SimClock`,
+the greenlet schedules a ``Timeout`` that switches back into it and hands control to the loop,
+which runs whatever is due first. A strategy's check and its write really interleave with other
+users, deterministically.
+
+Why SimPy and not a heap loop of our own: the rush's own loop ran the same rush, event for event,
+only 1.07-1.23x as fast (``python benchmarks/bench_sim.py``), well below the 4x that would pay for
+owning an engine, so the engine is SimPy's and what is ours is the model.
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
 
 import greenlet
+import simpy
 
 from ticketlab.core.errors import TicketlabError
 from ticketlab.seatlock import SimulatedClock
@@ -26,7 +32,7 @@ from ticketlab.seatlock import SimulatedClock
 __all__ = ["EventLoop", "SimClock", "SleepOutsideProcess"]
 
 
-_Greenlet, _getcurrent, _heappush = greenlet.greenlet, greenlet.getcurrent, heapq.heappush
+_Greenlet, _getcurrent = greenlet.greenlet, greenlet.getcurrent
 
 
 class SleepOutsideProcess(TicketlabError, RuntimeError):
@@ -57,21 +63,18 @@ class SimClock(SimulatedClock):
         raise SleepOutsideProcess("simulated time moves by running the event loop, not by set()")
 
 
-class _Start(tuple):
-    """A process to start: ``(body, args)``."""
-
-
 class EventLoop:
-    """A heap of ``(time, seq, action)``; ``action`` is a callback, a process to start, or one to resume.
+    """Callbacks and processes on a :class:`simpy.Environment` (``env``), starting at ``start``.
 
-    Processes run in pooled worker greenlets: creating a greenlet costs about ten times a switch, so a
-    worker whose process ends waits in the pool for the next one instead of dying.
+    ``now`` is the time of the event running (a plain attribute: the rush reads it on every step).
+    Processes run in pooled worker greenlets: creating a greenlet costs about ten times a switch,
+    so a worker whose process ends waits in the pool for the next one instead of dying.
     """
 
     def __init__(self, start: float = 0.0) -> None:
-        self.now = float(start)
-        self._queue: list[tuple[float, int, Any]] = []
-        self._seq = itertools.count()
+        self.env = simpy.Environment(initial_time=float(start))
+        self.now = self.env.now
+        self._timeout = self.env.timeout
         self._hub = greenlet.getcurrent()
         self._pool: list[greenlet.greenlet] = []
         self.clock = SimClock(self)
@@ -79,12 +82,11 @@ class EventLoop:
 
     def call_at(self, at: float, callback: Callable[[], Any]) -> None:
         """Run ``callback()`` at time ``at`` (never before now)."""
-        heapq.heappush(self._queue, (max(at, self.now), next(self._seq), callback))
+        self._timeout(at - self.now if at > self.now else 0.0).callbacks.append(lambda _event: callback())
 
     def spawn(self, body: Callable[..., Any], *args: Any, at: float | None = None) -> None:
         """Start ``body(*args)`` as a process at ``at`` (default now)."""
-        start = _Start((body, args))
-        heapq.heappush(self._queue, (self.now if at is None else max(at, self.now), next(self._seq), start))
+        self.call_at(self.now if at is None else at, lambda: self._run_process(body, args))
 
     def start(self, body: Callable[..., Any], *args: Any) -> None:
         """From a callback, start ``body(*args)`` as a process at once, inside the current event: it runs
@@ -92,13 +94,16 @@ class EventLoop:
         itself starts a process only when it must, at no cost in order (``spawn`` would queue it)."""
         if _getcurrent() is not self._hub:
             raise SleepOutsideProcess("start() is for callbacks: a process starts another with spawn()")
+        self._run_process(body, args)
+
+    def _run_process(self, body: Callable[..., Any], args: tuple) -> None:
         pool = self._pool
         worker = pool.pop() if pool else _Greenlet(self._work, parent=self._hub)
-        worker.switch(_Start((body, args)))
+        worker.switch((body, args))
 
     def stream(self, items: Sequence[tuple[float, Any]], callback: Callable[[Any], Any]) -> None:
-        """Run ``callback(item)`` at each ``(at, item)`` of ``items``, sorted by ``at``, with one entry on the
-        heap at a time: a crowd of a million arrivals costs a small heap, not a million-entry one."""
+        """Run ``callback(item)`` at each ``(at, item)`` of ``items``, sorted by ``at``, with one event
+        scheduled at a time: a crowd of a million arrivals costs a small queue, not a million-entry one."""
         if not items:
             return
         index = 0
@@ -113,7 +118,7 @@ class EventLoop:
 
         self.call_at(items[0][0], next_item)
 
-    def _work(self, start: _Start) -> None:
+    def _work(self, start: tuple) -> None:
         """A worker's life: run a process, return to the pool, wait for the next."""
         me, pool, hub = greenlet.getcurrent(), self._pool, self._hub
         while True:
@@ -127,34 +132,32 @@ class EventLoop:
         current = _getcurrent()
         if current is self._hub:
             raise SleepOutsideProcess(f"sleep({seconds:g}) outside a process: only a spawned process may wait")
-        _heappush(self._queue, (self.now + seconds, next(self._seq), current))
+        self._timeout(seconds).callbacks.append(current.switch)  # the event resumes it (switch(event))
         self._hub.switch()
 
     def run(self, until: float | None = None) -> float:
         """Run events in order until none is left or the next is after ``until``; returns the time reached."""
-        queue, pool, heappop = self._queue, self._pool, heapq.heappop
+        env = self.env
+        peek, step = env.peek, env.step
         limit = math.inf if until is None else until
         done = 0
         try:
-            while queue:
-                if queue[0][0] > limit:
-                    self.now = limit
+            while True:
+                at = peek()  # infinite when nothing is left
+                if at > limit or at == math.inf:
                     break
-                at, _, action = heappop(queue)
                 self.now = at
                 done += 1
-                kind = type(action)
-                if kind is _Greenlet:
-                    action.switch()
-                elif kind is _Start:
-                    worker = pool.pop() if pool else _Greenlet(self._work, parent=self._hub)
-                    worker.switch(action)
-                else:
-                    action()
+                step()
         finally:
             self.events += done  # counted in a local: this loop runs once per event
+        if at != math.inf and at > limit:  # stopped by the limit: the clock moves on to it
+            if limit > env.now:
+                env.run(until=limit)
+            self.now = limit
         return self.now
 
     @property
     def pending(self) -> int:
-        return len(self._queue)
+        """Events scheduled and not yet run."""
+        return len(self.env._queue)  # SimPy exposes no count; its queue is a plain list
