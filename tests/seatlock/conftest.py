@@ -77,7 +77,7 @@ def _cold_memos():
     from ticketlab.seatlock.stores import base
 
     base._GUARDS.clear()
-    base._EVALUATIONS.clear()
+    base._REFUSALS.clear()
     SqliteStore._PLANS.clear()
     postgres = sys.modules.get("ticketlab.seatlock.stores.postgres")
     if postgres is not None:

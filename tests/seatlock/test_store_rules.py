@@ -78,3 +78,96 @@ def test_a_payment_step_appends_the_capture_first_then_its_own_record(state, cap
     intent = PaymentIntent("pay-h1", "h1", "ann", 4200, state, 1.0)
     assert payment_kinds(PaymentStep("pay-h1", frozenset({None}), intent, captured)) == kinds
     assert payment_kinds(PaymentStep("pay-h1", frozenset({None}))) == ()  # a step that only checks
+
+
+# --- the compiled guard lists judge as the rules say -------------------------------------------
+
+from ticketlab.seatlock.model import Booking, BookingStatus, Hold, SeatStatus  # noqa: E402
+from ticketlab.seatlock.stores.base import Change, WriteResult, first_refusal, required_guards  # noqa: E402
+
+_TO = {RecordKind.HOLD: SeatStatus.AVAILABLE, RecordKind.CONFIRM: SeatStatus.HELD, RecordKind.RELEASE: SeatStatus.HELD,
+       RecordKind.EXPIRE: SeatStatus.HELD, RecordKind.CANCEL: SeatStatus.SOLD, RecordKind.BLOCK: SeatStatus.AVAILABLE,
+       RecordKind.UNBLOCK: SeatStatus.BLOCKED}
+
+
+def _holds_by_hand(guard, change, seats, fences, holds, bookings):
+    """Each guard's rule, written out again plainly (the reference the compiled code is judged by)."""
+    if guard is G.HOLD_LIVE:
+        return change.hold_id in holds
+    if guard is G.HOLD_UNEXPIRED:
+        return change.hold_id in holds and change.at < holds[change.hold_id].expires_at
+    if guard is G.BOOKING_CONFIRMED:
+        b = bookings.get(change.booking.booking_id)
+        return b is not None and b.status is BookingStatus.CONFIRMED
+    if guard is G.STATUS:
+        return all(s.status is _TO[change.kind] for s in seats)
+    if guard is G.HELD_BY:
+        return all(s.hold_id == change.hold_id for s in seats)
+    if guard is G.BOOKED_BY:
+        return all(s.booking_id == change.booking.booking_id for s in seats)
+    if guard is G.VERSIONS:
+        return all(s.version == v for s, v in zip(seats, change.expect_versions))
+    assert guard is G.FENCING
+    return all(t > fences.get(s.seat_id, -1) for s, t in zip(seats, change.fencing_tokens))
+
+
+def _world(kind, break_=frozenset()):
+    """A change of ``kind`` (guarded, versioned, fenced) on two seats, and a state where exactly the
+    guards in ``break_`` fail."""
+    status = _TO[kind]
+    if G.STATUS in break_:
+        status = SeatStatus.SOLD if status is not SeatStatus.SOLD else SeatStatus.HELD
+    hold_id = "h-1" if G.HELD_BY not in break_ else "h-other"
+    booking_id = "b-1" if G.BOOKED_BY not in break_ else "b-other"
+    seats = [Seat(sid, "GA", 1, n, 100, status, 3, hold_id if status is SeatStatus.HELD else None,
+                  booking_id if status is SeatStatus.SOLD else None) for n, sid in enumerate(("A", "B"), 1)]
+    seats[1] = Seat("B", "GA", 1, 2, 100, status, 3, "h-1" if status is SeatStatus.HELD else None,
+                    "b-1" if status is SeatStatus.SOLD else None)  # only the first seat breaks a per-seat rule
+    hold = Hold("h-1", "u", ("A", "B"), 0.0, 5.0 if G.HOLD_UNEXPIRED in break_ else 50.0, 200)
+    holds = {} if G.HOLD_LIVE in break_ else {"h-1": hold}
+    booking = Booking("b-1", "h-1", "u", ("A", "B"), 200, BookingStatus.CONFIRMED, 0.0, "pay-h-1")
+    stored = Booking("b-1", "h-1", "u", ("A", "B"), 200, BookingStatus.CANCELLED if G.BOOKING_CONFIRMED in break_
+                     else BookingStatus.CONFIRMED, 0.0, "pay-h-1")
+    change = Change(kind, ("A", "B"), 10.0, user="u", hold_id="h-1", booking=booking,
+                    expect_versions=(2 if G.VERSIONS in break_ else 3, 3), fencing_tokens=(7, 7))
+    fences = {"A": 7 if G.FENCING in break_ else 6, "B": 6}
+    return change, seats, fences, holds, {"b-1": stored}
+
+
+@pytest.mark.parametrize("kind", list(GUARDED))
+def test_a_compiled_guard_list_refuses_with_the_first_rule_broken_and_only_then(kind):
+    guards = required_guards(_world(kind)[0])
+    assert first_refusal(*_world(kind)) is WriteResult.OK
+    for i, guard in enumerate(guards):
+        world = _world(kind, {guard})
+        broken = [g for g in guards if not _holds_by_hand(g, *world)]
+        assert broken[:1] == [guard] or (guard is G.HOLD_LIVE and broken[0] is G.HOLD_LIVE)
+        assert first_refusal(*world) is guard.refusal, (kind, guard)
+        for later in guards[i + 1:]:  # two rules broken: the earlier one names the refusal
+            world = _world(kind, {guard, later})
+            if not _holds_by_hand(later, *world):
+                assert first_refusal(*world) is guard.refusal, (kind, guard, later)
+
+
+def test_the_compiled_guard_list_is_readable_source_in_the_guards_order():
+    change = Change(RecordKind.CONFIRM, ("A",), 1.0, hold_id="h", expect_versions=(1,), fencing_tokens=(2,))
+    required_guards(change)
+    from ticketlab.seatlock.stores import base
+
+    source = base._REFUSALS[(RecordKind.CONFIRM, True, True, True)].source
+    names = [line.strip()[2:] for line in source.splitlines() if line.strip().startswith("# ")]
+    assert names == [g.name for g in guards_for(RecordKind.CONFIRM, True, True, True)]
+    assert source.count("return REFUSED") == 6 and source.rstrip().endswith("return OK")
+
+
+def test_a_confirm_at_the_very_moment_its_hold_expires_is_refused():
+    change, seats, fences, holds, bookings = _world(RecordKind.CONFIRM)
+    holds = {"h-1": Hold("h-1", "u", ("A", "B"), 0.0, change.at, 200)}
+    assert first_refusal(change, seats, fences, holds, bookings) is WriteResult.CONFLICT
+    holds = {"h-1": Hold("h-1", "u", ("A", "B"), 0.0, change.at + 1e-9, 200)}
+    assert first_refusal(change, seats, fences, holds, bookings) is WriteResult.OK
+
+
+def test_a_fencing_token_equal_to_the_bar_is_stale():
+    change, seats, fences, holds, bookings = _world(RecordKind.HOLD)
+    assert first_refusal(change, seats, {"A": 6, "B": 7}, holds, bookings) is WriteResult.STALE_TOKEN

@@ -226,66 +226,61 @@ OPERANDS: dict[Guard, Callable[[Change], Any]] = {
 }
 
 
-# Each guard evaluated in Python: check(operand, change, seats, fences, holds, bookings).
-# Loops rather than all(...): these run on every write, and a generator costs more than the test.
-
-def _hold_live(hold_id, change, seats, fences, holds, bookings) -> bool:
-    return hold_id in holds
-
-
-def _hold_unexpired(at, change, seats, fences, holds, bookings) -> bool:
+# Each guard evaluated in Python, as source: statements over (change, seats, fences, holds, bookings) and
+# ``require`` (the kind's required status) that ``return REFUSED`` when the guard fails. A change's shape
+# (kind and the strategy's guards) fixes its guard list, so :func:`first_refusal` compiles each shape's
+# list once into one function, in order: no call per guard on the write path. Loops rather than all(...):
+# these run on every write, and a generator costs more than the test.
+_SOURCE: dict[Guard, str] = {
+    Guard.HOLD_LIVE: """
+    if change.hold_id not in holds:
+        return REFUSED""",
+    Guard.HOLD_UNEXPIRED: """
     hold = holds.get(change.hold_id)
-    return hold is not None and at < hold.expires_at
-
-
-def _booking_confirmed(booking_id, change, seats, fences, holds, bookings) -> bool:
-    booking = bookings.get(booking_id)
-    return booking is not None and booking.status is BookingStatus.CONFIRMED
-
-
-def _status(status, change, seats, fences, holds, bookings) -> bool:
+    if hold is None or not change.at < hold.expires_at:
+        return REFUSED""",
+    Guard.BOOKING_CONFIRMED: """
+    booking = bookings.get(change.booking.booking_id)
+    if booking is None or booking.status is not CONFIRMED:
+        return REFUSED""",
+    Guard.STATUS: """
     for seat in seats:
-        if seat.status is not status:
-            return False
-    return True
-
-
-def _held_by(hold_id, change, seats, fences, holds, bookings) -> bool:
+        if seat.status is not require:
+            return REFUSED""",
+    Guard.HELD_BY: """
+    hold_id = change.hold_id
     for seat in seats:
         if seat.hold_id != hold_id:
-            return False
-    return True
-
-
-def _booked_by(booking_id, change, seats, fences, holds, bookings) -> bool:
+            return REFUSED""",
+    Guard.BOOKED_BY: """
+    booking_id = change.booking.booking_id
     for seat in seats:
         if seat.booking_id != booking_id:
-            return False
-    return True
-
-
-def _versions(versions, change, seats, fences, holds, bookings) -> bool:
-    for seat, version in zip(seats, versions):
+            return REFUSED""",
+    Guard.VERSIONS: """
+    for seat, version in zip(seats, change.expect_versions):
         if seat.version != version:
-            return False
-    return True
-
-
-def _fencing(tokens, change, seats, fences, holds, bookings) -> bool:
-    for seat, token in zip(seats, tokens):
+            return REFUSED""",
+    Guard.FENCING: """
+    for seat, token in zip(seats, change.fencing_tokens):
         if token <= fences.get(seat.seat_id, -1):  # strictly above the bar: an equal token was already used
-            return False
-    return True
-
-
-_CHECKS: dict[Guard, Callable[..., bool]] = {
-    Guard.HOLD_LIVE: _hold_live, Guard.HOLD_UNEXPIRED: _hold_unexpired,
-    Guard.BOOKING_CONFIRMED: _booking_confirmed, Guard.STATUS: _status, Guard.HELD_BY: _held_by,
-    Guard.BOOKED_BY: _booked_by, Guard.VERSIONS: _versions, Guard.FENCING: _fencing,
+            return REFUSED""",
 }
 
-_GUARDS: dict[tuple, tuple[Guard, ...]] = {}
-_EVALUATIONS: dict[tuple, tuple[tuple[Callable[..., bool], Callable[[Change], Any], WriteResult], ...]] = {}
+
+def _compile_refusal(guards: tuple[Guard, ...], require: SeatStatus) -> Callable[..., WriteResult]:
+    """One function ``(change, seats, fences, holds, bookings) -> WriteResult`` evaluating ``guards`` in
+    order: the refusal of the first that fails (each guard's :data:`_SOURCE`, with its own refusal), else OK."""
+    scope: dict[str, Any] = {"require": require, "CONFIRMED": BookingStatus.CONFIRMED, "OK": WriteResult.OK}
+    body = []
+    for i, guard in enumerate(guards):
+        scope[f"REFUSED{i}"] = guard.refusal
+        body.append(f"    # {guard.name}{_SOURCE[guard].replace('REFUSED', f'REFUSED{i}')}")
+    source = "def refusal(change, seats, fences, holds, bookings):\n" + "\n".join(body) + "\n    return OK\n"
+    exec(compile(source, f"<guards {' '.join(g.name for g in guards) or 'none'}>", "exec"), scope)
+    refusal = scope["refusal"]
+    refusal.source = source  # what was compiled, for a reader (and a test) to see
+    return refusal
 
 
 def guards_for(kind: RecordKind, guarded: bool, versioned: bool, fenced: bool) -> tuple[Guard, ...]:
@@ -313,6 +308,10 @@ def guards_for(kind: RecordKind, guarded: bool, versioned: bool, fenced: bool) -
     return tuple(out)
 
 
+_GUARDS: dict[tuple, tuple[Guard, ...]] = {}
+_REFUSALS: dict[tuple, Callable[..., WriteResult]] = {}  # per change shape, its compiled guard list
+
+
 def required_guards(change: Change) -> tuple[Guard, ...]:
     """The conditions ``change`` must meet, in the order a store checks them (:func:`guards_for`).
 
@@ -323,7 +322,7 @@ def required_guards(change: Change) -> tuple[Guard, ...]:
     guards = _GUARDS.get(key)
     if guards is None:
         guards = _GUARDS[key] = guards_for(*key)
-        _EVALUATIONS[key] = tuple((_CHECKS[g], OPERANDS[g], g.refusal) for g in guards)
+        _REFUSALS[key] = _compile_refusal(guards, TRANSITIONS[change.kind].require)
     return guards
 
 
@@ -337,14 +336,11 @@ def first_refusal(change: Change, seats: Sequence[Seat], fences: Mapping[str, in
     refusal of the first guard that fails.
     """
     key = (change.kind, change.guarded, change.expect_versions is not None, bool(change.fencing_tokens))
-    evaluation = _EVALUATIONS.get(key)
-    if evaluation is None:  # a shape not seen yet: work its guards out once
+    refusal = _REFUSALS.get(key)
+    if refusal is None:  # a shape not seen yet: compile its guards once
         required_guards(change)
-        evaluation = _EVALUATIONS[key]
-    for check, operand, refusal in evaluation:
-        if not check(operand(change), change, seats, fences, holds, bookings):
-            return refusal
-    return WriteResult.OK
+        refusal = _REFUSALS[key]
+    return refusal(change, seats, fences, holds, bookings)
 
 
 def refusal_now(store: "Store", change: Change) -> WriteResult:
