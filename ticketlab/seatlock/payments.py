@@ -120,6 +120,19 @@ class _Ledger:
     def all_charges(self) -> dict[str, tuple[PaymentOutcome, int]]:
         return dict(self.charges)
 
+    # a charge's two steps, each one call under the lock (a charge is the hot path of every confirm)
+    def begin_charge(self, payment_id: str, amount: int) -> tuple[PaymentOutcome, int] | None:
+        """The charge already known under ``payment_id``, or None after recording it PENDING."""
+        with self._lock:
+            known = self.charges.get(payment_id)
+            if known is None:
+                self.charges[payment_id] = (PaymentOutcome.PENDING, amount)
+            return known
+
+    def finish_charge(self, payment_id: str, outcome: PaymentOutcome, amount: int) -> None:
+        with self._lock:
+            self.charges[payment_id] = (outcome, amount)
+
 
 class _FileBooks:
     """The books of a :class:`_FileLedger` inside one write transaction."""
@@ -167,6 +180,18 @@ class _FileLedger:
     def all_charges(self) -> dict[str, tuple[PaymentOutcome, int]]:
         return _FileBooks(self.file.conn()).all_charges()
 
+    def begin_charge(self, payment_id: str, amount: int) -> tuple[PaymentOutcome, int] | None:
+        """As :meth:`_Ledger.begin_charge`, in one write transaction."""
+        with self.books() as books:
+            known = books.charge(payment_id)
+            if known is None:
+                books.set_charge(payment_id, PaymentOutcome.PENDING, amount)
+            return known
+
+    def finish_charge(self, payment_id: str, outcome: PaymentOutcome, amount: int) -> None:
+        with self.books() as books:
+            books.set_charge(payment_id, outcome, amount)
+
 
 class FakePaymentGateway(PaymentGateway):
     """Charges in a ledger; time passes on the injected clock.
@@ -208,35 +233,28 @@ class FakePaymentGateway(PaymentGateway):
         if self._faults:  # read without the lock: it only ever grows, and _maybe_fail checks under it
             self._maybe_fail("charge", payment_id)
         behaviour = self.behaviours.get(user, Behaviour.OK)
-        with self._ledger.books() as books:
-            known = books.charge(payment_id)
-            if known is not None:  # the same key again: the first answer, money moved at most once
-                outcome, amount = known
-                if outcome is PaymentOutcome.VOIDED:
-                    return PaymentResult(payment_id, outcome, 0)
-                if amount != amount_cents:
-                    raise InputError("amount_cents", amount_cents,
-                                     f"the amount first charged under {payment_id!r} ({amount} cents)")
-                return PaymentResult(payment_id, outcome, amount)
-            books.set_charge(payment_id, PaymentOutcome.PENDING, amount_cents)
+        known = self._ledger.begin_charge(payment_id, amount_cents)
+        if known is not None:  # the same key again: the first answer, money moved at most once
+            outcome, amount = known
+            if outcome is PaymentOutcome.VOIDED:
+                return PaymentResult(payment_id, outcome, 0)
+            if amount != amount_cents:
+                raise InputError("amount_cents", amount_cents,
+                                 f"the amount first charged under {payment_id!r} ({amount} cents)")
+            return PaymentResult(payment_id, outcome, amount)
         if behaviour is Behaviour.TIMEOUT_PENDING:
             self.clock.sleep(timeout)
             return PaymentResult(payment_id, PaymentOutcome.UNKNOWN, amount_cents)
         if behaviour is Behaviour.TIMEOUT_CAPTURED:
-            self._set(payment_id, PaymentOutcome.CAPTURED, amount_cents)
+            self._ledger.finish_charge(payment_id, PaymentOutcome.CAPTURED, amount_cents)
             self.clock.sleep(timeout)
             return PaymentResult(payment_id, PaymentOutcome.UNKNOWN, amount_cents)
         wait = self.slow_seconds if behaviour is Behaviour.SLOW else self.latency
         if wait:
             self.clock.sleep(wait)
         outcome = PaymentOutcome.DECLINED if behaviour is Behaviour.DECLINE else PaymentOutcome.CAPTURED
-        with self._ledger.books() as books:
-            books.set_charge(payment_id, outcome, amount_cents)
+        self._ledger.finish_charge(payment_id, outcome, amount_cents)
         return PaymentResult(payment_id, outcome, amount_cents)
-
-    def _set(self, payment_id: str, outcome: PaymentOutcome, amount: int) -> None:
-        with self._ledger.books() as books:
-            books.set_charge(payment_id, outcome, amount)
 
     def refund(self, payment_id, key=None):
         self._maybe_fail("refund", payment_id)
