@@ -25,6 +25,7 @@ the course: the Taylor Swift rush (100K people, 50K seats, FIFO, optimistic) and
 from __future__ import annotations
 
 import argparse
+import gc
 import heapq
 import importlib.util
 import itertools
@@ -306,13 +307,19 @@ def heap_core_rush(c):
         rush.EventLoop = simpy_loop
 
 
-def _median_wall(fn, repeat: int) -> tuple[float, object]:
-    walls, last = [], None
+def _taking_turns(runs: dict, repeat: int) -> dict:
+    """Median CPU seconds of this process and the last result of each of ``runs`` (name -> function),
+    the functions taking turns ``repeat`` times: on a shared machine other work stretches the wall
+    clock, and a slow spell then falls on every row alike."""
+    seconds: dict = {name: [] for name in runs}
+    last: dict = {}
     for _ in range(repeat):
-        started = time.perf_counter()
-        last = fn()
-        walls.append(time.perf_counter() - started)
-    return statistics.median(walls), last
+        for name, fn in runs.items():
+            gc.collect()  # the garbage of the run before is not this one's to collect
+            started = time.process_time()
+            last[name] = fn()
+            seconds[name].append(time.process_time() - started)
+    return {name: (statistics.median(seconds[name]), last[name]) for name in runs}
 
 
 def _command(argv: list[str], repeat: int) -> tuple[float, float]:
@@ -442,18 +449,18 @@ def main(argv: list[str] | None = None) -> int:
         print(f"history checker, CPU time, median of {args.repeat}:")
         print_history_costs(config, core_costs(args.core_seats, args.repeat)[2], args)
         return 0
-    ours_s, ours = _median_wall(lambda: simulate(config), args.repeat)
-    theirs_s, theirs = _median_wall(lambda: simpy_rush(config), args.repeat)
+    timed = _taking_turns({"ours": lambda: simulate(config), "theirs": lambda: simpy_rush(config),
+                           "engine": lambda: loop_rush(config), "heap": lambda: heap_core_rush(config)}, args.repeat)
+    (ours_s, ours), (theirs_s, theirs) = timed["ours"], timed["theirs"]
+    (engine_s, engine), (heap_s, heap) = timed["engine"], timed["heap"]
     print(f"rush of {users:,} people for {seats:,} seats (FIFO, optimistic, 70% of holds abandoned), "
-          f"median of {args.repeat}:")
+          f"CPU time, median of {args.repeat}, the four runs taking turns:")
     print(f"  ticketlab on SimPy + real core {ours_s:6.3f} s   seats sold {ours.seats_sold:,}   sold out at "
           f"{ours.sellout_seconds or float('nan'):,.0f} s   {ours.events:,} events ({ours.events / ours_s:,.0f}/s)")
     print(f"  SimPy model, seats a number    {theirs_s:6.3f} s   seats sold {theirs['seats_sold']:,}   sold out at "
           f"{theirs['sellout'] or float('nan'):,.0f} s")
-    engine_s, engine = _median_wall(lambda: loop_rush(config), args.repeat)
     print(f"  heap loop, seats a number      {engine_s:6.3f} s   seats sold {engine['seats_sold']:,}   sold out at "
           f"{engine['sellout'] or float('nan'):,.0f} s   (the SimPy model's logic on a heap loop of our own)")
-    heap_s, heap = _median_wall(lambda: heap_core_rush(config), args.repeat)
     same = (heap.seats_sold, heap.events, heap.outcomes) == (ours.seats_sold, ours.events, ours.outcomes)
     print(f"  heap loop + real core          {heap_s:6.3f} s   seats sold {heap.seats_sold:,}   sold out at "
           f"{heap.sellout_seconds or float('nan'):,.0f} s   {heap.events:,} events   "
