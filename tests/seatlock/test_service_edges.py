@@ -341,3 +341,38 @@ def test_block_and_unblock_name_each_seat_not_in_the_status_they_need_and_change
     service.block(["GA-1-1", "GA-1-3"])
     blocked, = records_of(service.store, RecordKind.BLOCK)
     assert (blocked.user, blocked.seat_ids) == ("venue", ("GA-1-1", "GA-1-3"))  # the venue, not a buyer
+
+
+# --- hold_any: its own input first, then the seats the store finds, in sorted order -------------
+
+from ticketlab.seatlock import SoldOut  # noqa: E402
+
+
+@pytest.mark.parametrize("user, ttl, error, name", [
+    ("", None, InvalidSeatRequest, "user"),
+    (None, None, InvalidSeatRequest, "user"),
+    ("bob", 0, InvalidTTL, "ttl"),
+    ("bob", "ten minutes", InvalidTTL, "ttl"),
+])
+def test_hold_any_refuses_a_bad_user_or_ttl_before_it_looks_for_seats_even_when_sold_out(user, ttl, error, name):
+    for seats_left in (4, 0):
+        store = _store(4)
+        service = BookingService(store, OptimisticStrategy(), SimulatedClock())
+        for i in range(4 - seats_left):
+            service.hold_seats("alice", [f"GA-1-{i + 1}"])
+        before = store.history()
+        with pytest.raises(error) as info:
+            service.hold_any(user, 1, ttl=ttl)
+        assert info.value.name == name
+        assert store.history() == before  # nothing written
+    with pytest.raises(SoldOut):
+        service.hold_any("bob", 1)
+
+
+def test_hold_any_holds_the_seats_it_found_in_sorted_order():
+    store = _store(20)
+    service = BookingService(store, OptimisticStrategy(), SimulatedClock())
+    hold = service.hold_any("bob", 10)  # GA-1-1 .. GA-1-10: seat-map order is not the sorted order
+    assert set(hold.seat_ids) == {f"GA-1-{i}" for i in range(1, 11)}
+    assert list(hold.seat_ids) == sorted(hold.seat_ids) and hold.seat_ids[1] == "GA-1-10"
+    assert records_of(store, RecordKind.HOLD)[-1].seat_ids == hold.seat_ids

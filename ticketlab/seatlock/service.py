@@ -77,6 +77,7 @@ DEFAULT_HOLD_TTL = 600.0
 DEFAULT_RECHECK_AFTER, DEFAULT_RECHECK_MAX = 60.0, 900.0
 
 _CONTENTION = (SeatUnavailable, LostRace, LockTimeout, StaleFencingToken)
+_AVAILABLE = SeatStatus.AVAILABLE
 _hold = maker(Hold)  # every hold is built here: positional, without the frozen __init__'s per-field lookups
 _booking = maker(Booking)  # every booking a confirm writes, the same way
 # a confirm that fails after the payment for one of these refunds it (an outage is not contention)
@@ -239,15 +240,21 @@ class BookingService:
         _check_user(user)
         ids = self._validate_seats(seat_ids)
         ttl = self.hold_ttl if ttl is None else seconds("ttl", ttl)
+        return self._hold(user, ids, ttl)
+
+    def _hold(self, user: str, ids: tuple[str, ...], ttl: float) -> Hold:
+        """Hold ``ids`` (seat-map ids, sorted, each once) for ``user`` for ``ttl`` seconds: :meth:`hold_seats`
+        after its checks of the input, and :meth:`hold_any` with the seats the store just found."""
         hold_id = f"h-{self._prefix}-{next(self._ids)}"
         clock = self.clock
         price = self.store.price_cents(ids)  # from the seat map: a write that reads nothing first still knows it
 
         def check(seats: list[Seat]) -> None:
-            if any(s.status is not SeatStatus.AVAILABLE for s in seats):
-                taken = {s.seat_id: s.status.value for s in seats if s.status is not SeatStatus.AVAILABLE}
-                error = SeatBlocked if SeatStatus.BLOCKED.value in taken.values() else SeatUnavailable
-                raise error(taken)
+            for seat in seats:  # a loop, not any(...): no generator on every hold
+                if seat.status is not _AVAILABLE:
+                    taken = {s.seat_id: s.status.value for s in seats if s.status is not _AVAILABLE}
+                    error = SeatBlocked if SeatStatus.BLOCKED.value in taken.values() else SeatUnavailable
+                    raise error(taken)
 
         def build(seats: list[Seat] | None, tokens: tuple[int, ...], **guards) -> Change:
             now = clock.now()
@@ -273,13 +280,15 @@ class BookingService:
             whole_number("count", count, what="seats", error=InvalidSeatRequest)
         if type(attempts) is not int or attempts < 1:
             whole_number("attempts", attempts, what="tries", error=InvalidSeatRequest)
+        _check_user(user)
+        ttl = self.hold_ttl if ttl is None else seconds("ttl", ttl)
         attempt = 1
         while True:
-            ids = self.store.find_available(count)
+            ids = self.store.find_available(count)  # seat-map ids, each once: nothing to validate
             if len(ids) < count:
                 raise SoldOut(count, len(ids))
             try:
-                return self.hold_seats(user, ids, ttl)
+                return self._hold(user, tuple(sorted(ids)), ttl)
             except _CONTENTION:
                 if attempt == attempts:
                     raise
@@ -720,8 +729,9 @@ class BookingService:
             raise InvalidSeatRequest("seat_ids", seat_ids, "a list of seat ids, e.g. ['A-1-1', 'A-1-2']")
         if len(seat_ids) == 0:
             raise InvalidSeatRequest("seat_ids", list(seat_ids), "at least one seat id")
-        if not all(isinstance(s, str) for s in seat_ids):
-            raise InvalidSeatRequest("seat_ids", list(seat_ids), "seat ids as strings, e.g. ['A-1-1', 'A-1-2']")
+        for seat_id in seat_ids:
+            if type(seat_id) is not str and not isinstance(seat_id, str):
+                raise InvalidSeatRequest("seat_ids", list(seat_ids), "seat ids as strings, e.g. ['A-1-1', 'A-1-2']")
         if len(set(seat_ids)) != len(seat_ids):
             raise InvalidSeatRequest("seat_ids", list(seat_ids), "each seat id at most once")
         missing = self.store.missing_seats(seat_ids)

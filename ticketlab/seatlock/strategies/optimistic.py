@@ -8,6 +8,7 @@ after a jittered exponential backoff, at most ``max_attempts`` times in all.
 from __future__ import annotations
 
 from collections.abc import Callable
+from operator import attrgetter
 
 from ticketlab.core.numbers import whole_number
 from ticketlab.core.vocab import StrategyName
@@ -17,6 +18,8 @@ from ticketlab.seatlock.stores.base import WriteResult
 from ticketlab.seatlock.strategies.base import Strategy, WriteOutcome
 
 __all__ = ["OptimisticStrategy"]
+
+_version = attrgetter("version")
 
 
 class OptimisticStrategy(Strategy):
@@ -58,7 +61,7 @@ class OptimisticStrategy(Strategy):
                 error.retries = attempt - 1  # a retry that found the seat taken still cost a retry
                 raise
             self._pause(clock)
-            change = build(seats, (), expect_versions=tuple([s.version for s in seats]))
+            change = build(seats, (), expect_versions=tuple(map(_version, seats)))
             if store.apply(change) is WriteResult.OK:
                 return WriteOutcome(change, retries=attempt - 1)
             if attempt < self.max_attempts:
