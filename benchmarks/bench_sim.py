@@ -461,7 +461,8 @@ def main(argv: list[str] | None = None) -> int:
           f"{theirs['sellout'] or float('nan'):,.0f} s")
     print(f"  heap loop, seats a number      {engine_s:6.3f} s   seats sold {engine['seats_sold']:,}   sold out at "
           f"{engine['sellout'] or float('nan'):,.0f} s   (the SimPy model's logic on a heap loop of our own)")
-    same = (heap.seats_sold, heap.events, heap.outcomes) == (ours.seats_sold, ours.events, ours.outcomes)
+    same = (heap.seats_sold, heap.events, heap.outcomes, heap.sellout_seconds) == (
+        ours.seats_sold, ours.events, ours.outcomes, ours.sellout_seconds)
     print(f"  heap loop + real core          {heap_s:6.3f} s   seats sold {heap.seats_sold:,}   sold out at "
           f"{heap.sellout_seconds or float('nan'):,.0f} s   {heap.events:,} events   "
           f"({'the same rush' if same else 'DIFFERENT from ticketlab on SimPy'})")

@@ -171,3 +171,39 @@ def test_a_confirm_at_the_very_moment_its_hold_expires_is_refused():
 def test_a_fencing_token_equal_to_the_bar_is_stale():
     change, seats, fences, holds, bookings = _world(RecordKind.HOLD)
     assert first_refusal(change, seats, {"A": 6, "B": 7}, holds, bookings) is WriteResult.STALE_TOKEN
+
+
+def test_stores_in_threads_writing_a_new_shape_at_once_all_find_its_compiled_guards():
+    """The memos are shared by every store: a thread that finds a shape's guard list must find its
+    compiled guards too, however the threads interleave (a tiny switch interval makes them interleave)."""
+    import sys
+    import threading
+
+    from ticketlab.seatlock import BookingService, MemoryStore, SimulatedClock, make_strategy, small_venue
+    from ticketlab.seatlock.stores import base
+
+    errors: list[BaseException] = []
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        for _ in range(40):
+            base._GUARDS.clear()
+            base._REFUSALS.clear()
+            services = [BookingService(MemoryStore(small_venue(4).seats()), make_strategy("optimistic"),
+                                       SimulatedClock()) for _ in range(4)]
+
+            def first_hold(service):
+                try:
+                    service.hold_any("fan", 1)
+                except BaseException as error:  # noqa: BLE001 - any error fails the test below
+                    errors.append(error)
+
+            threads = [threading.Thread(target=first_hold, args=(s,)) for s in services]
+            for thread in threads:
+                thread.start()
+            for thread in threads:
+                thread.join()
+            assert all(s.store.counters()[SeatStatus.HELD] == 1 for s in services)
+    finally:
+        sys.setswitchinterval(interval)
+    assert errors == []

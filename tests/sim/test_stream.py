@@ -30,3 +30,53 @@ def test_an_empty_stream_schedules_nothing():
     loop = EventLoop()
     loop.stream([], print)
     assert loop.pending == 0
+
+
+# --- the loop on SimPy keeps the old loop's meaning of time -------------------------------------
+
+import math  # noqa: E402
+
+
+def test_an_event_planned_for_a_moment_runs_at_exactly_that_moment_in_the_order_planned():
+    # 20.428 + (58.632 - 20.428) is 58.63199999999999 in floating point: SimPy's now + delay misses
+    assert 20.428 + (58.632 - 20.428) != 58.632
+    loop, seen = EventLoop(), []
+    loop.call_at(1.0, lambda: loop.call_at(58.632, lambda: seen.append(("planned first", loop.now))))
+    loop.call_at(20.428, lambda: loop.call_at(58.632, lambda: seen.append(("planned second", loop.now))))
+    loop.run()
+    assert seen == [("planned first", 58.632), ("planned second", 58.632)]
+
+
+def test_an_event_at_exactly_until_runs_and_nothing_is_left_behind_by_stopping():
+    assert 294.008 + (848.907 - 294.008) != 848.907
+    loop, seen = EventLoop(), []
+    loop.call_at(294.008, lambda: loop.call_at(848.907, lambda: seen.append(loop.now)))
+    loop.call_at(900.0, lambda: seen.append(loop.now))
+    assert loop.run(until=848.907) == 848.907 and seen == [848.907]
+    for until in (850.0, 860.0, 870.0):  # stopping again and again leaves only the real event pending
+        assert loop.run(until=until) == until
+        assert loop.pending == 1
+    assert loop.run() == 900.0 and seen == [848.907, 900.0]
+    assert loop.events == 3 and loop.pending == 0
+
+
+def test_the_clock_never_goes_back_and_later_events_keep_their_times():
+    loop, seen = EventLoop(), []
+
+    def sleeper():
+        loop.wait(1.0)
+        seen.append(("woke", loop.now))
+
+    loop.run(until=10.0)
+    assert loop.run(until=5.0) == 10.0  # an until before now is now
+    loop.spawn(sleeper)
+    loop.call_at(12.0, lambda: seen.append(("at 12", loop.now)))
+    loop.run()
+    assert seen == [("woke", 11.0), ("at 12", 12.0)]
+
+
+def test_an_event_at_infinity_is_an_event():
+    loop, seen = EventLoop(), []
+    loop.call_at(math.inf, lambda: seen.append(loop.now))
+    assert loop.run(until=10.0) == 10.0 and seen == [] and loop.pending == 1
+    assert loop.run() == math.inf and seen == [math.inf] and loop.pending == 0

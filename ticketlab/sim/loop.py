@@ -1,8 +1,9 @@
 """The simulator's events on SimPy, and the clock that lets the real seat-lock core run inside them.
 
 Invariant: simulated time only moves forward, one event at a time, in (time, order of scheduling)
-order, in one OS thread: :class:`simpy.Environment` keeps the queue and the clock. The events are
-SimPy ``Timeout`` events whose callback either runs a plain function or resumes a *process*.
+order, in one OS thread: :class:`simpy.Environment` keeps the queue and the clock. A callback runs
+from an event at the absolute time it was planned for (:class:`_At`); a *process* waits on a SimPy
+``Timeout``, whose callback resumes it.
 
 Why the processes are greenlets and not SimPy's generator processes: the seat-lock core is ordinary
 top-down code that sleeps deep inside its calls (a strategy's pause between check and write, an
@@ -19,6 +20,7 @@ owning an engine, so the engine is SimPy's and what is ours is the model.
 
 from __future__ import annotations
 
+import heapq
 import math
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,6 +35,7 @@ __all__ = ["EventLoop", "SimClock", "SleepOutsideProcess"]
 
 
 _Greenlet, _getcurrent = greenlet.greenlet, greenlet.getcurrent
+_NORMAL = simpy.core.NORMAL
 
 
 class SleepOutsideProcess(TicketlabError, RuntimeError):
@@ -63,6 +66,25 @@ class SimClock(SimulatedClock):
         raise SleepOutsideProcess("simulated time moves by running the event loop, not by set()")
 
 
+class _At(simpy.events.Event):
+    """An event that fires at the absolute time ``at`` (never before now), where ``Timeout`` takes a delay.
+
+    Why: SimPy schedules ``now + delay``, and in floating point no delay may give exactly ``at``
+    (``20.428 + d`` is never 58.632): two events meant for one moment would swap order, or a sweep
+    would run just before the expiry it was meant to meet. So this event is put on SimPy's queue as
+    ``Environment.schedule`` puts one, with the time itself: the same (time, priority, id) entry, and
+    the same fields as ``Timeout`` sets (``_ok``, ``_value``), SimPy's own since its version 3.
+    """
+
+    def __init__(self, env: simpy.Environment, at: float) -> None:
+        self.env = env
+        self.callbacks = []
+        self._value = None
+        self._ok = True
+        now = env._now
+        heapq.heappush(env._queue, (at if at > now else now, _NORMAL, next(env._eid), self))
+
+
 class EventLoop:
     """Callbacks and processes on a :class:`simpy.Environment` (``env``), starting at ``start``.
 
@@ -82,7 +104,7 @@ class EventLoop:
 
     def call_at(self, at: float, callback: Callable[[], Any]) -> None:
         """Run ``callback()`` at time ``at`` (never before now)."""
-        self._timeout(at - self.now if at > self.now else 0.0).callbacks.append(lambda _event: callback())
+        _At(self.env, at).callbacks.append(lambda _event: callback())
 
     def spawn(self, body: Callable[..., Any], *args: Any, at: float | None = None) -> None:
         """Start ``body(*args)`` as a process at ``at`` (default now)."""
@@ -136,24 +158,33 @@ class EventLoop:
         self._hub.switch()
 
     def run(self, until: float | None = None) -> float:
-        """Run events in order until none is left or the next is after ``until``; returns the time reached."""
+        """Run events in order until none is left or the next is after ``until``; returns the time reached.
+
+        Events at exactly ``until`` run. Stopped by ``until``, the clock moves on to it (never back: an
+        ``until`` before now is now); with nothing left to run, it stays at the last event's time.
+        """
         env = self.env
         peek, step = env.peek, env.step
-        limit = math.inf if until is None else until
+        limit = math.inf if until is None else max(until, self.now)
         done = 0
+        stopped = False
         try:
             while True:
-                at = peek()  # infinite when nothing is left
-                if at > limit or at == math.inf:
+                at = peek()
+                if at > limit:
+                    stopped = True
+                    break
+                if at == math.inf and not env._queue:  # peek() says infinity for an empty queue too
                     break
                 self.now = at
                 done += 1
                 step()
         finally:
             self.events += done  # counted in a local: this loop runs once per event
-        if at != math.inf and at > limit:  # stopped by the limit: the clock moves on to it
-            if limit > env.now:
-                env.run(until=limit)
+        if stopped and limit > env.now:  # SimPy's clock moves by an event: one that does nothing, at the limit
+            _At(env, limit)
+            step()
+        if stopped:
             self.now = limit
         return self.now
 

@@ -277,7 +277,7 @@ def _compile_refusal(guards: tuple[Guard, ...], require: SeatStatus) -> Callable
         scope[f"REFUSED{i}"] = guard.refusal
         body.append(f"    # {guard.name}{_SOURCE[guard].replace('REFUSED', f'REFUSED{i}')}")
     source = "def refusal(change, seats, fences, holds, bookings):\n" + "\n".join(body) + "\n    return OK\n"
-    exec(compile(source, f"<guards {' '.join(g.name for g in guards) or 'none'}>", "exec"), scope)
+    exec(source, scope)
     refusal = scope["refusal"]
     refusal.source = source  # what was compiled, for a reader (and a test) to see
     return refusal
@@ -321,8 +321,10 @@ def required_guards(change: Change) -> tuple[Guard, ...]:
     key = (change.kind, change.guarded, change.expect_versions is not None, bool(change.fencing_tokens))
     guards = _GUARDS.get(key)
     if guards is None:
-        guards = _GUARDS[key] = guards_for(*key)
+        guards = guards_for(*key)
+        # compiled first, then listed: a thread that finds the list finds the compiled guards too
         _REFUSALS[key] = _compile_refusal(guards, TRANSITIONS[change.kind].require)
+        _GUARDS[key] = guards
     return guards
 
 
