@@ -253,11 +253,23 @@ class HeapLoop:
 
     def _work(self, start) -> None:
         me = self._getcurrent()
-        while True:
+        while start is not None:
             body, args = start
             body(*args)
+            body = args = start = None
             self._pool.append(me)
             start = self._hub.switch()
+
+    def close(self) -> None:  # as ticketlab's loop: end parked and idle processes, drop what is left
+        parked = [action for _, _, action in self._queue if type(action) is self._greenlet]
+        self._queue.clear()
+        for process in parked:
+            if not process.dead:
+                process.throw()
+        idle, self._pool = self._pool, []
+        for worker in idle:
+            if not worker.dead:
+                worker.switch(None)
 
     def wait(self, seconds: float) -> None:
         heapq.heappush(self._queue, (self.now + seconds, next(self._seq), self._getcurrent()))

@@ -179,6 +179,33 @@ def test_the_cyclic_collector_is_paused_while_a_rush_runs_and_left_as_it_was(ena
     assert seen and not any(seen)  # every sample inside the run saw it paused
 
 
+def test_simulate_builds_and_judges_the_rush_with_the_collector_paused_and_puts_it_back(monkeypatch):
+    import gc
+
+    import ticketlab.sim.rush as rush_module
+
+    seen = {}
+    real_check, real_draw = rush_module.check_history, rush_module.Crowd.draw
+
+    def check(*args, **kwargs):
+        seen["judged"] = gc.isenabled()
+        return real_check(*args, **kwargs)
+
+    def draw(*args, **kwargs):
+        seen["built"] = gc.isenabled()
+        return real_draw(*args, **kwargs)
+
+    monkeypatch.setattr(rush_module, "check_history", check)
+    monkeypatch.setattr(rush_module.Crowd, "draw", staticmethod(draw))
+    assert gc.isenabled()
+    result = simulate(rush_config(users=200, seats=80, admit_per_minute=60))
+    assert result.ok and seen == {"built": False, "judged": False}
+    assert gc.isenabled()
+    seen.clear()
+    Rush(rush_config(users=200, seats=80, admit_per_minute=60)).run().result()  # result() pauses on its own
+    assert seen == {"built": True, "judged": False} and gc.isenabled()
+
+
 def test_a_rush_that_fails_still_puts_the_collector_back():
     import gc
 
@@ -190,3 +217,24 @@ def test_a_rush_that_fails_still_puts_the_collector_back():
     with pytest.raises(RuntimeError):
         Rush(rush_config(users=100, seats=50, admit_per_minute=60)).run(progress=boom)
     assert gc.isenabled()
+
+
+@pytest.mark.parametrize("horizon", [86_400.0, 200.0])
+def test_a_finished_rush_is_freed_once_dropped_even_cut_short_with_shoppers_mid_purchase(horizon):
+    """Its processes end with the run: a suspended greenlet would keep the whole rush alive for good
+    (a notebook moving a slider a thousand times kept a thousand rushes)."""
+    import gc
+    import weakref
+
+    rush = Rush(rush_config(users=400, seats=150, admit_per_minute=120, horizon=horizon, pay_time=300.0,
+                            strategy="distributed"))
+    rush.run()
+    result = rush.result()
+    assert result.ok
+    if horizon < 1000:
+        assert rush.active > 0  # cut short: people were still shopping or paying when it stopped
+    gone = weakref.ref(rush)
+    store = weakref.ref(rush.store)
+    del rush
+    gc.collect()
+    assert gone() is None and store() is None

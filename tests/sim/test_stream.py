@@ -80,3 +80,25 @@ def test_an_event_at_infinity_is_an_event():
     loop.call_at(math.inf, lambda: seen.append(loop.now))
     assert loop.run(until=10.0) == 10.0 and seen == [] and loop.pending == 1
     assert loop.run() == math.inf and seen == [math.inf] and loop.pending == 0
+
+
+def test_close_ends_parked_and_idle_processes_and_drops_what_was_not_run():
+    loop, seen = EventLoop(), []
+
+    def shopper(name, pause):
+        try:
+            loop.wait(pause)
+            seen.append(("done", name))
+        finally:
+            seen.append(("unwound", name))
+
+    for name, pause in (("quick", 1.0), ("slow", 50.0)):
+        loop.spawn(shopper, name, pause)
+    loop.call_at(60.0, lambda: seen.append("never"))
+    assert loop.run(until=10.0) == 10.0
+    idle = list(loop._pool)
+    assert seen == [("done", "quick"), ("unwound", "quick")] and len(idle) == 1 and loop.pending == 2
+    loop.close()
+    assert seen[-1] == ("unwound", "slow") and ("done", "slow") not in seen and "never" not in seen
+    assert loop.pending == 0 and loop._pool == [] and all(worker.dead for worker in idle)
+    assert loop.run() == 10.0 and loop.events == 3  # nothing left to run

@@ -140,14 +140,37 @@ class EventLoop:
 
         self.call_at(items[0][0], next_item)
 
-    def _work(self, start: tuple) -> None:
-        """A worker's life: run a process, return to the pool, wait for the next."""
+    def _work(self, start: tuple | None) -> None:
+        """A worker's life: run a process, return to the pool, wait for the next (None: stop)."""
         me, pool, hub = greenlet.getcurrent(), self._pool, self._hub
-        while True:
+        while start is not None:
             body, args = start
             body(*args)
+            body = args = start = None  # an idle worker keeps nothing of the process it ran
             pool.append(me)
             start = hub.switch()
+
+    def close(self) -> None:
+        """End every process, so a finished simulation is freed once it is dropped.
+
+        A process parked on an event not run (the run stopped at its ``until``) is unwound with
+        ``GreenletExit``; an idle worker in the pool is told to stop; the events not run are dropped.
+        Why: a greenlet that is suspended keeps its frame, and the frame what it refers to (the
+        process's model, all of it), for as long as the greenlet lives, which is for good once it sits
+        in a cycle the collector cannot see into. Only the loop's own code (a callback, not a process)
+        may close it; afterwards the loop runs nothing more.
+        """
+        queue = self.env._queue
+        parked = [resume.__self__ for *_, event in queue for resume in (event.callbacks or ())
+                  if type(getattr(resume, "__self__", None)) is _Greenlet]
+        queue.clear()
+        for process in parked:
+            if not process.dead:
+                process.throw()  # GreenletExit: the process unwinds (its finally blocks run) and ends
+        idle, self._pool = self._pool, []
+        for worker in idle:
+            if not worker.dead:
+                worker.switch(None)
 
     def wait(self, seconds: float) -> None:
         """Park the running process for ``seconds`` of simulated time."""

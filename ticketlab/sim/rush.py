@@ -291,17 +291,24 @@ class Rush:
         loop.call_at(c.sweep_interval, self._sweep)
         loop.call_at(-c.early, self._sample)
         with _cyclic_gc_paused():
-            loop.run(until=c.horizon)
+            try:
+                loop.run(until=c.horizon)
+            finally:
+                loop.close()  # no greenlet keeps this rush alive once it is dropped
         for user in self.waitlist:
             self.outcome[user] = "waitlisted"
         self.wall_seconds = time.perf_counter() - started
         return self
 
     def result(self) -> RushResult:
-        report = check_history(self.store.history(), self.store.snapshot())
-        return summarise_rush(self, report)
+        """What happened, with the history checker's verdict (the collector paused as in :meth:`run`: the
+        checker builds a model of every seat beside the rush's millions of objects)."""
+        with _cyclic_gc_paused():
+            report = check_history(self.store.history(), self.store.snapshot())
+            return summarise_rush(self, report)
 
 
 def simulate(config: RushConfig, progress: Callable[[float], None] | None = None) -> RushResult:
-    """Run one rush and summarise it."""
-    return Rush(config).run(progress).result()
+    """Run one rush and summarise it (building it, running it and judging it with the collector paused)."""
+    with _cyclic_gc_paused():
+        return Rush(config).run(progress).result()
