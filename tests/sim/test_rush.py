@@ -238,3 +238,43 @@ def test_a_finished_rush_is_freed_once_dropped_even_cut_short_with_shoppers_mid_
     del rush
     gc.collect()
     assert gone() is None and store() is None
+
+
+def test_an_interrupt_anywhere_while_the_pause_begins_leaves_the_collector_as_it_was():
+    """Ctrl-C lands between two lines: injected (with a trace hook) before each line of the pause's
+    beginning in turn, up to its yield (an interrupt inside its finally is not covered)."""
+    import gc
+    import inspect
+    import sys
+
+    import ticketlab.sim.rush as rush_module
+
+    code = rush_module._cyclic_gc_paused.__wrapped__.__code__
+    source, first = inspect.getsourcelines(code)
+    until = first + next(i for i, line in enumerate(source) if line.strip() == "yield")
+    lines = sorted({line for _, _, line in code.co_lines() if line and first + 1 < line <= until})
+    assert len(lines) >= 6
+    for target in lines:
+        fired = []
+
+        def tracer(frame, event, arg, target=target, fired=fired):
+            if frame.f_code is not code:
+                return None
+
+            def local(frame, event, arg):
+                if event == "line" and frame.f_lineno == target and not fired:
+                    fired.append(target)
+                    raise KeyboardInterrupt
+                return local
+            return local
+
+        sys.settrace(tracer)
+        try:
+            simulate(rush_config(users=60, seats=20, admit_per_minute=60))
+        except KeyboardInterrupt:
+            pass
+        finally:
+            sys.settrace(None)
+        assert gc.isenabled() and rush_module._gc_pauses == [], f"interrupted before line {target}"
+    simulate(rush_config(users=60, seats=20, admit_per_minute=60))
+    assert gc.isenabled() and rush_module._gc_pauses == []

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ticketlab.sim.loop import EventLoop
+import pytest
+
+from ticketlab.sim.loop import EventLoop, SleepOutsideProcess
 
 
 def test_a_stream_runs_each_item_at_its_time_in_order_among_other_events():
@@ -102,3 +104,74 @@ def test_close_ends_parked_and_idle_processes_and_drops_what_was_not_run():
     assert seen[-1] == ("unwound", "slow") and ("done", "slow") not in seen and "never" not in seen
     assert loop.pending == 0 and loop._pool == [] and all(worker.dead for worker in idle)
     assert loop.run() == 10.0 and loop.events == 3  # nothing left to run
+
+
+def _loop_with(*bodies):
+    loop = EventLoop()
+    for body in bodies:
+        loop.spawn(body, loop)
+    loop.spawn(lambda loop: None, loop)  # ends at once: its worker waits idle in the pool
+    loop.run(until=5.0)
+    return loop
+
+
+def test_close_ends_every_process_even_when_one_raises_while_it_unwinds_then_raises_that():
+    seen = []
+
+    def breaks(loop):
+        try:
+            loop.wait(50.0)
+        finally:
+            raise ValueError("a finally block that fails")
+
+    def quiet(loop):
+        try:
+            loop.wait(60.0)
+        finally:
+            seen.append("quiet unwound")
+
+    loop = _loop_with(breaks, quiet)
+    workers = list(loop._pool)
+    with pytest.raises(ValueError, match="finally block"):
+        loop.close()
+    assert seen == ["quiet unwound"] and loop.pending == 0 and loop._pool == []
+    assert workers and all(worker.dead for worker in workers)
+
+
+def test_a_process_that_waits_or_goes_on_while_it_is_closed_still_ends():
+    import greenlet
+
+    seen = []
+
+    def waits_in_finally(loop):
+        try:
+            loop.wait(50.0)
+        finally:
+            seen.append("finally")
+            loop.wait(1.0)  # closing: this raises GreenletExit instead of parking again
+            seen.append("never")
+
+    def goes_on(loop):
+        try:
+            loop.wait(50.0)
+        except greenlet.GreenletExit:
+            seen.append("caught")
+        seen.append("went on")
+
+    loop = _loop_with(waits_in_finally, goes_on)
+    loop.close()
+    assert seen == ["finally", "caught", "went on"] and loop.pending == 0 and loop._pool == []
+    assert loop.run() == 5.0 and seen == ["finally", "caught", "went on"]  # nothing left to run
+
+
+def test_a_process_cannot_close_the_loop_it_runs_in():
+    loop, seen = EventLoop(), []
+
+    def closer():
+        with pytest.raises(SleepOutsideProcess, match="close"):
+            loop.close()
+        seen.append("went on")
+
+    loop.spawn(closer)
+    loop.run()
+    assert seen == ["went on"]

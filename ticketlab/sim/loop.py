@@ -36,6 +36,7 @@ __all__ = ["EventLoop", "SimClock", "SleepOutsideProcess"]
 
 _Greenlet, _getcurrent = greenlet.greenlet, greenlet.getcurrent
 _NORMAL = simpy.core.NORMAL
+_CLOSE_ROUNDS = 8
 
 
 class SleepOutsideProcess(TicketlabError, RuntimeError):
@@ -101,6 +102,7 @@ class EventLoop:
         self._pool: list[greenlet.greenlet] = []
         self.clock = SimClock(self)
         self.events = 0
+        self._closing = False
 
     def call_at(self, at: float, callback: Callable[[], Any]) -> None:
         """Run ``callback()`` at time ``at`` (never before now)."""
@@ -154,29 +156,50 @@ class EventLoop:
         """End every process, so a finished simulation is freed once it is dropped.
 
         A process parked on an event not run (the run stopped at its ``until``) is unwound with
-        ``GreenletExit``; an idle worker in the pool is told to stop; the events not run are dropped.
-        Why: a greenlet that is suspended keeps its frame, and the frame what it refers to (the
-        process's model, all of it), for as long as the greenlet lives, which is for good once it sits
-        in a cycle the collector cannot see into. Only the loop's own code (a callback, not a process)
-        may close it; afterwards the loop runs nothing more.
+        ``GreenletExit`` (its ``finally`` blocks run; one that tries to wait meanwhile gets
+        ``GreenletExit`` again); an idle worker in the pool is told to stop; the events not run are
+        dropped. Every process is ended even if one raises while it unwinds; the first such error is
+        raised after. Why: a greenlet that is suspended keeps its frame, and the frame what it refers
+        to (the process's model, all of it), for as long as the greenlet lives, which is for good once
+        it sits in a cycle the collector cannot see into. Only the loop's own code (a callback, not a
+        process) may close it.
         """
-        queue = self.env._queue
-        parked = [resume.__self__ for *_, event in queue for resume in (event.callbacks or ())
-                  if type(getattr(resume, "__self__", None)) is _Greenlet]
-        queue.clear()
-        for process in parked:
-            if not process.dead:
-                process.throw()  # GreenletExit: the process unwinds (its finally blocks run) and ends
-        idle, self._pool = self._pool, []
-        for worker in idle:
-            if not worker.dead:
-                worker.switch(None)
+        if _getcurrent() is not self._hub:
+            raise SleepOutsideProcess("close() is for the loop's own code: a process cannot end the loop it runs in")
+        first_error: BaseException | None = None
+        self._closing = True
+        try:
+            for _ in range(_CLOSE_ROUNDS):  # a process that catches GreenletExit and waits again is met again
+                queue = self.env._queue
+                parked = [resume.__self__ for *_, event in queue for resume in (event.callbacks or ())
+                          if type(getattr(resume, "__self__", None)) is _Greenlet]
+                queue.clear()
+                for process in parked:
+                    if not process.dead:
+                        try:
+                            process.throw()  # GreenletExit: the process unwinds and ends
+                        except Exception as error:  # noqa: BLE001 - raised below, once all are ended
+                            first_error = first_error or error
+                while self._pool:
+                    worker = self._pool.pop()
+                    if not worker.dead:
+                        worker.switch(None)
+                if not self.env._queue:
+                    break
+            else:
+                raise RuntimeError(f"close(): processes still waiting after {_CLOSE_ROUNDS} rounds of GreenletExit")
+        finally:
+            self._closing = False
+        if first_error is not None:
+            raise first_error
 
     def wait(self, seconds: float) -> None:
         """Park the running process for ``seconds`` of simulated time."""
         current = _getcurrent()
         if current is self._hub:
             raise SleepOutsideProcess(f"sleep({seconds:g}) outside a process: only a spawned process may wait")
+        if self._closing:
+            raise greenlet.GreenletExit  # the loop is ending this process: it may not wait any more
         self._timeout(seconds).callbacks.append(current.switch)  # the event resumes it (switch(event))
         self._hub.switch()
 

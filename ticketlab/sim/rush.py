@@ -54,7 +54,8 @@ SOLD_OUT = 0.99
 
 
 _gc_lock = threading.Lock()
-_gc_pauses = [0, False]  # rushes running now, and whether the collector was on before the first began
+_gc_pauses: list[object] = []  # one token per rush paused now (several threads may run rushes)
+_gc_was_on = [False]  # whether the collector was on before the first of them began
 
 
 @contextmanager
@@ -65,18 +66,23 @@ def _cyclic_gc_paused() -> Iterator[None]:
     so the collector keeps re-scanning a growing heap for cycles the rush almost never makes: at
     50,000 people that was about a third of the run's time, for 5 MB less memory at its peak.
     Reference counting still frees everything else at once. Rushes in several threads share one pause.
+    Each pause is a token in a list, added and removed in single steps, so an interrupt that lands
+    anywhere while the pause begins still leaves the collector as it was (one inside the ``finally``
+    that ends it can still leave it paused).
     """
-    with _gc_lock:
-        if _gc_pauses[0] == 0:
-            _gc_pauses[1] = gc.isenabled()
-            gc.disable()
-        _gc_pauses[0] += 1
+    token = object()
     try:
+        with _gc_lock:
+            if not _gc_pauses:
+                _gc_was_on[0] = gc.isenabled()
+            _gc_pauses.append(token)
+            gc.disable()
         yield
     finally:
         with _gc_lock:
-            _gc_pauses[0] -= 1
-            if _gc_pauses[0] == 0 and _gc_pauses[1]:
+            if token in _gc_pauses:
+                _gc_pauses.remove(token)
+            if not _gc_pauses and _gc_was_on[0]:
                 gc.enable()
 
 
@@ -293,8 +299,13 @@ class Rush:
         with _cyclic_gc_paused():
             try:
                 loop.run(until=c.horizon)
-            finally:
-                loop.close()  # no greenlet keeps this rush alive once it is dropped
+            except BaseException:
+                try:
+                    loop.close()  # no greenlet keeps this rush alive once it is dropped...
+                except Exception:  # noqa: BLE001 - ...and the run's own error is the one to see
+                    pass
+                raise
+            loop.close()
         for user in self.waitlist:
             self.outcome[user] = "waitlisted"
         self.wall_seconds = time.perf_counter() - started
