@@ -13,9 +13,10 @@ the greenlet schedules a ``Timeout`` that switches back into it and hands contro
 which runs whatever is due first. A strategy's check and its write really interleave with other
 users, deterministically.
 
-Why SimPy and not a heap loop of our own: the rush's own loop ran the same rush, event for event,
-only 1.07-1.23x as fast (``python benchmarks/bench_sim.py``), well below the 4x that would pay for
-owning an engine, so the engine is SimPy's and what is ours is the model.
+Why SimPy and not a heap loop of our own: the heap loop the rush used to run on runs the same rush,
+event for event, only 1.0-1.3x as fast (``python benchmarks/bench_sim.py`` measures it on every run),
+well below the 4x that would pay for owning an engine, so the engine is SimPy's and what is ours is
+the model.
 """
 
 from __future__ import annotations
