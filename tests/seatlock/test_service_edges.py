@@ -186,9 +186,10 @@ def test_a_stale_token_and_a_lost_race_are_counted_as_what_they_are():
 def test_count_hold_and_count_booking_add_one_each_and_their_retries_and_lost_leases():
     stats = ServiceStats()
     stats.count_hold(2, 1)
+    stats.count_hold(1, 2)
     stats.count_booking(0, 3)
     stats.count_booking(1, 0)
-    assert {k: v for k, v in stats.as_dict().items() if v} == dict(holds=1, bookings=2, retries=3, lost_leases=4)
+    assert {k: v for k, v in stats.as_dict().items() if v} == dict(holds=2, bookings=2, retries=4, lost_leases=6)
 
 
 # --- refusals carry what they are about -------------------------------------------------------
