@@ -230,7 +230,7 @@ class FakePaymentGateway(PaymentGateway):
                 raise PaymentGatewayError(f"the gateway failed the {request} of {payment_id}; nothing changed there")
 
     def charge(self, payment_id, user, amount_cents, timeout):
-        if self._faults:  # read without the lock: it only ever grows, and _maybe_fail checks under it
+        if self._faults:  # read without the lock: its keys are never removed, and _maybe_fail counts under it
             self._maybe_fail("charge", payment_id)
         behaviour = self.behaviours.get(user, Behaviour.OK)
         known = self._ledger.begin_charge(payment_id, amount_cents)
