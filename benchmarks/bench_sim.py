@@ -275,17 +275,11 @@ class HeapLoop:
         heapq.heappush(self._queue, (self.now + seconds, next(self._seq), self._getcurrent()))
         self._hub.switch()
 
-    def stream(self, items, callback) -> None:
-        position = iter(range(len(items)))
-
-        def fire() -> None:
-            i = next(position)
-            if i + 1 < len(items):
-                self.call_at(items[i + 1][0], fire)
-            callback(items[i][1])
+    def stream(self, items, callback) -> None:  # the package's own stream object: it only calls call_at
+        from ticketlab.sim.loop import _Stream
 
         if items:
-            self.call_at(items[0][0], fire)
+            _Stream(self, items, callback).schedule()
 
     def run(self, until=None) -> float:
         queue, heappop, parked = self._queue, heapq.heappop, self._greenlet

@@ -240,6 +240,26 @@ def test_a_finished_rush_is_freed_once_dropped_even_cut_short_with_shoppers_mid_
     assert gone() is None and store() is None
 
 
+def test_a_finished_rush_is_freed_by_reference_counting_alone():
+    """No cycle holds a rush: freed at once when dropped, it costs the collector nothing. At 100,000 people
+    a rush left in a cycle made the first collection after it a 2.3-second scan of a million objects."""
+    import gc
+    import weakref
+
+    rush = Rush(rush_config(users=400, seats=150, admit_per_minute=120, pay_time=300.0))
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        rush.run()
+        rush.result()
+        gone = weakref.ref(rush)
+        del rush
+        assert gone() is None
+    finally:
+        if was_on:
+            gc.enable()
+
+
 def test_an_interrupt_anywhere_while_the_pause_begins_leaves_the_collector_as_it_was():
     """Ctrl-C lands between two lines: injected (with a trace hook) before each line of the pause's
     beginning in turn, up to its yield (an interrupt inside its finally is not covered)."""

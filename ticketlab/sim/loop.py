@@ -87,6 +87,28 @@ class _At(simpy.events.Event):
         heapq.heappush(env._queue, (at if at > now else now, _NORMAL, next(env._eid), self))
 
 
+class _Stream:
+    """The next item of :meth:`EventLoop.stream`. A small object and not a closure that schedules itself:
+    such a closure refers to itself through its cell, and that cycle would keep the callback (a whole
+    rush, through its bound method) alive until the cyclic collector found it."""
+
+    __slots__ = ("loop", "items", "callback", "index")
+
+    def __init__(self, loop: "EventLoop", items: Sequence[tuple[float, Any]], callback: Callable[[Any], Any]) -> None:
+        self.loop, self.items, self.callback, self.index = loop, items, callback, 0
+
+    def schedule(self) -> None:
+        self.loop.call_at(self.items[self.index][0], self.next_item)
+
+    def next_item(self) -> None:
+        items, index = self.items, self.index
+        item = items[index][1]
+        self.index = index = index + 1
+        if index < len(items):
+            self.loop.call_at(items[index][0], self.next_item)
+        self.callback(item)
+
+
 class EventLoop:
     """Callbacks and processes on a :class:`simpy.Environment` (``env``), starting at ``start``.
 
@@ -129,19 +151,8 @@ class EventLoop:
     def stream(self, items: Sequence[tuple[float, Any]], callback: Callable[[Any], Any]) -> None:
         """Run ``callback(item)`` at each ``(at, item)`` of ``items``, sorted by ``at``, with one event
         scheduled at a time: a crowd of a million arrivals costs a small queue, not a million-entry one."""
-        if not items:
-            return
-        index = 0
-
-        def next_item() -> None:
-            nonlocal index
-            item = items[index][1]
-            index += 1
-            if index < len(items):
-                self.call_at(items[index][0], next_item)
-            callback(item)
-
-        self.call_at(items[0][0], next_item)
+        if items:
+            _Stream(self, items, callback).schedule()
 
     def _work(self, start: tuple | None) -> None:
         """A worker's life: run a process, return to the pool, wait for the next (None: stop)."""

@@ -64,7 +64,7 @@ is not judged: times from different processes are compared only with their own h
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from enum import Enum, StrEnum
 from operator import attrgetter
@@ -241,7 +241,7 @@ class _Replay:
 
     It holds what the history has built so far: each seat's state (one object per seat, so a step
     looks a seat up once, not once per fact), the live and ended holds, the bookings, each
-    payment's state and money. ``step[kind](record)`` applies one record of that kind and flags,
+    payment's state and money. ``steps()[kind](record)`` applies one record of that kind and flags,
     in order, every rule the record breaks; :meth:`check_counters` and
     :meth:`check_sold_matches_bookings` then judge the state the record left. Nothing is formatted
     unless a rule is broken: a correct history costs no message.
@@ -270,8 +270,12 @@ class _Replay:
         # seats set_status left SOLD without a live booking or booked but not SOLD, judged after the record
         self.unmatched: list[str] = []
         self.sold_mismatched: set[str] = set()  # seats already flagged SOLD_MISMATCH (once per seat)
+
+    def steps(self) -> dict[RecordKind, Callable[[Record], None]]:
+        """The step for each record kind. Built for one replay and not kept on it: a dict of its own bound
+        methods would make the replay a cycle, left for the cyclic collector with every seat's state."""
         K = _KINDS  # noqa: N806
-        self.step = {
+        return {
             K.INIT: self.on_init, K.HOLD: self.on_hold, K.CONFIRM: self.on_confirm,
             K.RELEASE: self.on_release_or_expire, K.EXPIRE: self.on_release_or_expire, K.CANCEL: self.on_cancel,
             K.BLOCK: self.on_block_or_unblock, K.UNBLOCK: self.on_block_or_unblock,
@@ -557,7 +561,7 @@ def check_history(history: Iterable[Record], final_seats: Mapping[str, Seat] | N
     """
     records = sorted(history, key=attrgetter("seq"))
     r = _Replay(final_seats)
-    step, flag = r.step, r.flag
+    step, flag = r.steps(), r.flag
     last_seq = None
     for rec in records:
         if last_seq is not None and rec.seq <= last_seq:
