@@ -19,7 +19,9 @@ baseline (a dict of statuses behind a lock) in the same run, and the history che
 record, on the core's history and on a whole rush's (holds, confirms, expiries, payments, sweeps; with
 ``--history-scenario``, a course scenario's rush, e.g. the Taylor Swift one). Then the targets of
 the course: the Taylor Swift rush (100K people, 50K seats, FIFO, optimistic) and the Super Bowl rush
-(500K people) as whole `ticketlab simulate` commands, with the events per second each reports; and the milliseconds the chapter 10 and 11 panels take per slider move.
+(500K people) as whole `ticketlab simulate` commands, with the events per second each reports, beside
+what the same two crowds cost the counter models alone (no core, no checker: a floor under any rush of
+those crowds on either engine); and the milliseconds the chapter 10 and 11 panels take per slider move.
 """
 
 from __future__ import annotations
@@ -131,7 +133,8 @@ def simpy_rush(c) -> dict:
     env.process(gate())
     env.process(sweeper())
     env.run(until=c.horizon)
-    return dict(seats_sold=state["sold"], sellout=state["sellout"], wall=time.perf_counter() - started)
+    return dict(seats_sold=state["sold"], sellout=state["sellout"], wall=time.perf_counter() - started,
+                events=next(env._eid))  # SimPy numbers every event it schedules: the count of them
 
 
 def loop_rush(c) -> dict:
@@ -211,7 +214,8 @@ def loop_rush(c) -> dict:
     loop.call_at(0.0, opening)
     loop.call_at(-c.early + c.sweep_interval, sweeper)
     loop.run(until=c.horizon)
-    return dict(seats_sold=state["sold"], sellout=state["sellout"], wall=time.perf_counter() - started)
+    return dict(seats_sold=state["sold"], sellout=state["sellout"], wall=time.perf_counter() - started,
+                events=loop.events)
 
 
 class _Start(tuple):
@@ -311,6 +315,22 @@ def heap_core_rush(c):
         return simulate(c)
     finally:
         rush.EventLoop = simpy_loop
+
+
+def scenario_floor(name: str, **overrides) -> dict[str, tuple[float, int]]:
+    """CPU seconds and events of the counter model of a course scenario's rush (``overrides``: as
+    ``ticketlab simulate``'s flags), on SimPy and on the heap loop: what running the crowd costs before
+    any seat-lock work, so a floor under the whole command."""
+    from ticketlab.ui.commands.sim import rush_from_scenario
+
+    c = rush_from_scenario(name, **overrides)
+    out = {}
+    for engine, model in (("SimPy model", simpy_rush), ("heap loop, same model", loop_rush)):
+        gc.collect()
+        started = time.process_time()
+        result = model(c)
+        out[engine] = (time.process_time() - started, result["events"])
+    return out
 
 
 def _taking_turns(runs: dict, repeat: int) -> dict:
@@ -494,6 +514,12 @@ def main(argv: list[str] | None = None) -> int:
               f"{ts_rate:,.0f} events/s")
         print(f"`ticketlab simulate --scenario superbowl`     {sb:6.2f} s whole command (target <= 10 s), "
               f"{sb_rate:,.0f} events/s")
+        print("the same two crowds with no core at all (seats a number), CPU time of the model alone:")
+        for name, target in (("taylor-swift", 2.0), ("superbowl", 10.0)):
+            floor = scenario_floor(name)
+            for engine, (seconds, events) in floor.items():
+                verdict = "above" if seconds > target else "below"
+                print(f"  {name:13} {engine:24} {seconds:6.2f} s, {events:,} events   ({verdict} the {target:g} s target)")
     if not args.skip_panels:
         print(f"panels, seconds per slider move (of {args.moves}; target median <= 0.050 s):")
         for name, (median, worst, cpu, scale, helpers) in panel_latency(args.moves).items():

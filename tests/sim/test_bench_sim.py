@@ -39,6 +39,16 @@ def test_the_counter_model_sells_the_same_seats_on_both_engines():
     assert math.isclose(on_simpy["sellout"], on_heap["sellout"], rel_tol=0.01)
 
 
+def test_the_floor_counts_each_engines_events_for_a_course_scenario():
+    bench = _bench()
+    floor = bench.scenario_floor("taylor-swift", users=3000, seats=1500)
+    assert set(floor) == {"SimPy model", "heap loop, same model"}
+    (simpy_s, simpy_events), (heap_s, heap_events) = floor["SimPy model"], floor["heap loop, same model"]
+    assert simpy_s > 0 and heap_s > 0
+    # at least an arrival, an admission and a look per person; SimPy also schedules each process's start
+    assert 3 * 3000 <= heap_events < simpy_events
+
+
 def test_the_simulator_is_put_back_on_simpy_after_a_heap_loop_run():
     import ticketlab.sim.rush as rush
     from ticketlab.sim.loop import EventLoop
