@@ -69,22 +69,33 @@ class SimClock(SimulatedClock):
 
 
 class _At(simpy.events.Event):
-    """An event that fires at the absolute time ``at`` (never before now), where ``Timeout`` takes a delay.
+    """An event that runs its ``action()`` at the absolute time ``at`` (never before now), where ``Timeout``
+    takes a delay.
 
     Why: SimPy schedules ``now + delay``, and in floating point no delay may give exactly ``at``
     (``20.428 + d`` is never 58.632): two events meant for one moment would swap order, or a sweep
     would run just before the expiry it was meant to meet. So this event is put on SimPy's queue as
     ``Environment.schedule`` puts one, with the time itself: the same (time, priority, id) entry, and
-    the same fields as ``Timeout`` sets (``_ok``, ``_value``), SimPy's own since its version 3.
+    the same fields as ``Timeout`` sets (``_ok``, ``_value``), SimPy's own since its version 3. Its
+    callbacks are one shared tuple, whose one entry runs the event's action: SimPy only iterates them,
+    so no list and no closure is made per event (a rush schedules hundreds of thousands).
     """
 
-    def __init__(self, env: simpy.Environment, at: float) -> None:
+    def __init__(self, env: simpy.Environment, at: float, action: Callable[[], Any] | None = None) -> None:
         self.env = env
-        self.callbacks = []
+        self.action = action
+        self.callbacks = _ACT if action is not None else ()
         self._value = None
         self._ok = True
         now = env._now
         heapq.heappush(env._queue, (at if at > now else now, _NORMAL, next(env._eid), self))
+
+
+def _act(event: _At) -> None:
+    event.action()
+
+
+_ACT = (_act,)
 
 
 class _Stream:
@@ -129,7 +140,7 @@ class EventLoop:
 
     def call_at(self, at: float, callback: Callable[[], Any]) -> None:
         """Run ``callback()`` at time ``at`` (never before now)."""
-        _At(self.env, at).callbacks.append(lambda _event: callback())
+        _At(self.env, at, callback)
 
     def spawn(self, body: Callable[..., Any], *args: Any, at: float | None = None) -> None:
         """Start ``body(*args)`` as a process at ``at`` (default now)."""
@@ -222,17 +233,17 @@ class EventLoop:
         ``until`` before now is now); with nothing left to run, it stays at the last event's time.
         """
         env = self.env
-        peek, step = env.peek, env.step
+        queue, step = env._queue, env.step  # the queue's head read in place: SimPy's peek() is a call per event
         limit = math.inf if until is None else max(until, self.now)
         done = 0
         stopped = False
         try:
             while True:
-                at = peek()
+                at = queue[0][0] if queue else math.inf  # an empty queue reads as SimPy's peek() reads it
                 if at > limit:
                     stopped = True
                     break
-                if at == math.inf and not env._queue:  # peek() says infinity for an empty queue too
+                if not queue:  # nothing left and no finite until: the clock stays at the last event
                     break
                 self.now = at
                 done += 1
