@@ -23,4 +23,17 @@ def test_benchmark_reports_every_strategy_beside_its_bare_baseline(capsys):
         (b, s, t) for b in ("memory", "sqlite") for s in bench.STRATEGIES for t in (1, 2)}
     for r in rows:
         assert r["core_ops_s"] > 0 and r["bare_ops_s"] > 0 and r["ratio"] > 0
-        assert r["target"] == {"memory": 0.30, "sqlite": 0.70}[r["backend"]]
+        assert (r["target"], r["target_unit"]) == {"memory": (5.0, "us/op at most"),
+                                                   "sqlite": (0.70, "ratio at least")}[r["backend"]]
+        met = 1e6 / r["core_ops_s"] <= 5.0 if r["backend"] == "memory" else r["ratio"] >= 0.70
+        assert r["meets_target"] is met and r["verdict"].endswith("ok" if met else "MISSED")
+
+
+def test_a_figure_over_its_aim_never_prints_as_meeting_it():
+    spec = importlib.util.spec_from_file_location("bench_seatlock", BENCH)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert bench.us_verdict(5.04, 5.0) == "5.1 us > 5.0 MISSED"
+    assert bench.us_verdict(5.0, 5.0) == "5.0 us <= 5.0 ok"
+    assert bench.us_verdict(64.12, 5.0) == "64.2 us > 5.0 MISSED"
+    assert bench.verdict(0.698, 0.70) == "0.698 < 0.70 MISSED"
