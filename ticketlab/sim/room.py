@@ -2,7 +2,10 @@
 
 Invariant: a user leaves the room at most once, and only through :meth:`Room.admit`; the room never
 admits before the on-sale (t = 0). Every policy has the same interface (``join``, ``open``,
-``admit``, ``__len__``); they differ only in the order they admit:
+``admit``, ``__len__``); they differ only in the order they admit (and a lottery in whom it keeps:
+``join`` says False for an arrival it turns away). A room keeps no callback of its caller's: the
+caller (a rush) holds the room, and a room holding the rush back would be a cycle that keeps a
+finished rush alive until the cyclic collector runs.
 
 - **FIFO**: first come, first served. Fair, and predictable: whoever arrives first wins, which is
   what bots are built to do.
@@ -38,8 +41,10 @@ class Room:
         self.opened = False
         self._line: deque[int] = deque()
 
-    def join(self, user: int) -> None:
+    def join(self, user: int) -> bool:
+        """``user`` arrives; True if they wait in the room, False if it turns them away at once."""
         self._line.append(user)
+        return True
 
     def open(self, turned_away: Callable[[int], None]) -> None:
         """The on-sale moment: from now on :meth:`admit` may let people in."""
@@ -57,8 +62,9 @@ class RaffleRoom(Room):
         super().__init__(rng)
         self._pool: list[int] = []
 
-    def join(self, user: int) -> None:
+    def join(self, user: int) -> bool:
         self._pool.append(user)
+        return True
 
     def admit(self) -> int | None:
         if not self._pool:
@@ -85,8 +91,9 @@ class PriorityRoom(Room):
         self._is_bot = is_bot
         self._unverified: deque[int] = deque()
 
-    def join(self, user: int) -> None:
+    def join(self, user: int) -> bool:
         (self._unverified if self._is_bot(user) else self._line).append(user)
+        return True
 
     def admit(self) -> int | None:
         return super().admit() if self._line else (self._unverified.popleft() if self._unverified else None)
@@ -99,13 +106,11 @@ class LotteryRoom(Room):
     def __init__(self, rng: np.random.Generator, winners: int) -> None:
         super().__init__(rng)
         self.winners = winners
-        self._turned_away: Callable[[int], None] | None = None
 
-    def join(self, user: int) -> None:
-        if self.opened and self._turned_away is not None:  # registration closed at the draw
-            self._turned_away(user)
-        else:
-            super().join(user)
+    def join(self, user: int) -> bool:
+        if self.opened:  # registration closed at the draw
+            return False
+        return super().join(user)
 
     def open(self, turned_away: Callable[[int], None]) -> None:
         entrants = list(self._line)
@@ -113,7 +118,6 @@ class LotteryRoom(Room):
         self._line = deque(entrants[: self.winners])
         for user in entrants[self.winners:]:
             turned_away(user)
-        self._turned_away = turned_away
         super().open(turned_away)
 
 

@@ -130,7 +130,8 @@ class Rush:
         self.joined_at[user] = now = self.loop.now
         rate = 1.0 / self._admit_interval
         self.estimated[user] = max(0.0, -now) + len(self.room) / rate  # the wait the room announces
-        self.room.join(user)
+        if not self.room.join(user):
+            self._turned_away(user)
         self._wake_gate()
 
     def _turned_away(self, user: int) -> None:
