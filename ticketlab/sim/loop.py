@@ -77,14 +77,16 @@ class _At(simpy.events.Event):
     would run just before the expiry it was meant to meet. So this event is put on SimPy's queue as
     ``Environment.schedule`` puts one, with the time itself: the same (time, priority, id) entry, and
     the same fields as ``Timeout`` sets (``_ok``, ``_value``), SimPy's own since its version 3. Its
-    callbacks are one shared tuple, whose one entry runs the event's action: SimPy only iterates them,
-    so no list and no closure is made per event (a rush schedules hundreds of thousands).
+    callbacks are one shared tuple, whose one entry runs the event's action: ``step`` only iterates
+    them, so no list and no closure is made per event (a rush schedules hundreds of thousands). The
+    tuple cannot be appended to, so such an event is not one to wait on (SimPy's processes and
+    conditions append their callbacks): it is the loop's own, never handed out.
     """
 
-    def __init__(self, env: simpy.Environment, at: float, action: Callable[[], Any] | None = None) -> None:
+    def __init__(self, env: simpy.Environment, at: float, action: Callable[[], Any]) -> None:
         self.env = env
         self.action = action
-        self.callbacks = _ACT if action is not None else ()
+        self.callbacks = _ACT
         self._value = None
         self._ok = True
         now = env._now
@@ -93,6 +95,10 @@ class _At(simpy.events.Event):
 
 def _act(event: _At) -> None:
     event.action()
+
+
+def _nothing() -> None:
+    """The action of the event that moves SimPy's clock to a run's ``until``."""
 
 
 _ACT = (_act,)
@@ -251,7 +257,7 @@ class EventLoop:
         finally:
             self.events += done  # counted in a local: this loop runs once per event
         if stopped and limit > env.now:  # SimPy's clock moves by an event: one that does nothing, at the limit
-            _At(env, limit)
+            _At(env, limit, _nothing)
             step()
         if stopped:
             self.now = limit
