@@ -49,6 +49,22 @@ def test_the_floor_counts_each_engines_events_for_a_course_scenario():
     assert 3 * 3000 <= heap_events < simpy_events
 
 
+def test_the_values_a_hold_and_its_confirm_record_are_rebuilt_equal_by_the_cores_constructors():
+    from ticketlab.seatlock import Booking, Hold, PaymentIntent, PaymentState, Record, RecordKind, Seat, SeatStatus
+
+    bench = _bench()
+    plan = bench.recorded_values()
+    assert [type(value) for _, _, value in plan] == [Hold, Booking, Seat, Seat, PaymentIntent, PaymentIntent,
+                                                     Record, Record, Record, Record]
+    assert [value.kind for _, _, value in plan[6:]] == [RecordKind.HOLD, RecordKind.PAYMENT_INTENT,
+                                                       RecordKind.PAYMENT_CAPTURED, RecordKind.CONFIRM]
+    assert plan[2][2].status is SeatStatus.SOLD and plan[4][2].state is PaymentState.BOOKED
+    for make, fields, value in plan:
+        assert make(*fields) == value and type(make(*fields)) is type(value)
+    values_us, bare_us, count = bench.recorded_values_us(50, 1)
+    assert count == 10 and values_us > 0 and bare_us > 0
+
+
 def test_the_simulator_is_put_back_on_simpy_after_a_heap_loop_run():
     import ticketlab.sim.rush as rush
     from ticketlab.sim.loop import EventLoop
