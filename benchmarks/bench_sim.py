@@ -558,7 +558,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"  hold + confirm through the core  {core_us:7.2f} us   (aim <= 5 us)")
     print(f"  the same two changes, bare       {bare_us:7.2f} us   (a dict of statuses behind a lock)")
     values_us, values_bare_us, values = recorded_values_us(args.core_seats, args.repeat)
-    print(f"  the {values} values they record   {values_us:7.2f} us   built alone, no dict, lock or check "
+    label = f"the {values} values they record"
+    print(f"  {label:<33}{values_us:7.2f} us   built alone, no dict, lock or check "
           f"(bare beside it: {values_bare_us:.2f} us)")
     print_history_costs(config, check_us, args)
     if not args.skip_full:
