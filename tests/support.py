@@ -2,10 +2,26 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
+
+
+@contextmanager
+def collector_off() -> Iterator[None]:
+    """The cyclic garbage collector off inside, put back as it was after: what is freed inside was freed by
+    reference counting alone."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
 
 
 def free_port() -> int:

@@ -64,19 +64,15 @@ def test_the_replay_is_freed_when_the_check_returns_without_the_cyclic_collector
     model waited for the collector beside the rush's million other objects."""
     import gc
 
+    from support import collector_off
     from ticketlab.seatlock.check import history as module
 
     history, store, _ = sale()
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_off():
         before = sum(type(o) is module._Replay for o in gc.get_objects())
         for _ in range(3):
             assert check_history(history, store.snapshot()).ok
         assert sum(type(o) is module._Replay for o in gc.get_objects()) == before
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def test_catches_a_seat_sold_twice():

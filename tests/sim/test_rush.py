@@ -247,22 +247,18 @@ def test_a_finished_rush_is_freed_by_reference_counting_alone(policy, strategy, 
     """No cycle holds a rush, whatever its room, strategy or end: freed at once when dropped, it costs the
     collector nothing. At 100,000 people a rush left in a cycle made the first collection after it a
     2.3-second scan of a million objects."""
-    import gc
     import weakref
+
+    from support import collector_off
 
     rush = Rush(rush_config(users=400, seats=150, admit_per_minute=120, pay_time=300.0, policy=policy,
                             strategy=strategy, seat_choice=choice, horizon=horizon, arrival="fans-and-bots"))
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_off():
         rush.run()
         rush.result()
         gone = weakref.ref(rush)
         del rush
         assert gone() is None
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def test_an_interrupt_anywhere_while_the_pause_begins_leaves_the_collector_as_it_was():

@@ -31,8 +31,9 @@ def test_a_stream_keeps_one_entry_on_the_heap_whatever_its_length():
 def test_a_stream_run_to_its_end_keeps_nothing_of_its_callback_alive():
     """Nothing schedules itself through a closure: the callback (a rush's bound method) is let go by
     reference counting once the last item has run, with the cyclic collector off."""
-    import gc
     import weakref
+
+    from support import collector_off
 
     class Owner:
         def __init__(self) -> None:
@@ -43,17 +44,12 @@ def test_a_stream_run_to_its_end_keeps_nothing_of_its_callback_alive():
 
     loop, owner = EventLoop(), Owner()
     loop.stream([(float(t), t) for t in range(5)], owner.take)
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_off():
         loop.run()
         assert owner.seen == [0, 1, 2, 3, 4]
         gone = weakref.ref(owner)
         del owner
         assert gone() is None
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def test_an_empty_stream_schedules_nothing():
