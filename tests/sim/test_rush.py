@@ -10,6 +10,7 @@ from ticketlab.core.errors import InputError
 from ticketlab.sim import Rush, rush_config, simulate
 from ticketlab.sim.analytic import compare
 from ticketlab.sim.loop import EventLoop, SleepOutsideProcess
+from ticketlab.sim.room import LOTTERY_OVERSUBSCRIBE
 
 SMALL = dict(users=1_200, seats=600, max_active=2_000)
 
@@ -67,10 +68,25 @@ def test_policies_change_the_bots_share_of_the_seats():
     assert share["priority"] < share["prequeue"] < share["fifo"]
 
 
-def test_a_lottery_turns_away_the_losers_at_once():
-    result = simulate(rush_config(**SMALL, policy="lottery"))
-    assert result.outcomes["turned-away"] > 0
-    assert result.outcomes.get("waitlisted", 0) + result.outcomes["turned-away"] > 0
+def test_a_lottery_turns_away_the_losers_at_once_and_its_winners_buy():
+    config = rush_config(**SMALL, policy="lottery", arrival="fans-and-bots", bot_share=0.0)
+    rush = Rush(config).run()
+    result = rush.result()
+    assert result.ok and result.seats_sold > 0 and result.outcomes["booked"] > 0
+    winners = round(config.seats / config.party_mean * LOTTERY_OVERSUBSCRIBE)
+    early = sum(1 for at in rush.crowd.arrival if at < 0)  # in the room before the draw at the on-sale
+    # the losers of the draw, and everyone who came after it, are told at once: they never wait
+    assert result.outcomes["turned-away"] == config.users - min(winners, early)
+    assert all(rush.outcome[u] == "turned-away" for u, at in enumerate(rush.crowd.arrival) if at >= 0)
+
+
+@pytest.mark.parametrize("arrival", ["at-once", "ramp"])
+def test_a_lottery_needs_people_in_the_room_before_its_draw(arrival):
+    """Everyone of an at-once or ramped crowd arrives after the on-sale: the draw would have no one in it."""
+    with pytest.raises(InputError, match="arrival.*fans-and-bots.*lottery"):
+        rush_config(**SMALL, policy="lottery", arrival=arrival)
+    with pytest.raises(InputError, match="arrival"):
+        rush_config(**SMALL, arrival="fans-and-bots", policy="lottery").replace(arrival=arrival)
 
 
 def test_abandoned_holds_come_back_through_the_sweeper_and_are_resold():

@@ -34,6 +34,20 @@ def test_rush_panel_says_when_the_checker_finds_seats_sold_twice():
     assert panel.state["result"].ok and panel.message.value == ""
 
 
+def test_rush_panel_offers_every_room_but_the_lottery_whose_draw_its_crowd_would_miss():
+    from ticketlab.core.errors import InputError
+    from ticketlab.core.vocab import Policy
+    from ticketlab.ui.widgets import rush_panel
+
+    panel = rush_panel(users=600, seats=300, admit_per_minute=60, model_people=None)
+    for policy in ("raffle", "prequeue", "priority", "fifo"):
+        panel.set(policy=policy)
+        assert panel.state["result"].config.policy == policy and panel.state["result"].seats_sold > 0
+    with pytest.raises(InputError, match="policy"):
+        panel.set(policy=Policy.LOTTERY)
+    assert panel.state["result"].config.policy == "fifo"  # the refused choice changed nothing
+
+
 def test_fairness_panel_runs_every_policy_on_the_same_crowd():
     from ticketlab.core.vocab import Policy
     from ticketlab.ui.widgets import fairness_panel

@@ -172,6 +172,11 @@ def _consistent(config: RushConfig) -> RushConfig:
     if config.hold_ttl <= config.payment_latency:
         raise InputError("hold_ttl", config.hold_ttl,
                          f"longer than the payment call ({config.payment_latency:g} s) it must outlive")
+    if config.policy is Policy.LOTTERY and config.arrival is not ArrivalShape.FANS_AND_BOTS:
+        # the draw is at the on-sale, among those in the room by then: with these shapes nobody is
+        raise InputError("arrival", str(config.arrival),
+                         f"'{ArrivalShape.FANS_AND_BOTS}' with policy '{Policy.LOTTERY}': its draw at the on-sale is "
+                         f"among the people already registered, and with '{config.arrival}' everyone arrives after it")
     return config
 
 

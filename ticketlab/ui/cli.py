@@ -176,7 +176,8 @@ def _simulate_arguments(p: argparse.ArgumentParser) -> None:
                    help="the scenario whose crowd, seats, party size and throttle the rush takes "
                         "(see `ticketlab scenarios`; default %(default)s)")
     p.add_argument("--policy", choices=list(Policy), default=None,
-                   help="who the waiting room lets in next (default fifo)")
+                   help="who the waiting room lets in next (default fifo; a lottery draws among people who came "
+                        "before the on-sale, so it needs --arrival fans-and-bots)")
     p.add_argument("--strategy", choices=list(StrategyName), default=None,
                    help="how a hold is protected in the core (default optimistic)")
     p.add_argument("--users", default=None, metavar="N", help="people in the rush, e.g. 100K (default: the scenario's)")

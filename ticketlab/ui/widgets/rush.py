@@ -86,7 +86,9 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
         Quantity("admit_per_minute", admit_per_minute, 10, 100_000, label="room admits a minute", log=True),
         Quantity("hold_ttl", hold_ttl, 60, 1_800, label="a hold lasts", unit="s", dimension="seconds", log=True),
         Quantity("abandon_rate", abandon_rate, 0, 0.95, label="holds never paid", unit="%", dimension="fraction"),
-        Choice("policy", Policy(policy), list(Policy), label="waiting room"),
+        # not the lottery: its draw is among people who registered before the on-sale, and this crowd
+        # arrives at the on-sale (the fairness panel runs it, with a crowd that comes early)
+        Choice("policy", Policy(policy), [q for q in Policy if q is not Policy.LOTTERY], label="waiting room"),
         Choice("strategy", StrategyName(strategy), list(StrategyName), label="locking strategy"),
     ]
 
