@@ -308,10 +308,10 @@ def test_a_ratio_below_its_target_never_prints_as_reaching_it():
     spec = importlib.util.spec_from_file_location("bench_seatlock", ROOT / "benchmarks" / "bench_seatlock.py")
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
-    assert bench.verdict(0.698, 0.70) == "0.698 < 0.70 MISSED"
-    assert bench.verdict(0.6999, 0.70) == "0.699 < 0.70 MISSED"
-    assert bench.verdict(0.70, 0.70) == "0.700 >= 0.70 ok"
-    assert bench.verdict(1.2345, 0.30) == "1.234 >= 0.30 ok"
+    # a row prints the ratio cut to three decimals, then the verdict judged on the whole ratio
+    for ratio, target, printed in ((0.698, 0.70, "0.698 < 0.70 MISSED"), (0.6999, 0.70, "0.699 < 0.70 MISSED"),
+                                   (0.70, 0.70, "0.700 >= 0.70 ok"), (1.2345, 0.30, "1.234 >= 0.30 ok")):
+        assert f"{bench.cut(ratio):.3f} {bench.verdict(ratio, target)}" == printed
 
 
 def test_the_readme_has_no_placeholder_left_for_a_figure():

@@ -35,8 +35,6 @@ def test_a_figure_over_its_aim_never_prints_as_meeting_it():
     spec.loader.exec_module(bench)
     assert bench.us_verdict(5.000001, 5.0) == "> 5.0 us MISSED"
     assert bench.us_verdict(5.0, 5.0) == "<= 5.0 us ok"
-    assert bench.cut(0.6989) == 0.698 and bench.verdict(0.6989, 0.70) == "< 0.70 MISSED"
-    assert bench.verdict(0.70, 0.70) == ">= 0.70 ok"
     row = {"backend": "memory", "ratio": 0.01}
     assert bench.judge(row, 199_999.9)["meets_target"] is False  # 5.0000025 us: judged unrounded
     assert bench.judge(row, 200_000.0)["meets_target"] is True
