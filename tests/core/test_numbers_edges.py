@@ -322,3 +322,30 @@ def test_whole_number_takes_python_and_numpy_ints_at_both_ends():
     assert [whole_number("n", v, low=0, high=10) for v in (0, 10, np.int64(3))] == [0, 10, 3]
     assert type(whole_number("n", np.int32(4))) is int
     assert whole_number("n", 10**12) == 10**12  # no upper bound unless one is given
+
+
+# -- a count a minute, and a percentage at a slider's end ------------------------------------------
+
+@pytest.mark.parametrize("value,per_minute", [(600, 600.0), ("600", 600.0), ("1K", 1000.0), ("1K/min", 1000.0),
+                                              ("20/s", 1200.0), ("30K per minute", 30000.0), ("60/h", 1.0),
+                                              ("1.44M/day", 1000.0)])
+def test_a_count_a_minute_reads_a_bare_number_as_is_and_converts_a_rate(value, per_minute):
+    from ticketlab.core.numbers import parse_per_minute, unit_dimension
+
+    assert parse_per_minute(value, name="admit") == per_minute
+    if isinstance(value, str):
+        assert unit_dimension(value) == ("count" if value[-1].isdigit() or value.endswith("K") else "per_second")
+
+
+@pytest.mark.parametrize("value", ["5 min", "1 GB", "ten", "", float("nan")])
+def test_a_count_a_minute_refuses_other_units_naming_the_input(value):
+    from ticketlab.core.numbers import parse_per_minute
+
+    with pytest.raises(InputError, match="admit"):
+        parse_per_minute(value, name="admit")
+
+
+@pytest.mark.parametrize("percent", range(0, 101))
+def test_a_whole_percentage_is_exactly_that_fraction(percent):
+    """95% must be 0.95 itself, not 0.9500000000000001: a slider whose maximum is 95% refused it."""
+    assert parse_quantity(f"{percent}%", dimension="fraction") == percent / 100

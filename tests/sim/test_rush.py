@@ -80,6 +80,13 @@ def test_a_lottery_turns_away_the_losers_at_once_and_its_winners_buy():
     assert all(rush.outcome[u] == "turned-away" for u, at in enumerate(rush.crowd.arrival) if at >= 0)
 
 
+@pytest.mark.parametrize("typed,per_minute", [("1K/min", 1_000), ("20/s", 1_200), ("30K per minute", 30_000),
+                                               ("1K", 1_000), (600, 600)])
+def test_the_rooms_rate_reads_a_unit_it_is_given(typed, per_minute):
+    """'1K/min' is a thousand a minute, not 1K per second read back as 16.7 a minute."""
+    assert rush_config(admit_per_minute=typed).admit_per_minute == per_minute
+
+
 @pytest.mark.parametrize("arrival", ["at-once", "ramp"])
 def test_a_lottery_needs_people_in_the_room_before_its_draw(arrival):
     """Everyone of an at-once or ramped crowd arrives after the on-sale: the draw would have no one in it."""

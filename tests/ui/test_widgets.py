@@ -53,6 +53,21 @@ def test_a_duration_box_reads_human_durations():
     assert q.box.value == "90 s"
 
 
+def test_a_count_a_minute_box_reads_a_rate_in_any_unit():
+    q = Quantity("admit_per_minute", 600, 10, 100_000, log=True, dimension="per_minute")
+    for typed, per_minute in (("30K/min", 30_000), ("20/s", 1_200), ("1K", 1_000)):
+        q.box.value = typed
+        assert q.value == per_minute and q.error == ""
+    q.box.value = "5 min"
+    assert q.value == 1_000 and "admit_per_minute" in q.error
+
+
+def test_a_percentage_typed_at_the_sliders_end_is_accepted():
+    q = Quantity("abandon_rate", 0.7, 0, 0.95, unit="%", dimension="fraction")
+    q.box.value = "95%"
+    assert q.value == 0.95 and q.error == ""
+
+
 def test_moving_the_slider_updates_the_box_with_three_significant_figures():
     q = Quantity("seats", 50_000, 100, 100_000, log=True)
     q.slider.value = np.log10(12_345)

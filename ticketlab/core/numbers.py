@@ -29,6 +29,8 @@ __all__ = [
     "DAYS_PER_YEAR",
     "LADDER",
     "parse_quantity",
+    "parse_per_minute",
+    "unit_dimension",
     "parse_duration",
     "parse_fraction",
     "whole_number",
@@ -129,6 +131,30 @@ def _expected(dimension: str | None) -> str:
 
 
 def _parse_one(text: str, name: str, dimension: str | None) -> float:
+    return _read(text, name, dimension)[0]
+
+
+def parse_per_minute(value: Any, *, name: str = "rate") -> float:
+    """How many a minute, from ``600``, ``"1K"``, ``"1K/min"``, ``"20/s"`` or ``"30K per minute"``: a bare
+    number is a count a minute already; a rate with its unit is converted (to 12 significant digits, so
+    ``"1K/min"`` reads 1000 and not 1000.0000000000001). Raises
+    :class:`~ticketlab.core.errors.InputError` naming ``name`` for anything else."""
+    if isinstance(value, str) and unit_dimension(value.strip(), name=name) == "per_second":
+        per_minute = float(parse_quantity(value, name=name, dimension="per_second")) * 60.0
+        return float(f"{per_minute:.12g}")
+    return float(parse_quantity(value, name=name, dimension="count"))
+
+
+def unit_dimension(text: str, *, name: str = "value") -> str:
+    """The dimension ``text``'s unit gives it (``"count"`` for a bare number such as ``"1K"``, ``"per_second"``
+    for ``"20/s"`` or ``"1K/min"``, ``"seconds"``, ``"bytes"``, ...), so a caller whose input is counted in
+    another unit (people per minute) can tell a bare number from a rate to convert. Raises
+    :class:`~ticketlab.core.errors.InputError` naming ``name`` for unreadable text."""
+    return _read(text, name, None)[1]
+
+
+def _read(text: str, name: str, dimension: str | None) -> tuple[float, str]:
+    """``text``'s value in base units, and the dimension its unit gave it."""
     m = _NUMBER.match(text)
     if not m:
         raise InputError(name, text, _expected(dimension))
@@ -161,14 +187,16 @@ def _parse_one(text: str, name: str, dimension: str | None) -> float:
             raise InputError(name, text, _expected(dimension))
         dim, factor = _UNITS[key]
         # a bare "M" after a number is mega (count); "m" alone as a unit means minutes.
-    value = num * scale * factor
+    # a percentage is divided by 100, not multiplied by 0.01: 95 * 0.01 is 0.9500000000000001, above a
+    # slider's 95% maximum, where 95 / 100 is 0.95 itself
+    value = num * scale / 100.0 if unit == "%" else num * scale * factor
     if dimension is not None and dim != "count" and dim != dimension:
         if not (dimension == "count" and dim in {"multiplier", "per_second"}):
             if not (dimension == "per_second" and dim == "count"):
                 raise UnitError(name, text, _expected(dimension))
     if dimension == "fraction" and dim == "count" and value > 1:
         raise InputError(name, text, _expected("fraction") + " (at most 100%)")
-    return value
+    return value, dim
 
 
 def _check_finite(name: str, value: Any, dimension: str | None) -> None:

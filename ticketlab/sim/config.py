@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ticketlab.core.errors import InputError
-from ticketlab.core.numbers import parse_quantity
+from ticketlab.core.numbers import parse_per_minute, parse_quantity
 from ticketlab.core.timing import duration
 from ticketlab.core.vocab import ArrivalShape, Policy, SeatChoice, StrategyName
 
@@ -88,6 +88,19 @@ def _number(name: str, value: Any, low: float, high: float, dimension: str = "co
     return number
 
 
+def _per_minute(name: str, value: Any, low: float, high: float) -> float:
+    """People a minute: a bare number is per minute already; a rate with its unit ('20/s', '1K/min',
+    '30K per minute') is read in that unit and converted."""
+    expected = f"people a minute from {low:g} to {high:g}: a number such as 1000, or a rate such as '1K/min' or '20/s'"
+    try:
+        number = parse_per_minute(value, name=name)
+    except InputError:
+        raise InputError(name, value, expected) from None
+    if not low <= number <= high:
+        raise InputError(name, value, expected)
+    return number
+
+
 def _fraction(name: str, value: Any) -> float:
     return _number(name, value, 0.0, 1.0, "fraction")
 
@@ -131,7 +144,7 @@ _CHECKS: dict[str, Callable[[str, Any], Any]] = {
     "early": _seconds,
     "bot_share": _fraction,
     "policy": lambda n, v: _choice(n, v, Policy),
-    "admit_per_minute": lambda n, v: _number(n, v, 1e-3, 1e7),
+    "admit_per_minute": lambda n, v: _per_minute(n, v, 1e-3, 1e7),
     "max_active": lambda n, v: _count(n, v, 1, MAX_USERS),
     "seat_choice": lambda n, v: _choice(n, v, SeatChoice),
     "sections": lambda n, v: _count(n, v, 1, 100),

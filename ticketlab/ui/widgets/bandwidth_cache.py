@@ -80,7 +80,7 @@ def cache_panel(hot_event_fraction: Any = "1%", seats_per_event: Any = "10K", po
         Quantity("seats_per_event", seats_per_event, 100, 1e5, label="seats per event (seat map)", log=True),
         Quantity("popular_queries", popular_queries, 100, 1e6, label="popular searches cached", log=True),
         Quantity("peak_bookings_per_minute", peak_bookings_per_minute, 100, 1e5, label="sessions started a minute",
-                 log=True),
+                 log=True, dimension="per_minute"),
         Quantity("booking_attempt_time", booking_attempt_time, 60, 3_600, label="minutes a session stays",
                  unit="s", dimension="seconds", log=True),
         Quantity("node_memory", node_memory, 1e9, 1e12, label="memory of one node", unit="B", dimension="bytes",

@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ticketlab.core.errors import InputError
-from ticketlab.core.numbers import format_quantity, parse_quantity
+from ticketlab.core.numbers import format_quantity, parse_per_minute, parse_quantity
 
 __all__ = ["Quantity", "Choice", "Control", "LABEL_WIDTH"]
 
@@ -34,7 +34,7 @@ class Quantity:
 
     ``unit`` is how the value is said (``"s"``, ``"B"``, ``"%"``, ``""`` for a count);
     ``dimension`` is how typed text is read (``"seconds"``, ``"bytes"``, ``"fraction"``,
-    ``"count"``...). ``log`` puts the slider on a log scale; ``integer`` keeps whole numbers.
+    ``"count"``..., or ``"per_minute"``: a bare number a minute, or a rate such as ``1K/min`` or ``20/s``). ``log`` puts the slider on a log scale; ``integer`` keeps whole numbers.
     """
 
     def __init__(self, name: str, value: Any, low: float, high: float, *, label: str | None = None,
@@ -77,7 +77,10 @@ class Quantity:
 
     def check(self, value: Any) -> float:
         """``value`` read in this control's unit and range, or InputError; changes nothing."""
-        number = float(parse_quantity(value, name=self.name, dimension=self.dimension))
+        if self.dimension == "per_minute":  # a count a minute: a bare number, or a rate in any unit
+            number = parse_per_minute(value, name=self.name)
+        else:
+            number = float(parse_quantity(value, name=self.name, dimension=self.dimension))
         if self.integer:
             number = float(round(number))
         if not (self.low <= number <= self.high):

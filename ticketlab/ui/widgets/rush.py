@@ -83,7 +83,8 @@ def rush_panel(users: Any = 100_000, seats: Any = 50_000, admit_per_minute: Any 
     controls = [
         Quantity("users", users, 100, 1_000_000, label="people in the rush", integer=True, log=True),
         Quantity("seats", seats, 50, 500_000, label="seats on sale", integer=True, log=True),
-        Quantity("admit_per_minute", admit_per_minute, 10, 100_000, label="room admits a minute", log=True),
+        Quantity("admit_per_minute", admit_per_minute, 10, 100_000, label="room admits a minute", log=True,
+                 dimension="per_minute"),
         Quantity("hold_ttl", hold_ttl, 60, 1_800, label="a hold lasts", unit="s", dimension="seconds", log=True),
         Quantity("abandon_rate", abandon_rate, 0, 0.95, label="holds never paid", unit="%", dimension="fraction"),
         # not the lottery: its draw is among people who registered before the on-sale, and this crowd
@@ -141,7 +142,8 @@ def fairness_panel(users: Any = 3_000, seats: Any = 1_000, bot_share: Any = 0.1,
         Quantity("users", users, 200, 100_000, label="people (fans and bots)", integer=True, log=True),
         Quantity("seats", seats, 50, 50_000, label="seats on sale", integer=True, log=True),
         Quantity("bot_share", bot_share, 0, 0.6, label="bots among them", unit="%", dimension="fraction"),
-        Quantity("admit_per_minute", admit_per_minute, 10, 50_000, label="room admits a minute", log=True),
+        Quantity("admit_per_minute", admit_per_minute, 10, 50_000, label="room admits a minute", log=True,
+                 dimension="per_minute"),
     ]
     policies = list(Policy)
 
