@@ -116,6 +116,34 @@ def test_simulate_speaks_of_one_user_and_one_seat_in_the_singular(capsys):
     assert not any(re.search(r"\b1 (users|seats|bookings|conflicts|retries)\b", line) for line in head), head
 
 
+def test_simulate_json_is_strict_json_with_null_where_there_is_nothing_to_measure(capsys):
+    """One person (a party of several, for one seat) holds nothing to average: JSON has no NaN, so that figure
+    is null."""
+    import json
+
+    from ticketlab.ui.cli import main
+
+    assert main(["simulate", "--users", "1", "--seats", "1", "--json", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+
+    data = json.loads(out, parse_constant=refuse)
+    assert data["mean_hold_seconds"] is None and data["config"]["users"] == 1
+
+
+def test_simulate_says_so_when_nobody_was_let_in_instead_of_printing_nan(capsys):
+    from ticketlab.ui.cli import main
+
+    # one person who comes after the lottery's draw (seed 0) is told at once: the room lets nobody in
+    assert main(["simulate", "--users", "1", "--seats", "10", "--policy", "lottery", "--arrival", "fans-and-bots",
+                 "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "1 turned-away" in out and "nobody was let in" in out
+    assert not re.search(r"\bnan\b", out), out
+
+
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
 def test_race_against_a_closed_redis_port_prints_one_line_and_exits_2(backend):
     from support import free_port

@@ -37,6 +37,32 @@ def rush_from_scenario(name: str, **overrides: Any):
     return rush_config(**{**base, **{k: v for k, v in overrides.items() if v is not None}})
 
 
+def _waits(result: Any) -> str:
+    """The room's waits, or why there are none (nobody was let in: a lottery whose draw nobody entered)."""
+    if result.wait_p50 != result.wait_p50:
+        return "nobody was let in, so no wait to report"
+    error = (f"announced waits off by {result.wait_error_p50:.0%} (median)" if result.wait_error_p50 == result.wait_error_p50
+             else "no wait was announced")
+    return (f"waits p50 {format_quantity(result.wait_p50, 's')}, p95 {format_quantity(result.wait_p95, 's')}, "
+            f"p99 {format_quantity(result.wait_p99, 's')}; {error}")
+
+
+def _figure(value: float, unit: str) -> str:
+    """A figure of the comparison table; 'none' where the rush gave nothing to measure (no one let in)."""
+    return format_quantity(value, unit) if math.isfinite(value) else "none"
+
+
+def _finite(value: Any) -> Any:
+    """``value`` with every NaN or infinite float in it made None: JSON has no NaN (a strict reader refuses it)."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(item) for item in value]
+    return value
+
+
 def _summary(result: Any, rows: Any) -> str:
     c = result.config
 
@@ -49,9 +75,7 @@ def _summary(result: Any, rows: Any) -> str:
         f"{c.strategy} locking",
         f"  seats sold       {result.seats_sold:,} in {plural(f'{result.bookings:,}', 'bookings')}; sold out "
         f"{said(result.sellout_seconds)}",
-        f"  room             last person let in {said(result.last_admitted_seconds)}; waits p50 "
-        f"{format_quantity(result.wait_p50, 's')}, p95 {format_quantity(result.wait_p95, 's')}, p99 "
-        f"{format_quantity(result.wait_p99, 's')}; announced waits off by {result.wait_error_p50:.0%} (median)",
+        f"  room             last person let in {said(result.last_admitted_seconds)}; " + _waits(result),
         "  users            " + ", ".join(f"{n:,} {k}" for k, n in sorted(result.outcomes.items(), key=lambda kv: -kv[1])),
         f"  contention       {plural(f'{result.conflicts:,}', 'conflicts')}, {plural(f'{result.retries:,}', 'retries')}, "
         f"{plural(f'{result.lock_timeouts:,}', 'lock timeouts')}",
@@ -64,8 +88,8 @@ def _summary(result: Any, rows: Any) -> str:
                  f"({result.events_per_second:,.0f} events/s)")
     lines.append("\nsimulated against the library's formulas:")
     for row in rows:
-        lines.append(f"  {row.quantity:<46} {format_quantity(row.simulated, row.unit):>16}  "
-                     f"{format_quantity(row.analytic, row.unit):>16}  {'' if row.holds else '(assumption broken)'}")
+        lines.append(f"  {row.quantity:<46} {_figure(row.simulated, row.unit):>16}  "
+                     f"{_figure(row.analytic, row.unit):>16}  {'' if row.holds else '(assumption broken)'}")
     return "\n".join(lines)
 
 
@@ -90,7 +114,7 @@ def simulate(args: argparse.Namespace) -> int:
         data = result.as_dict()
         data["compared"] = [{"quantity": r.quantity, "simulated": r.simulated, "analytic": r.analytic,
                              "unit": r.unit, "holds": r.holds} for r in rows]
-        print(json.dumps(data, indent=2, default=lambda o: None if o != o else o))
+        print(json.dumps(_finite(data), indent=2, allow_nan=False, default=str))
     else:
         print(_summary(result, rows))
     return 0 if result.ok or config.strategy is StrategyName.NAIVE else 1
