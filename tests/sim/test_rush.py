@@ -96,6 +96,20 @@ def test_a_lottery_needs_people_in_the_room_before_its_draw(arrival):
         rush_config(**SMALL, arrival="fans-and-bots", policy="lottery").replace(arrival=arrival)
 
 
+@pytest.mark.parametrize("fields", [dict(users=600, seats=300, seed=3), dict(users=600, seats=300, seed=3, seat_choice="pick"),
+                                    dict(users=3_000, seats=1_500, admit_per_minute=1e7),
+                                    dict(users=1_200, seats=600, db_time="50 ms", think_time=0)])
+def test_no_seat_is_left_free_while_someone_it_fits_is_on_the_waitlist(fields):
+    """Seats nobody took (a party too big for what was left, a shopper who gave up) are freed by no release:
+    once the room is empty and the site quiet they are offered to the waitlist, to the parties they fit."""
+    rush = Rush(rush_config(**fields)).run()
+    result = rush.result()
+    free = rush.store.available()
+    assert result.ok and rush.samples[-1][0] < rush.config.horizon  # it ended by itself, not cut by the horizon
+    assert all(rush.crowd.party[user] > free for user in rush.waitlist), (free, len(rush.waitlist))
+    assert result.outcomes.get("waitlisted", 0) == len(rush.waitlist)
+
+
 def test_abandoned_holds_come_back_through_the_sweeper_and_are_resold():
     quick = simulate(rush_config(**SMALL, abandon_rate=0))
     slow = simulate(rush_config(**SMALL, abandon_rate=0.7))
@@ -107,7 +121,8 @@ def test_the_simulation_agrees_with_the_formulas_where_their_assumptions_hold():
     result = simulate(rush_config(**SMALL, admit_per_minute=600))
     rows = {row.quantity: row for row in compare(result)}
     assert rows["sale duration (last person let in)"].ratio == pytest.approx(1, abs=0.02)
-    assert rows["bookings made"].ratio == pytest.approx(1, abs=0.05)
+    # seats ÷ mean party, a little low: the last seats go to the small parties on the waitlist that fit them
+    assert 1 <= rows["bookings made"].ratio <= 1.08
     assert rows["booking throughput (formula: a ceiling)"].simulated < rows["booking throughput (formula: a ceiling)"].analytic
     assert rows["holds alive at once"].ratio == pytest.approx(1, rel=1e-9)
     naive = rows["holds alive, if a hold lived only until paid"]

@@ -34,6 +34,17 @@ def test_rush_panel_says_when_the_checker_finds_seats_sold_twice():
     assert panel.state["result"].ok and panel.message.value == ""
 
 
+def test_chapter_10s_try_works_at_the_panels_defaults_naive_is_caught_once_the_room_opens_wide():
+    """The chapter says: open the room to 30K a minute, then switch to naive and watch the checker."""
+    from ticketlab.ui.widgets import rush_panel
+
+    panel = rush_panel()
+    panel.set(strategy="naive")
+    assert panel.state["result"].double_bookings == 0  # 1K a minute: writes seldom overlap, as the text says
+    panel.set(admit_per_minute="30K/min")
+    assert panel.state["result"].double_bookings > 0 and "sold twice" in panel.message.value
+
+
 def test_rush_panel_offers_every_room_but_the_lottery_whose_draw_its_crowd_would_miss():
     from ticketlab.core.errors import InputError
     from ticketlab.core.vocab import Policy

@@ -56,7 +56,8 @@ def compare(result: RushResult) -> tuple[Comparison, ...]:
     bookings = float(room.exact("bookings_available"))
     rows.append(Comparison(
         "bookings made", float(result.bookings), bookings, "bookings", c.users * 0.9 > bookings,
-        "seats ÷ mean party; whole parties leave a few seats no party fits, and the crowd must outnumber the seats"))
+        "seats ÷ mean party; whole parties leave a few seats no party fits, the last seats go to the small "
+        "parties on the waitlist that fit them (a few more bookings), and the crowd must outnumber the seats"))
     end = result.sellout_seconds or result.last_booking_seconds
     locks = lock_capacity(seats=c.seats, lock_hold_time=max(c.db_time, 1e-6), seats_per_booking=c.party_mean,
                           retry_rate=0)

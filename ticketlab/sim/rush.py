@@ -16,7 +16,9 @@ rush at the end. The simulation adds the people around the core:
    or **pay** after ``pay_time``: the payment may be declined (seats released at once), or land after
    the hold expired (refunded by the core's compensation).
 5. The **sweeper** runs every ``sweep_interval``; seats it returns, and seats a declined payment
-   frees, are **offered to the waitlist** in order (one offer each). While no hold is live it has
+   frees, are **offered to the waitlist** in order (one offer each). Seats still free once the room is
+   empty and nobody is on the site (left by a party too big for them, or by a shopper who gave up)
+   are offered the same way. While no hold is live it has
    nothing to release and skips its scan: a long, slow sale records no empty sweeps.
 """
 
@@ -120,6 +122,7 @@ class Rush:
         self._admit_interval = 60.0 / c.admit_per_minute
         self._next_admit = 0.0
         self._gate_scheduled = False
+        self._unclaimed_seen: tuple[int, int] | None = None  # (free seats, people waiting) last looked over
         self._done = 0
         self.wall_seconds = 0.0
         self._progress: Callable[[float], None] | None = None
@@ -169,6 +172,32 @@ class Rush:
         self.active -= 1
         self._finish(user, outcome)
         self._wake_gate()
+        self._offer_unclaimed()
+
+    def _offer_unclaimed(self) -> None:
+        """Once the room is empty and nobody is on the site, seats still free are offered to the waitlist:
+        in its order, to the parties that fit them (six people are not offered two seats). No release frees
+        these seats (a party too big for what was left looked and went, a shopper gave up on contention), so
+        no other offer would reach them, and the sale would end with seats unsold and people waiting."""
+        if not self.waitlist or self.active or len(self.room):
+            return
+        free = self.store.available()
+        if not free or (free, len(self.waitlist)) == self._unclaimed_seen:
+            return  # nothing free, or no one waiting fitted these seats the last time they were looked over
+        waitlist, party, skipped, chosen = self.waitlist, self.crowd.party, [], []
+        while waitlist and free:
+            user = waitlist.popleft()
+            if party[user] <= free:
+                chosen.append(user)
+                free -= party[user]
+            else:
+                skipped.append(user)
+        waitlist.extendleft(reversed(skipped))  # the ones passed over keep their places
+        if not chosen:  # no one fits: look again only once the free seats or the waitlist change
+            self._unclaimed_seen = (self.store.available(), len(waitlist))
+        for user in chosen:
+            self.active += 1
+            self._start_shopping(user, True)
 
     # -- one user on the site ------------------------------------------------------------
 
@@ -193,6 +222,7 @@ class Rush:
             self.outcome[user] = "waitlisted"
             self.waitlist.append(user)
             self._wake_gate()
+            self._offer_unclaimed()
         else:
             self._leave(user, "sold-out" if self.store.available() < party else "gave-up")
 
