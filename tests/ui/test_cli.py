@@ -144,6 +144,19 @@ def test_simulate_says_so_when_nobody_was_let_in_instead_of_printing_nan(capsys)
     assert not re.search(r"\bnan\b", out), out
 
 
+def test_simulate_names_the_people_a_run_cut_at_its_horizon_left_unfinished(capsys):
+    from ticketlab.ui.cli import main
+
+    # a room letting one person in every 100 minutes: most of the crowd is still waiting after 24 hours
+    assert main(["simulate", "--users", "500", "--seats", "200", "--admit-per-min", "0.01", "--no-progress"]) == 0
+    out = capsys.readouterr().out
+    assert "room admitting 0.01 a minute" in out and "stopped at its horizon, 24 h after the on-sale" in out
+    users = next(line for line in out.splitlines() if line.strip().startswith("users"))
+    assert re.search(r"\b4\d\d unfinished\b", users), users
+    counts = users.split(" (")[0]  # before the note on the horizon
+    assert sum(int(n.replace(",", "")) for n in re.findall(r"([\d,]+) [a-z-]+", counts)) == 500
+
+
 @pytest.mark.parametrize("backend", ["memory", "sqlite"])
 def test_race_against_a_closed_redis_port_prints_one_line_and_exits_2(backend):
     from support import free_port

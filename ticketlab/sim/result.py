@@ -33,7 +33,9 @@ class RushResult:
     waiting: tuple[int, ...]  # people in the waiting room
     active: tuple[int, ...]  # people on the site
     waitlisted: tuple[int, ...]  # people on the waitlist
-    outcomes: dict[str, int]  # booked, abandoned, waitlisted, gave-up, sold-out, turned-away, failed
+    # booked, abandoned, waitlisted, gave-up, sold-out, turned-away, failed, and unfinished: still in the room
+    # or on the site when the run stopped at its horizon
+    outcomes: dict[str, int]
     seats_sold: int
     bookings: int
     bot_seats: int

@@ -110,7 +110,8 @@ class Rush:
         self.joined_at = [math.nan] * n
         self.estimated = [math.nan] * n
         self.admitted_at = [math.nan] * n
-        self.outcome = [""] * n  # booked | abandoned | waitlisted | gave-up | sold-out | turned-away | failed
+        # booked | abandoned | waitlisted | gave-up | sold-out | turned-away | failed | unfinished (at the horizon)
+        self.outcome = [""] * n
         self.booked_seats = [0] * n
         self.holds: list[tuple[float, float]] = []  # (start, end) of every hold, for Little's law
         self.samples: list[tuple[float, int, int, int, int, int]] = []
@@ -339,6 +340,9 @@ class Rush:
             loop.close()
         for user in self.waitlist:
             self.outcome[user] = "waitlisted"
+        for user, outcome in enumerate(self.outcome):
+            if not outcome:  # still in the room or on the site when the run stopped at its horizon
+                self.outcome[user] = "unfinished"
         self.wall_seconds = time.perf_counter() - started
         return self
 

@@ -69,14 +69,17 @@ def _summary(result: Any, rows: Any) -> str:
     def said(seconds: float | None) -> str:
         return "never" if seconds is None or seconds != seconds else f"{format_quantity(seconds, 's')} after the on-sale"
 
+    # a room slower than one person a minute is still said in figures, not as "0 a minute"
+    rate = f"{c.admit_per_minute:,.0f}" if c.admit_per_minute >= 1 else f"{c.admit_per_minute:.3g}"
     lines = [
         f"rush: {plural(f'{c.users:,}', 'users')} for {plural(f'{c.seats:,}', 'seats')}, {c.policy} room admitting "
-        f"{c.admit_per_minute:,.0f} a minute, "
-        f"{c.strategy} locking",
+        f"{rate} a minute, {c.strategy} locking",
         f"  seats sold       {result.seats_sold:,} in {plural(f'{result.bookings:,}', 'bookings')}; sold out "
         f"{said(result.sellout_seconds)}",
         f"  room             last person let in {said(result.last_admitted_seconds)}; " + _waits(result),
-        "  users            " + ", ".join(f"{n:,} {k}" for k, n in sorted(result.outcomes.items(), key=lambda kv: -kv[1])),
+        "  users            " + ", ".join(f"{n:,} {k}" for k, n in sorted(result.outcomes.items(), key=lambda kv: -kv[1]))
+        + (f" (the run stopped at its horizon, {format_quantity(c.horizon, 's')} after the on-sale)"
+           if result.outcomes.get("unfinished") else ""),
         f"  contention       {plural(f'{result.conflicts:,}', 'conflicts')}, {plural(f'{result.retries:,}', 'retries')}, "
         f"{plural(f'{result.lock_timeouts:,}', 'lock timeouts')}",
     ]
