@@ -144,6 +144,14 @@ def test_simulate_says_so_when_nobody_was_let_in_instead_of_printing_nan(capsys)
     assert not re.search(r"\bnan\b", out), out
 
 
+def test_a_bad_choice_is_answered_with_the_choices_as_they_are_typed(capsys):
+    from ticketlab.ui.cli import main
+
+    assert main(["simulate", "--policy", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "choose from 'fifo', 'raffle', 'prequeue', 'priority', 'lottery'" in err and "<Policy" not in err
+
+
 def test_simulate_names_the_people_a_run_cut_at_its_horizon_left_unfinished(capsys):
     from ticketlab.ui.cli import main
 

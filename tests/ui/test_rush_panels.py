@@ -45,6 +45,13 @@ def test_chapter_10s_try_works_at_the_panels_defaults_naive_is_caught_once_the_r
     assert panel.state["result"].double_bookings > 0 and "sold twice" in panel.message.value
 
 
+def test_a_scale_model_of_one_person_is_said_in_the_singular():
+    from ticketlab.ui.widgets import rush_panel
+
+    panel = rush_panel(users=100, seats=50_000)  # 1 in 100: one person for 500 seats
+    assert "1 person for 500 seats" in panel.table.value and "1 people" not in panel.table.value
+
+
 def test_rush_panel_offers_every_room_but_the_lottery_whose_draw_its_crowd_would_miss():
     from ticketlab.core.errors import InputError
     from ticketlab.core.vocab import Policy

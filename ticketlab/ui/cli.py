@@ -103,7 +103,7 @@ def _audit_arguments(p: argparse.ArgumentParser) -> None:
 def _race_arguments(p: argparse.ArgumentParser) -> None:
     from ticketlab.core.vocab import Backend, StrategyName
 
-    p.add_argument("--strategy", choices=list(StrategyName), default=StrategyName.NAIVE,
+    p.add_argument("--strategy", choices=[str(name) for name in StrategyName], default=StrategyName.NAIVE,
                    help="how a hold is protected: " + "; ".join(f"{s} ({s.description})" for s in StrategyName)
                         + "; default %(default)s")
     p.add_argument("--users", type=bounded_int(1, 1_000), default=20, metavar="N",
@@ -151,7 +151,7 @@ def _classroom_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--room", default="classroom", metavar="NAME", help="the room's name (default %(default)s)")
     p.add_argument("--seats", type=bounded_int(1, 10_000), default=50, metavar="N",
                    help="open: seats on sale (default %(default)s)")
-    p.add_argument("--strategy", choices=list(StrategyName), default=StrategyName.OPTIMISTIC,
+    p.add_argument("--strategy", choices=[str(name) for name in StrategyName], default=StrategyName.OPTIMISTIC,
                    help="open: how holds are protected; naive lets the room double-book (default %(default)s)")
     p.add_argument("--latency-ms", type=bounded_float(0, 10_000, " ms"), default=20.0, metavar="MS",
                    help="open: time between each check and its write (default %(default)g)")
@@ -175,19 +175,19 @@ def _simulate_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--scenario", default="taylor-swift", metavar="NAME",
                    help="the scenario whose crowd, seats, party size and throttle the rush takes "
                         "(see `ticketlab scenarios`; default %(default)s)")
-    p.add_argument("--policy", choices=list(Policy), default=None,
+    p.add_argument("--policy", choices=[str(name) for name in Policy], default=None,
                    help="who the waiting room lets in next (default fifo; a lottery draws among people who came "
                         "before the on-sale, so it needs --arrival fans-and-bots)")
-    p.add_argument("--strategy", choices=list(StrategyName), default=None,
+    p.add_argument("--strategy", choices=[str(name) for name in StrategyName], default=None,
                    help="how a hold is protected in the core (default optimistic)")
     p.add_argument("--users", default=None, metavar="N", help="people in the rush, e.g. 100K (default: the scenario's)")
     p.add_argument("--seats", default=None, metavar="M", help="seats on sale, e.g. 50K (default: the scenario's)")
     p.add_argument("--admit-per-min", dest="admit_per_min", default=None, metavar="R",
                    help="people the room lets in a minute (default: the scenario's throttle)")
     p.add_argument("--hold-ttl", default=None, metavar="T", help="how long a hold lasts, e.g. 10min (default 10 min)")
-    p.add_argument("--arrival", choices=list(ArrivalShape), default=None,
+    p.add_argument("--arrival", choices=[str(name) for name in ArrivalShape], default=None,
                    help="all at the on-sale moment, ramped, or fans with bots at the room's opening (default at-once)")
-    p.add_argument("--seat-choice", dest="seat_choice", choices=list(SeatChoice), default=None,
+    p.add_argument("--seat-choice", dest="seat_choice", choices=[str(name) for name in SeatChoice], default=None,
                    help="the first free seats, or seats picked in a popular section (default best-available)")
     p.add_argument("--seed", type=bounded_int(0, 2**32 - 1), default=None, metavar="K",
                    help="seed of the crowd and every random choice: the same seed gives the same rush (default 0)")

@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from ticketlab.core.numbers import format_quantity
+from ticketlab.core.numbers import format_quantity, plural
 from ticketlab.core.vocab import Policy, StrategyName
 from ticketlab.sim import rush_config, simulate
 from ticketlab.sim.pool import RushPool, shared_pool
@@ -52,7 +52,8 @@ def _scale_note(factor: int, config: Any, counts: str) -> str:
     """What ran, said above the table: nothing at full scale."""
     if factor == 1:
         return ""
-    return (f"<p><i>Scale model, 1 in {factor:,}: {config.users:,} people for {config.seats:,} seats, the room "
+    people = "1 person" if config.users == 1 else f"{config.users:,} people"
+    return (f"<p><i>Scale model, 1 in {factor:,}: {people} for {plural(f'{config.seats:,}', 'seats')}, the room "
             f"admitting {config.admit_per_minute:,.4g} a minute; the same times and shares. {counts} "
             f"Press “{FULL_SCALE}” to run every person once.</i></p>")
 
