@@ -96,8 +96,7 @@ def test_a_lottery_needs_people_in_the_room_before_its_draw(arrival):
         rush_config(**SMALL, arrival="fans-and-bots", policy="lottery").replace(arrival=arrival)
 
 
-@pytest.mark.parametrize("fields", [dict(users=600, seats=300, seed=3), dict(users=600, seats=300, seed=3, seat_choice="pick"),
-                                    dict(users=3_000, seats=1_500, admit_per_minute=1e7),
+@pytest.mark.parametrize("fields", [dict(users=600, seats=300, seed=3), dict(users=3_000, seats=1_500, admit_per_minute=1e7),
                                     dict(users=1_200, seats=600, db_time="50 ms", think_time=0)])
 def test_no_seat_is_left_free_while_someone_it_fits_is_on_the_waitlist(fields):
     """Seats nobody took (a party too big for what was left, a shopper who gave up) are freed by no release:
@@ -108,6 +107,27 @@ def test_no_seat_is_left_free_while_someone_it_fits_is_on_the_waitlist(fields):
     assert result.ok and rush.samples[-1][0] < rush.config.horizon  # it ended by itself, not cut by the horizon
     assert all(rush.crowd.party[user] > free for user in rush.waitlist), (free, len(rush.waitlist))
     assert result.outcomes.get("waitlisted", 0) == len(rush.waitlist)
+    assert result.seats_sold == rush.config.seats or not rush.waitlist  # the crowd offered them did not scatter
+
+
+def test_at_the_horizon_the_waitlist_is_who_is_on_it_and_everyone_on_the_site_is_unfinished():
+    """People offered seats from the waitlist and still shopping when the run stops are on the site, not waiting."""
+    rush = Rush(rush_config(users=200, seats=100, seed=323, strategy="conditional", policy="priority", think_time=5,
+                            max_party=10, admit_per_minute=10, horizon=3600)).run()
+    result = rush.result()
+    waitlisted = {user for user, outcome in enumerate(rush.outcome) if outcome == "waitlisted"}
+    assert waitlisted == set(rush.waitlist)
+    assert rush.active > 0 and result.outcomes["unfinished"] >= rush.active
+    assert sum(result.outcomes.values()) == 200
+
+
+def test_people_offered_seats_they_cannot_get_keep_their_place_on_the_waitlist():
+    """Seats picked by section are scattered at the end: whoever is offered them and cannot place a party
+    there goes back to the front of the waitlist, rather than leaving while seats stay free."""
+    rush = Rush(rush_config(users=600, seats=300, seed=3, seat_choice="pick")).run()
+    result = rush.result()
+    assert result.ok and rush.store.available() > 0  # a few scattered seats no party could take
+    assert len(rush.waitlist) == result.outcomes["waitlisted"] > 100
 
 
 def test_abandoned_holds_come_back_through_the_sweeper_and_are_resold():

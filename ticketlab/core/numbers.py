@@ -139,10 +139,17 @@ def parse_per_minute(value: Any, *, name: str = "rate") -> float:
     number is a count a minute already; a rate with its unit is converted (to 12 significant digits, so
     ``"1K/min"`` reads 1000 and not 1000.0000000000001). Raises
     :class:`~ticketlab.core.errors.InputError` naming ``name`` for anything else."""
-    if isinstance(value, str) and unit_dimension(value.strip(), name=name) == "per_second":
-        per_minute = float(parse_quantity(value, name=name, dimension="per_second")) * 60.0
-        return float(f"{per_minute:.12g}")
-    return float(parse_quantity(value, name=name, dimension="count"))
+    expected = "a count a minute, such as 1000, '1K' or a rate such as '1K/min' or '20/s'"
+    try:
+        if isinstance(value, str) and unit_dimension(value.strip(), name=name) == "per_second":
+            number = parse_quantity(value, name=name, dimension="per_second") * 60.0
+        else:
+            number = parse_quantity(value, name=name, dimension="count")
+    except InputError:
+        raise InputError(name, value, expected) from None
+    if np.ndim(number) or not math.isfinite(number):  # one figure, and not a rate that overflows a minute
+        raise InputError(name, value, expected)
+    return float(f"{float(number):.12g}")
 
 
 def unit_dimension(text: str, *, name: str = "value") -> str:

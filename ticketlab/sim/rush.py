@@ -123,7 +123,8 @@ class Rush:
         self._admit_interval = 60.0 / c.admit_per_minute
         self._next_admit = 0.0
         self._gate_scheduled = False
-        self._unclaimed_seen: tuple[int, int] | None = None  # (free seats, people waiting) last looked over
+        self._unclaimed_seen: tuple[int, int] | None = None  # (free seats, people waiting) last offered from
+        self._second_chance: set[int] = set()  # offered seats nobody took: back on the waitlist if they get none
         self._done = 0
         self.wall_seconds = 0.0
         self._progress: Callable[[float], None] | None = None
@@ -184,7 +185,8 @@ class Rush:
             return
         free = self.store.available()
         if not free or (free, len(self.waitlist)) == self._unclaimed_seen:
-            return  # nothing free, or no one waiting fitted these seats the last time they were looked over
+            return  # nothing free, or nothing changed since these seats were last offered: no one could take them
+        self._unclaimed_seen = (free, len(self.waitlist))
         waitlist, party, skipped, chosen = self.waitlist, self.crowd.party, [], []
         while waitlist and free:
             user = waitlist.popleft()
@@ -194,11 +196,17 @@ class Rush:
             else:
                 skipped.append(user)
         waitlist.extendleft(reversed(skipped))  # the ones passed over keep their places
-        if not chosen:  # no one fits: look again only once the free seats or the waitlist change
-            self._unclaimed_seen = (self.store.available(), len(waitlist))
         for user in chosen:
-            self.active += 1
-            self._start_shopping(user, True)
+            # a second chance: one who gets no seat (the others were quicker) goes back to the waitlist, so a
+            # crowd offered the same seats at once does not empty the waitlist while seats stay unsold
+            self._second_chance.add(user)
+            self._back_on_site(user)
+
+    def _back_on_site(self, user: int) -> None:
+        """A waitlisted user offered seats: on the site again (no outcome until they are done), shopping."""
+        self.outcome[user] = ""
+        self.active += 1
+        self._start_shopping(user, True)
 
     # -- one user on the site ------------------------------------------------------------
 
@@ -217,8 +225,16 @@ class Rush:
             self.loop.start(self._shop, user, offered)
 
     def _no_hold(self, user: int, party: int, offered: bool) -> None:
-        """No hold: onto the waitlist (first time only), else gone, sold out or out of attempts."""
-        if self.config.waitlist and not offered:
+        """No hold: onto the waitlist (first time, or after a second chance at seats nobody took), else gone,
+        sold out or out of attempts."""
+        if user in self._second_chance:
+            self._second_chance.discard(user)
+            self.active -= 1
+            self.outcome[user] = "waitlisted"
+            self.waitlist.appendleft(user)  # back where they were: at the front
+            self._wake_gate()
+            self._offer_unclaimed()
+        elif self.config.waitlist and not offered:
             self.active -= 1
             self.outcome[user] = "waitlisted"
             self.waitlist.append(user)
@@ -300,8 +316,8 @@ class Rush:
         while offers and self.waitlist:
             user = self.waitlist.popleft()
             offers -= 1
-            self.active += 1
-            self._start_shopping(user, True)
+            self._second_chance.discard(user)  # an offer of released seats is the last one
+            self._back_on_site(user)
 
     def _sample(self) -> None:
         if self._progress is not None:
