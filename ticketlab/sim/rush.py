@@ -16,10 +16,11 @@ rush at the end. The simulation adds the people around the core:
    or **pay** after ``pay_time``: the payment may be declined (seats released at once), or land after
    the hold expired (refunded by the core's compensation).
 5. The **sweeper** runs every ``sweep_interval``; seats it returns, and seats a declined payment
-   frees, are **offered to the waitlist** in order (one offer each). Seats still free once the room is
-   empty and nobody is on the site (left by a party too big for them, or by a shopper who gave up)
-   are offered the same way. While no hold is live it has
+   frees, are **offered to the waitlist** in order (one offer each). While no hold is live it has
    nothing to release and skips its scan: a long, slow sale records no empty sweeps.
+6. Seats still free once the room is empty and nobody is on the site (left by a party too big for
+   them, or by a shopper who gave up) are offered to the parties on the waitlist that fit them; one
+   who gets none of them goes back to the front of the waitlist.
 """
 
 from __future__ import annotations
